@@ -1,0 +1,3 @@
+from voodoo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""One error hierarchy. Every message names the file (and line, where there is one)."""
+
+from __future__ import annotations
+
+
+class VoodooError(Exception):
+    """Base class for every error voodoo raises on purpose."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int = 0) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ParseError(VoodooError):
+    """A file could not be read or parsed as Python (3 or 2)."""
+
+
+class AnalysisError(VoodooError):
+    """A file parsed, but its command line could not be analyzed."""
+
+
+class PackError(VoodooError):
+    """The pack directory cannot be read or written as asked."""
+
+
+class ConflictError(PackError):
+    """A file in the pack was changed by hand and voodoo will not overwrite it."""
+
+
+class LockError(PackError):
+    """Another voodoo process is writing the same pack."""
+
+
+class ConfigError(VoodooError):
+    """The voodoo configuration (pyproject.toml / voodoo.yaml) is invalid."""

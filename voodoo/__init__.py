@@ -1,0 +1,66 @@
+"""voodoo: turn legacy Python ops scripts into a StackStorm pack, statically.
+
+The public API. Everything the ``voodoo`` command does is one call here::
+
+    import voodoo
+    script = voodoo.analyze_file("scripts/deploy.py")
+    result = voodoo.ingest(["scripts"], "build/ops")
+    problems = voodoo.validate_pack("build/ops")
+
+Imports are lazy so that ``import voodoo`` (and ``voodoo --version``) stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from voodoo.analysis import analyze_file, analyze_source
+    from voodoo.errors import (
+        AnalysisError,
+        ConflictError,
+        LockError,
+        PackError,
+        ParseError,
+        VoodooError,
+    )
+    from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
+    from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
+    from voodoo.validate import Problem, validate_pack
+
+_LAZY = {
+    "analyze_file": "voodoo.analysis",
+    "analyze_source": "voodoo.analysis",
+    "ingest": "voodoo.ingest",
+    "IngestResult": "voodoo.ingest",
+    "FileOutcome": "voodoo.ingest",
+    "FileStatus": "voodoo.ingest",
+    "validate_pack": "voodoo.validate",
+    "Problem": "voodoo.validate",
+    "Command": "voodoo.model",
+    "Diagnostic": "voodoo.model",
+    "Emit": "voodoo.model",
+    "Param": "voodoo.model",
+    "ParamType": "voodoo.model",
+    "Script": "voodoo.model",
+    "Severity": "voodoo.model",
+    "VoodooError": "voodoo.errors",
+    "ParseError": "voodoo.errors",
+    "AnalysisError": "voodoo.errors",
+    "PackError": "voodoo.errors",
+    "ConflictError": "voodoo.errors",
+    "LockError": "voodoo.errors",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'voodoo' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,119 @@
+"""The ``voodoo`` command. Each command parses options, makes one API call, prints, and
+returns an exit code: 0 ok, 1 something to fix, 2 usage or bad parameters.
+
+Heavy modules (libcst, jsonschema, rich) are imported inside the commands that need them,
+so ``voodoo --version`` and ``voodoo check`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from voodoo import __version__
+from voodoo.errors import VoodooError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Above this many files, ingest shows a progress bar.
+PROGRESS_THRESHOLD = 25
+
+
+def _handle_errors(fn: F) -> F:
+    """Turn voodoo's own errors into one clean line and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except VoodooError as e:
+            click.echo(f"voodoo: error: {e}", err=True)
+            raise SystemExit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="voodoo", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Turn legacy Python ops scripts into a StackStorm pack, and keep it in sync."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--pack", "pack_dir", required=True, type=click.Path(path_type=Path),
+              help="The pack directory to create or update.")
+@click.option("--name", help="Pack name (default: the pack directory's name).")
+@_handle_errors
+def ingest(sources: Sequence[Path], pack_dir: Path, name: str | None) -> None:
+    """Analyze SOURCES (scripts or folders) and write or update the pack."""
+    from voodoo import report
+    from voodoo.ingest import ingest as run_ingest
+
+    with report.progress(PROGRESS_THRESHOLD) as progress:
+        result = run_ingest(sources, pack_dir, name=name, progress=progress)
+    report.print_ingest(result)
+    raise SystemExit(result.exit_code)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]),
+              default="table", show_default=True, help="Output format.")
+@_handle_errors
+def inspect(files: Sequence[Path], fmt: str) -> None:
+    """Show what would be generated for FILES, with diagnostics, without writing."""
+    from voodoo import report
+    from voodoo.analysis import analyze_file
+
+    scripts = [analyze_file(f, display_path=str(f)) for f in files]
+    if fmt == "table":
+        report.print_inspect(scripts)
+    else:
+        data = [report.inspect_data(s) for s in scripts]
+        if fmt == "json":
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            from voodoo.stackstorm import dump_yaml
+
+            click.echo(dump_yaml(data), nl=False)
+    raise SystemExit(1 if any(not s.ok for s in scripts) else 0)
+
+
+@cli.command()
+@click.argument("pack_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_handle_errors
+def validate(pack_dir: Path) -> None:
+    """Check PACK_DIR (generated or hand-written) against StackStorm's rules."""
+    from voodoo.validate import validate_pack
+
+    problems = validate_pack(pack_dir)
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {pack_dir}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{pack_dir}: valid")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code instead of exiting."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="voodoo",
+                 standalone_mode=True)
+    except SystemExit as e:
+        code = e.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

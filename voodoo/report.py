@@ -1,0 +1,119 @@
+"""Human-readable output for the CLI (rich). Pure presentation: no analysis, no writes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from voodoo.ingest import FileStatus, IngestResult, Progress as ProgressFn
+from voodoo.model import Script, Severity, thaw
+
+_STATUS_STYLE = {FileStatus.INGESTED: "green", FileStatus.SKIPPED: "dim",
+                 FileStatus.FAILED: "bold red"}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+
+
+def _console(stderr: bool = False) -> Console:
+    # soft_wrap: long paths and messages stay on one line, so they can be copied and grepped.
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+@contextlib.contextmanager
+def progress(threshold: int) -> Iterator[ProgressFn]:
+    """A progress callback that draws a bar on stderr once there are ``threshold`` files."""
+    console = _console(stderr=True)
+    bar: Progress | None = None
+    task = None
+
+    def update(done: int, total: int, relpath: str) -> None:
+        nonlocal bar, task
+        if total < threshold or not console.is_terminal:
+            return
+        if bar is None:
+            bar = Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.description}"), console=console, transient=True)
+            bar.start()
+            task = bar.add_task("", total=total)
+        assert task is not None
+        bar.update(task, completed=done, description=escape(relpath))
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def print_diagnostics(diagnostics: Sequence[Any], console: Console) -> None:
+    for d in diagnostics:
+        style = _SEVERITY_STYLE[d.severity]
+        console.print(f"[{style}]{escape(str(d))}[/]")
+
+
+def print_ingest(result: IngestResult) -> None:
+    """The summary table of one ingest, then every diagnostic and what changed on disk."""
+    console = _console()
+    table = Table(title=f"pack {result.pack_ref} ({result.pack_dir})", title_justify="left")
+    table.add_column("script")
+    table.add_column("style")
+    table.add_column("status")
+    table.add_column("actions")
+    table.add_column("notes", justify="right")
+    for f in result.files:
+        style = _STATUS_STYLE[f.status]
+        table.add_row(escape(f.relpath), f.framework or "-", f"[{style}]{f.status.value}[/]",
+                      escape(", ".join(f.actions)) or "-", str(len(f.diagnostics)) or "")
+    console.print(table)
+    print_diagnostics([d for f in result.files for d in f.diagnostics], console)
+    p = result.plan
+    counts = {s: sum(1 for f in result.files if f.status is s) for s in FileStatus}
+    actions = sum(len(f.actions) for f in result.files)
+    console.print(
+        f"{actions} actions from {counts[FileStatus.INGESTED]} scripts; "
+        f"{counts[FileStatus.SKIPPED]} skipped, {counts[FileStatus.FAILED]} failed. "
+        f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
+        f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
+    )
+    for c in p.conflicts:
+        console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+def inspect_data(script: Script) -> dict[str, Any]:
+    """What ``voodoo inspect --format json|yaml`` prints for one script."""
+    from voodoo.stackstorm import action_metadata
+
+    return {
+        "path": script.path,
+        "framework": script.framework,
+        "actions": [action_metadata(c, pack_ref="PACK", entry_point=f"{c.name}.py")
+                    for c in script.commands],
+        "diagnostics": [
+            {"line": d.line, "severity": d.severity.value, "code": d.code, "message": d.message}
+            for d in script.diagnostics
+        ],
+    }
+
+
+def print_inspect(scripts: Sequence[Script]) -> None:
+    console = _console()
+    for s in scripts:
+        console.rule(f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]")
+        for c in s.commands:
+            table = Table(title=f"action {c.name}", title_justify="left",
+                          caption=escape(c.description or ""), caption_justify="left")
+            for col in ("parameter", "type", "required", "default", "argv", "description"):
+                table.add_column(col)
+            for p in c.params:
+                default = "" if p.default is None else repr(thaw(p.default))
+                argv = p.emit.option or f"<{p.emit.kind.value}>"
+                table.add_row(escape(p.name), p.type.value if p.type else "any",
+                              "yes" if p.required else "", escape(default), escape(argv),
+                              escape(p.description or ""))
+            console.print(table)
+        print_diagnostics(s.diagnostics, console)

@@ -1,0 +1,95 @@
+"""Finding the scripts to ingest: which files under the given sources are Python.
+
+Pure file-system listing; nothing here reads a file past its first line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voodoo.errors import VoodooError
+
+#: Folders that never hold a team's scripts.
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", "env",
+     "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".voodoo", "build", "dist"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One candidate script."""
+
+    path: Path  #: where it is on disk
+    relpath: str  #: POSIX path relative to the source root: its place in the pack
+
+
+def _has_python_shebang(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            first = f.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[Path]:
+    # followlinks=False: a symlinked folder is never entered, so nothing outside the
+    # source tree (and no symlink loop) is read.
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIPPED_DIRS
+            and not d.startswith(".")
+            and not any(_same(here / d, e) for e in exclude)
+        )
+        for name in sorted(filenames):
+            path = here / name
+            if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+                continue
+            if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
+                yield path
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def discover(sources: Iterable[str | os.PathLike[str]], *,
+             exclude: Sequence[Path] = ()) -> list[SourceFile]:
+    """List the Python files under ``sources`` (files or folders), sorted by relative path.
+
+    A folder contributes its ``*.py`` files and extension-less files with a python shebang.
+    Relative paths are taken from the common parent of all sources, so two folders that
+    both hold ``deploy.py`` keep distinct places. ``exclude`` folders (the pack itself,
+    when it lies inside a source) are not entered.
+    """
+    paths = [Path(s) for s in sources]
+    for p in paths:
+        if not p.exists():
+            raise VoodooError("no such file or folder", path=str(p))
+    if not paths:
+        return []
+    roots = [p if p.is_dir() else p.parent for p in paths]
+    common = Path(os.path.commonpath([r.resolve() for r in roots]))
+    if len(paths) == 1 and paths[0].is_dir():
+        common = paths[0].resolve()
+    found: dict[str, SourceFile] = {}
+    for p in paths:
+        files: Iterable[Path] = [p] if p.is_file() else _walk(p, exclude)
+        for f in files:
+            # The link's own place, not its target's: that is where the user sees it.
+            rel = (f.parent.resolve() / f.name).relative_to(common).as_posix()
+            found.setdefault(rel, SourceFile(f, rel))
+    return [found[k] for k in sorted(found)]

@@ -60,6 +60,7 @@ def test_round_trip_is_deterministic(tmp_path: Path) -> None:
         ("actions/x.py", None, False),
         ("actions/lib/voodoo_runtime.py", None, False),
         ("actions/scripts/notes.txt", "notes.txt", False),  # a copied source file
+        ("actions/scripts/conf.yaml", None, False),  # copied, even without a source given
     ],
 )
 def test_content_kept_only_for_text_voodoo_generates(

@@ -6,12 +6,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import MANIFEST_PATH, load, sha256
@@ -179,6 +182,14 @@ def test_pack_yaml_is_created_once_and_never_overwritten(tmp_path: Path) -> None
     (tmp_path / "pack.yaml").unlink()
     run(tmp_path, V1)
     assert (tmp_path / "pack.yaml").read_bytes() == V1["pack.yaml"]
+
+
+def test_pack_yaml_no_longer_rendered_is_not_deleted(tmp_path: Path) -> None:
+    run(tmp_path, V1)
+    result = run(tmp_path, {k: v for k, v in V1.items() if k != "pack.yaml"})
+    assert result.deletes == ()
+    assert (tmp_path / "pack.yaml").read_bytes() == V1["pack.yaml"]
+    assert "pack.yaml" not in load(tmp_path).files
 
 
 def test_existing_user_pack_yaml_is_left_alone(tmp_path: Path) -> None:
@@ -365,6 +376,42 @@ def test_a_first_run_killed_at_any_step_is_repaired_by_the_next(tmp_path: Path, 
         apply(plan(crashed, V1, load(crashed)), crashed, checkpoint=checkpoint)  # type: ignore[arg-type]
     assert run(crashed, V1).conflicts == ()
     assert tree(crashed) == tree(clean)
+
+
+def test_temporary_files_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
+    run(tmp_path, V1)
+    stale = tmp_path / "actions/.backup.yaml.abc123.voodoo-tmp"
+    stale.write_bytes(b"half")
+    other = tmp_path / "actions/.backup.yaml.keep"
+    other.write_bytes(b"not ours")
+    run(tmp_path, V2)
+    assert not stale.exists()
+    assert other.read_bytes() == b"not ours"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    renders=st.lists(
+        st.dictionaries(
+            st.sampled_from(["pack.yaml", "a.yaml", "actions/b.yaml", "actions/lib/c.py",
+                             "actions/scripts/x/d.py", "README.md"]),
+            st.binary(max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)  # fmt: skip
+def test_any_sequence_of_renders_converges(renders: list[dict[str, bytes]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = Path(tmp) / "pack"
+        created: dict[str, bytes] = {}  # pack.yaml: created once, then the user's
+        for rendered in renders:
+            result = run(pack, rendered)
+            assert result.conflicts == ()
+            if "pack.yaml" in rendered:
+                created.setdefault("pack.yaml", rendered["pack.yaml"])
+            assert generated(pack) == {**rendered, **created}
+            assert not run(pack, rendered).changes
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,9 @@ VERSION = 1
 MANIFEST_PATH = f"{STATE_DIR}/manifest.json"
 #: Files whose generated text is kept in the manifest (as the base of three-way merges).
 CONTENT_SUFFIXES = (".yaml", ".yml", ".txt", ".md")
+#: Where copied scripts and their modules go: their content is never kept (they are the
+#: user's own files, often large, and their source is the reference anyway).
+SCRIPTS_DIR = "actions/scripts/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -57,7 +60,8 @@ def entry_for(
 ) -> Entry:
     """The manifest entry for ``data`` generated at ``relpath``."""
     content = None
-    if source is None and relpath.endswith(CONTENT_SUFFIXES):
+    copied = source is not None or relpath.startswith(SCRIPTS_DIR)
+    if not copied and relpath.endswith(CONTENT_SUFFIXES):
         try:
             content = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -22,6 +22,7 @@ import dataclasses
 import enum
 import errno
 import fcntl
+import glob
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -173,6 +174,8 @@ def plan(
             create_only=relpath in create_only,
         )
     for relpath in sorted(set(manifest.files) - set(rendered)):
+        if relpath in create_only:  # the user's from the moment it was created
+            continue
         builder.gone(relpath, manifest.files[relpath], _read(root, relpath))
     return builder.plan()
 
@@ -331,6 +334,10 @@ def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoin
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = _NEW_FILE_MODE
+    # A process killed between mkstemp and replace leaves its temporary file; under the
+    # lock no other writer is running, so any such file is stale.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*{_TMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from voodoo.errors import PackError
+from voodoo.manifest import (
+    MANIFEST_PATH,
+    Entry,
+    Manifest,
+    dumps,
+    entry_for,
+    load,
+    loads,
+    sha256,
+)
+
+HASH = sha256(b"x")
+
+
+def _write(pack: Path, text: str) -> None:
+    (pack / ".voodoo").mkdir(parents=True, exist_ok=True)
+    (pack / MANIFEST_PATH).write_text(text)
+
+
+def test_missing_manifest_is_empty(tmp_path: Path) -> None:
+    assert load(tmp_path) == Manifest()
+    assert load(tmp_path / "no-such-pack") == Manifest()
+
+
+def test_round_trip_is_deterministic(tmp_path: Path) -> None:
+    manifest = Manifest(
+        {
+            "z.md": entry_for("z.md", b"# z\n"),
+            "actions/scripts/a.py": entry_for(
+                "actions/scripts/a.py", b"print(1)\n", source="a.py", source_hash=HASH
+            ),
+        }
+    )
+    text = dumps(manifest)
+    assert text.endswith("}\n")
+    assert text == dumps(loads(text))
+    assert loads(text) == manifest
+    data = json.loads(text)
+    assert data["version"] == 1
+    assert list(data["files"]) == ["actions/scripts/a.py", "z.md"]
+    _write(tmp_path, text)
+    assert load(tmp_path) == manifest
+
+
+@pytest.mark.parametrize(
+    ("relpath", "source", "kept"),
+    [
+        ("actions/x.yaml", None, True),
+        ("actions/x.yml", None, True),
+        ("requirements.txt", None, True),
+        ("README.md", None, True),
+        ("actions/x.py", None, False),
+        ("actions/lib/voodoo_runtime.py", None, False),
+        ("actions/scripts/notes.txt", "notes.txt", False),  # a copied source file
+        ("actions/scripts/conf.yaml", None, False),  # copied, even without a source given
+    ],
+)
+def test_content_kept_only_for_text_voodoo_generates(
+    relpath: str, source: str | None, kept: bool
+) -> None:
+    entry = entry_for(relpath, b"text\n", source=source)
+    assert entry.hash == sha256(b"text\n")
+    assert (entry.content == "text\n") is kept
+    assert (entry.base == b"text\n") is kept
+    assert ('"content"' in dumps(Manifest({relpath: entry}))) is kept
+
+
+def test_entries_are_frozen() -> None:
+    manifest = Manifest({"a.md": Entry(hash=HASH)})
+    with pytest.raises(AttributeError):
+        manifest.files["a.md"].hash = "0"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        manifest.files["b.md"] = Entry(hash=HASH)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "not a JSON object"),
+        ('{"files": {}}', "unsupported manifest version None"),
+        ('{"version": 2, "files": {}}', "unsupported manifest version 2"),
+        ('{"version": 1}', 'no "files" object'),
+        ('{"version": 1, "files": {"a.md": "x"}}', "is not an object"),
+        ('{"version": 1, "files": {"a.md": {"hash": "abc"}}}', 'no valid sha256 "hash"'),
+        (
+            f'{{"version": 1, "files": {{"a.md": {{"hash": "{HASH}", "source": 3}}}}}}',
+            'invalid "source"',
+        ),
+        (
+            f'{{"version": 1, "files": {{"a.md": {{"hash": "{HASH}", "content": []}}}}}}',
+            'invalid "content"',
+        ),
+        (
+            f'{{"version": 1, "files": {{"a.md": {{"hash": "{HASH}", "source_hash": "z"}}}}}}',
+            'invalid "source_hash"',
+        ),
+    ],
+    ids=[
+        "json",
+        "array",
+        "no-version",
+        "future-version",
+        "no-files",
+        "entry",
+        "hash",
+        "source",
+        "content",
+        "source-hash",
+    ],
+)
+def test_untrustworthy_manifest_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    _write(tmp_path, text)
+    with pytest.raises(PackError, match=message) as info:
+        load(tmp_path)
+    assert str(info.value).startswith(f"{MANIFEST_PATH}: ")
+
+
+@pytest.mark.parametrize(
+    "relpath",
+    ["../../x", "/etc/passwd", "a/../b", "./a", "a//b", "a/", "a\\b", "C:/x", "", ".voodoo/x"],
+)
+def test_entries_escaping_the_pack_are_rejected(tmp_path: Path, relpath: str) -> None:
+    _write(tmp_path, json.dumps({"version": 1, "files": {relpath: {"hash": HASH}}}))
+    with pytest.raises(PackError, match="path"):
+        load(tmp_path)
+
+
+def test_entry_behind_a_symlink_out_of_the_pack_is_rejected(tmp_path: Path) -> None:
+    pack, outside = tmp_path / "pack", tmp_path / "outside"
+    pack.mkdir()
+    outside.mkdir()
+    (pack / "actions").symlink_to(outside)
+    _write(pack, json.dumps({"version": 1, "files": {"actions/x.yaml": {"hash": HASH}}}))
+    with pytest.raises(PackError, match="symlink"):
+        load(pack)
+
+
+def test_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "actions").symlink_to(tmp_path / "real")
+    _write(tmp_path, json.dumps({"version": 1, "files": {"actions/x.yaml": {"hash": HASH}}}))
+    assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)

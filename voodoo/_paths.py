@@ -1,0 +1,58 @@
+"""Pack-relative paths: the one place that decides whether a path may be touched.
+
+Every path voodoo reads, writes or deletes in a pack goes through ``resolve_inside``, so a
+crafted manifest or a rendered name can never reach outside the pack directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from voodoo.errors import PackError
+
+#: voodoo's own folder in a pack (manifest, lock); never a rendered file.
+STATE_DIR = ".voodoo"
+
+
+def check_relpath(relpath: object, *, where: str | None = None) -> str:
+    """Return ``relpath`` when it is a normalized, relative POSIX path; else raise PackError.
+
+    Rejected: non-strings, empty, absolute, drive letters, backslashes, NUL, ``.``/``..``
+    components, empty components (``a//b``, trailing ``/``) and voodoo's own state folder.
+    """
+    if not isinstance(relpath, str) or not relpath:
+        raise PackError(f"not a pack-relative path: {relpath!r}", path=where)
+    problem = _problem(relpath)
+    if problem:
+        raise PackError(f"refusing path {relpath!r}: {problem}", path=where)
+    return relpath
+
+
+def _problem(relpath: str) -> str:
+    if "\\" in relpath or "\0" in relpath:
+        return "backslashes and NUL characters are not allowed"
+    if relpath.startswith("/") or PureWindowsPath(relpath).drive:
+        return "absolute paths are not allowed"
+    parts = relpath.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return "the path must be normalized (no '', '.' or '..' components)"
+    if parts[0] == STATE_DIR:
+        return f"{STATE_DIR}/ is voodoo's own state folder"
+    return ""
+
+
+def resolve_inside(pack_root: Path, relpath: str, *, where: str | None = None) -> Path:
+    """The absolute path of ``relpath`` in the pack, refusing symlinks that lead outside.
+
+    ``pack_root`` must already be resolved. Existing symlinks anywhere along the path
+    (directories or the file itself) are followed; the result must stay inside the pack.
+    """
+    check_relpath(relpath, where=where)
+    target = pack_root.joinpath(*PurePosixPath(relpath).parts)
+    real = target.resolve()
+    if not real.is_relative_to(pack_root):
+        raise PackError(
+            f"refusing path {relpath!r}: a symlink in the pack leads outside it (to {real})",
+            path=where,
+        )
+    return target

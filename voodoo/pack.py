@@ -1,0 +1,435 @@
+"""Plan the file changes that bring a pack up to date, then apply them.
+
+``plan`` only reads: it compares what the renderer produced with the disk and the manifest
+and returns a ``Plan`` value. ``apply`` is the only function in voodoo that writes a pack.
+Between the two, a caller may resolve conflicts (``Plan.resolve``), e.g. with a three-way
+merge of ``Conflict.base``/``ours``/``theirs``.
+
+The rule that keeps hand edits safe: voodoo overwrites or deletes a file only when its bytes
+on disk are exactly what the manifest says voodoo generated. Anything else is a conflict and
+stays as it is.
+
+Crash safety: every file is replaced atomically, and the manifest is written last. A run
+killed at any moment leaves each file either old or new; a file already new is recognised
+by its bytes on the next run, a file still old by its manifest hash, so the next run
+finishes the job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import errno
+import fcntl
+import glob
+import os
+import tempfile
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from voodoo._paths import STATE_DIR, resolve_inside
+from voodoo.errors import ConflictError, LockError, PackError
+from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, sha256
+from voodoo.manifest import load as load_manifest
+
+LOCK_PATH = f"{STATE_DIR}/lock"
+_NEW_FILE_MODE = 0o644
+_TMP_SUFFIX = ".voodoo-tmp"
+
+#: Called by ``apply`` with a pack-relative path just before each change reaches the disk
+#: (a file replaced, a file deleted, the manifest replaced). Tests use it to inject faults.
+Checkpoint = Callable[[str], None]
+
+
+class Reason(enum.StrEnum):
+    ADD = "add"  #: the file does not exist yet
+    UPDATE = "update"  #: voodoo wrote it, nobody changed it since, and it has a new version
+    MERGE = "merge"  #: a conflict resolved by the caller (``Plan.resolve``)
+
+
+class ConflictKind(enum.StrEnum):
+    EDITED = "edited"  #: changed since voodoo wrote it, and voodoo has a new version
+    FOREIGN = "foreign"  #: voodoo never wrote it, and wants to write there
+    ORPHANED = "orphaned"  #: changed since voodoo wrote it, and voodoo no longer generates it
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """Where a generated file comes from (copied scripts, actions of one script)."""
+
+    source: str  #: the source file, relative to the source root
+    hash: str  #: sha256 of the source file's bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    path: str  #: pack-relative POSIX path
+    data: bytes
+    reason: Reason
+    expected: str | None  #: sha256 of the file when planned (None: absent); checked by apply
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    path: str
+    expected: str  #: sha256 of the file when planned; checked by apply
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A file voodoo will not touch. Named like git's merge: ours is the user's side."""
+
+    path: str
+    kind: ConflictKind
+    ours: bytes  #: the file as it is on disk
+    theirs: bytes | None  #: what voodoo generates now (None: no longer generated)
+    base: bytes | None  #: what voodoo generated last time, when the manifest kept it
+    #: the manifest entry that describes ``theirs``, recorded once the conflict is resolved
+    entry: Entry | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {_CONFLICT_MESSAGES[self.kind]}"
+
+
+_CONFLICT_MESSAGES = {
+    ConflictKind.EDITED: "changed by hand since voodoo wrote it; left as it is, "
+    "the new version was not written",
+    ConflictKind.FOREIGN: "voodoo did not write this file and will not overwrite it; "
+    "move it away to let voodoo generate it",
+    ConflictKind.ORPHANED: "voodoo no longer generates this file, but it was changed by hand; "
+    "left in place, it is yours now",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything ``apply`` will do to a pack, and what it will leave alone."""
+
+    writes: tuple[Write, ...] = ()
+    deletes: tuple[Delete, ...] = ()
+    unchanged: tuple[str, ...] = ()  #: already exactly as generated
+    #: left as they are on purpose: existing create-only files, and hand-edited files for
+    #: which voodoo has nothing new (what it would generate is what it generated last time)
+    kept: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    manifest: Manifest = dataclasses.field(default_factory=Manifest)  #: written last
+
+    @property
+    def changes(self) -> bool:
+        """True when applying the plan changes a file of the pack (the manifest aside)."""
+        return bool(self.writes or self.deletes)
+
+    def resolve(self, path: str, data: bytes) -> Plan:
+        """This plan with the conflict at ``path`` replaced by writing ``data`` (a merge).
+
+        The manifest records what voodoo generated (``theirs``), not ``data``: the merged
+        file then reads as hand-edited, so the next change merges again from that base.
+        """
+        conflict = next((c for c in self.conflicts if c.path == path), None)
+        if conflict is None or conflict.entry is None:
+            raise ValueError(f"no resolvable conflict at {path!r}")
+        write = Write(path, data, Reason.MERGE, expected=sha256(conflict.ours))
+        files = {**self.manifest.files, path: conflict.entry}
+        return dataclasses.replace(
+            self,
+            writes=(*self.writes, write),
+            conflicts=tuple(c for c in self.conflicts if c.path != path),
+            manifest=Manifest(files),
+        )
+
+
+def plan(
+    pack_dir: Path,
+    rendered: Mapping[str, bytes],
+    manifest: Manifest,
+    *,
+    sources: Mapping[str, SourceInfo] | None = None,
+    create_only: Collection[str] = ("pack.yaml",),
+) -> Plan:
+    """Compare ``rendered`` (pack-relative path -> bytes) with the pack; read-only.
+
+    Raises PackError, before anything is planned, for a path that is not a normalized
+    relative path inside the pack (symlinks included), or that cannot be read.
+    """
+    root = pack_dir.resolve()
+    _check_layout(root, rendered, manifest)
+    sources = sources or {}
+    builder = _Builder()
+    for relpath in sorted(rendered):
+        source = sources.get(relpath)
+        new = entry_for(
+            relpath,
+            rendered[relpath],
+            source=source.source if source else None,
+            source_hash=source.hash if source else None,
+        )
+        builder.rendered(
+            relpath,
+            rendered[relpath],
+            new,
+            manifest.get(relpath),
+            _read(root, relpath),
+            create_only=relpath in create_only,
+        )
+    for relpath in sorted(set(manifest.files) - set(rendered)):
+        if relpath in create_only:  # the user's from the moment it was created
+            continue
+        builder.gone(relpath, manifest.files[relpath], _read(root, relpath))
+    return builder.plan()
+
+
+def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest) -> None:
+    for relpath in manifest.files:
+        resolve_inside(root, relpath, where=MANIFEST_PATH)
+    for relpath in rendered:
+        resolve_inside(root, relpath)
+    folders = {str(parent) for relpath in rendered for parent in PurePosixPath(relpath).parents}
+    clash = sorted(folders & set(rendered))
+    if clash:
+        raise PackError(f"{clash[0]!r} is rendered both as a file and as a folder")
+
+
+class _Builder:
+    """Sorts each file into one bucket of the plan and collects the new manifest."""
+
+    def __init__(self) -> None:
+        self.writes: list[Write] = []
+        self.deletes: list[Delete] = []
+        self.unchanged: list[str] = []
+        self.kept: list[str] = []
+        self.conflicts: list[Conflict] = []
+        self.files: dict[str, Entry] = {}
+
+    def rendered(
+        self,
+        relpath: str,
+        data: bytes,
+        new: Entry,
+        old: Entry | None,
+        disk: bytes | None,
+        *,
+        create_only: bool,
+    ) -> None:
+        if disk is None:
+            self.writes.append(Write(relpath, data, Reason.ADD, expected=None))
+        elif disk == data:  # also adopts what a killed run wrote before its manifest
+            self.unchanged.append(relpath)
+        elif create_only or (old is not None and old.hash == new.hash):
+            self.kept.append(relpath)
+            if old is not None:
+                self.files[relpath] = old
+            return
+        elif old is not None and sha256(disk) == old.hash:
+            self.writes.append(Write(relpath, data, Reason.UPDATE, expected=old.hash))
+        else:
+            kind = ConflictKind.FOREIGN if old is None else ConflictKind.EDITED
+            base = None if old is None else old.base
+            self.conflicts.append(Conflict(relpath, kind, disk, data, base, new))
+            if old is not None:
+                self.files[relpath] = old
+            return
+        self.files[relpath] = new
+
+    def gone(self, relpath: str, old: Entry, disk: bytes | None) -> None:
+        """A file voodoo wrote and no longer generates; its entry leaves the manifest."""
+        if disk is None:
+            return
+        if sha256(disk) == old.hash:
+            self.deletes.append(Delete(relpath, expected=old.hash))
+        else:
+            self.conflicts.append(Conflict(relpath, ConflictKind.ORPHANED, disk, None, old.base))
+
+    def plan(self) -> Plan:
+        return Plan(
+            writes=tuple(self.writes),
+            deletes=tuple(self.deletes),
+            unchanged=tuple(self.unchanged),
+            kept=tuple(self.kept),
+            conflicts=tuple(self.conflicts),
+            manifest=Manifest(self.files),
+        )
+
+
+def _read(root: Path, relpath: str) -> bytes | None:
+    path = resolve_inside(root, relpath)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise PackError("a folder stands where voodoo writes a file", path=relpath) from None
+    except NotADirectoryError:
+        raise PackError("a file stands where voodoo needs a folder", path=relpath) from None
+    except OSError as exc:
+        raise PackError(f"cannot read: {exc.strerror}", path=relpath) from exc
+
+
+def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -> None:
+    """Carry out ``plan``: atomic writes, then deletes, then the manifest.
+
+    Raises ConflictError when a file changed since it was planned, and PackError when the
+    disk refuses a change; files already replaced stay replaced, and the next run repairs.
+    Hold ``pack_lock`` around ``plan`` and ``apply`` so no other process runs in between.
+    """
+    root = pack_dir.resolve()
+    created: list[Path] = []
+    current = ""
+    try:
+        _make_dirs(root, root, created)
+        for write in plan.writes:
+            current = write.path
+            target = resolve_inside(root, write.path)
+            _expect(target, write.path, write.expected)
+            _make_dirs(root, target.parent, created)
+            _atomic_write(target, write.data, write.path, checkpoint)
+        for delete in plan.deletes:
+            current = delete.path
+            target = resolve_inside(root, delete.path)
+            _expect(target, delete.path, delete.expected)
+            if checkpoint:
+                checkpoint(delete.path)
+            target.unlink()
+            _prune(root, target.parent)
+        current = MANIFEST_PATH
+        _write_manifest(root, plan.manifest, created, checkpoint)
+    except OSError as exc:
+        code = errno.errorcode.get(exc.errno or 0, "")
+        reason = f"{exc.strerror or exc}{f' ({code})' if code else ''}"
+        raise PackError(
+            f"cannot change the pack: {reason}; files before this one were updated, "
+            "the next run will finish the job once the problem is fixed",
+            path=current or None,
+        ) from exc
+    finally:
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only succeeds when a failed run left it empty
+
+
+def _expect(target: Path, relpath: str, expected: str | None) -> None:
+    try:
+        actual: str | None = sha256(target.read_bytes())
+    except FileNotFoundError:
+        actual = None
+    if actual != expected:
+        raise ConflictError("changed on disk while voodoo was planning; run again", path=relpath)
+
+
+def _make_dirs(root: Path, folder: Path, created: list[Path]) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder == root or folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+        created.append(path)
+
+
+def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoint | None) -> None:
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = _NEW_FILE_MODE
+    # A process killed between mkstemp and replace leaves its temporary file; under the
+    # lock no other writer is running, so any such file is stale.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*{_TMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if checkpoint:
+            checkpoint(relpath)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some file systems cannot fsync a directory
+        if exc.errno not in (errno.EINVAL, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders a delete left empty, up to (not including) the pack itself."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or not ours to remove): stop here
+            return
+        folder = folder.parent
+
+
+def _write_manifest(
+    root: Path, manifest: Manifest, created: list[Path], checkpoint: Checkpoint | None
+) -> None:
+    target = root / MANIFEST_PATH
+    if not target.parent.resolve().is_relative_to(root):
+        raise PackError("the manifest folder leads outside the pack", path=MANIFEST_PATH)
+    data = dumps(manifest).encode("utf-8")
+    with contextlib.suppress(FileNotFoundError):
+        if target.read_bytes() == data:
+            return
+    _make_dirs(root, target.parent, created)
+    _atomic_write(target, data, MANIFEST_PATH, checkpoint)
+
+
+@contextlib.contextmanager
+def pack_lock(pack_dir: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the pack's lock (``.voodoo/lock``) so one process at a time changes it.
+
+    With ``wait=False``, raise LockError at once when another process holds it.
+    """
+    root = pack_dir.resolve()
+    state = root / STATE_DIR
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        if not state.resolve().is_relative_to(root):
+            raise PackError(f"{STATE_DIR} leads outside the pack", path=str(pack_dir))
+        fd = os.open(root / LOCK_PATH, os.O_RDWR | os.O_CREAT, _NEW_FILE_MODE)
+    except OSError as exc:
+        raise PackError(f"cannot create the lock file: {exc.strerror}", path=LOCK_PATH) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise LockError(
+                "another voodoo process is writing this pack; try again when it has finished",
+                path=str(pack_dir),
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def sync(
+    pack_dir: Path,
+    rendered: Mapping[str, bytes],
+    *,
+    sources: Mapping[str, SourceInfo] | None = None,
+    create_only: Collection[str] = ("pack.yaml",),
+    wait: bool = True,
+) -> Plan:
+    """Lock the pack, plan against its manifest and apply; returns the applied plan."""
+    with pack_lock(pack_dir, wait):
+        result = plan(
+            pack_dir, rendered, load_manifest(pack_dir), sources=sources, create_only=create_only
+        )
+        apply(result, pack_dir)
+        return result

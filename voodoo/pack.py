@@ -147,8 +147,13 @@ def plan(
     *,
     sources: Mapping[str, SourceInfo] | None = None,
     create_only: Collection[str] = ("pack.yaml",),
+    keep_sources: Collection[str] = (),
 ) -> Plan:
     """Compare ``rendered`` (pack-relative path -> bytes) with the pack; read-only.
+
+    Files generated earlier from a source in ``keep_sources`` (a script that fails to parse
+    right now) are kept as they are, with their manifest entries, even when not rendered:
+    a broken script never loses its last good action.
 
     Raises PackError, before anything is planned, for a path that is not a normalized
     relative path inside the pack (symlinks included), or that cannot be read.
@@ -175,6 +180,10 @@ def plan(
         )
     for relpath in sorted(set(manifest.files) - set(rendered)):
         if relpath in create_only:  # the user's from the moment it was created
+            continue
+        entry = manifest.files[relpath]
+        if entry.source is not None and entry.source in keep_sources:
+            builder.keep(relpath, entry)
             continue
         builder.gone(relpath, manifest.files[relpath], _read(root, relpath))
     return builder.plan()
@@ -231,6 +240,11 @@ class _Builder:
                 self.files[relpath] = old
             return
         self.files[relpath] = new
+
+    def keep(self, relpath: str, old: Entry) -> None:
+        """A file whose source cannot be analyzed now: left as it is, entry carried over."""
+        self.kept.append(relpath)
+        self.files[relpath] = old
 
     def gone(self, relpath: str, old: Entry, disk: bytes | None) -> None:
         """A file voodoo wrote and no longer generates; its entry leaves the manifest."""

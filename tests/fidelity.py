@@ -1,0 +1,174 @@
+"""Test helpers: parse an argv with a script's OWN parser, and generate valid parameters.
+
+Only tests do this: voodoo itself never imports or runs what it reads. Here the script is
+run with ``runpy`` in the test process with ``ArgumentParser.parse_args`` intercepted, so
+the script stops right after parsing and none of its work runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePath
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+from hypothesis import strategies as st
+
+from voodoo.model import ArgKind, Command, Param, ParamType, thaw
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "legacy_scripts"
+SHARED = ROOT.parent / "shared" / "stackstorm"
+
+
+def load_runtime() -> ModuleType:
+    """The runtime module exactly as it is copied into packs (it is not a voodoo import)."""
+    path = ROOT / "voodoo" / "runtime" / "voodoo_runtime.py"
+    spec = importlib.util.spec_from_file_location("voodoo_runtime", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Parsed(Exception):
+    def __init__(self, namespace: argparse.Namespace) -> None:
+        self.namespace = namespace
+
+
+class ParserRejected(Exception):
+    """The script's parser exited (usage error): the message is what argparse printed."""
+
+
+@contextlib.contextmanager
+def _script_path(directory: Path) -> Iterator[None]:
+    sys.path.insert(0, str(directory))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(directory))
+
+
+def parse_with_script(script: Path, argv: list[str]) -> dict[str, Any]:
+    """Run ``script`` up to its ``parse_args`` call with ``argv``; return the namespace."""
+    original = argparse.ArgumentParser.parse_args
+
+    def intercept(self: argparse.ArgumentParser, args: Any = None, namespace: Any = None) -> Any:
+        raise _Parsed(original(self, args, namespace))
+
+    err = io.StringIO()
+    with (
+        mock.patch.object(argparse.ArgumentParser, "parse_args", intercept),
+        mock.patch.object(sys, "argv", [str(script), *argv]),
+        _script_path(script.parent),
+        contextlib.redirect_stderr(err),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except _Parsed as parsed:
+            return vars(parsed.namespace)
+        except SystemExit as e:
+            raise ParserRejected(f"exit {e.code}: {err.getvalue().strip()}") from None
+    raise AssertionError(f"{script.name} finished without parsing its arguments")
+
+
+# -- strategies --------------------------------------------------------------------------
+
+#: Text a person can put in one argv element; no NUL (the OS rejects it), no surrogates.
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=12,
+)
+#: List items cannot start with "-" after a multi-value option: argparse itself refuses
+#: ``--hosts -x`` whoever types it, so the wrapper cannot do better than a person.
+_ITEM_TEXT = _TEXT.filter(lambda s: not s.startswith("-"))
+
+
+def _scalar(ptype: ParamType | None, enum: tuple[Any, ...] | None,
+            text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    if enum:
+        return st.sampled_from([thaw(v) for v in enum])
+    if ptype is ParamType.INTEGER:
+        return st.integers(-10_000, 10_000)
+    if ptype is ParamType.NUMBER:
+        return st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+    if ptype is ParamType.BOOLEAN:
+        return st.booleans()
+    return text
+
+
+def value_strategy(p: Param) -> st.SearchStrategy[Any]:
+    """Valid values for one parameter, as StackStorm would accept them."""
+    kind = p.emit.kind
+    if kind is ArgKind.COUNT:
+        return st.integers(0, 4)
+    if kind in (ArgKind.CONST, ArgKind.APPEND_CONST) and p.type is not ParamType.ARRAY:
+        consts = [thaw(c) for c, _ in p.emit.consts]
+        if p.default is not None:
+            consts.append(thaw(p.default))
+        return st.sampled_from(consts)
+    if p.type is ParamType.ARRAY:
+        if kind is ArgKind.APPEND_CONST:
+            item: st.SearchStrategy[Any] = st.sampled_from([thaw(c) for c, _ in p.emit.consts])
+        elif p.items_type is ParamType.ARRAY:
+            inner = _scalar(p.items_items_type, None, _ITEM_TEXT)
+            item = st.lists(inner, min_size=1, max_size=3)
+        else:
+            text = _TEXT if kind is ArgKind.APPEND else _ITEM_TEXT
+            item = _scalar(p.items_type, p.items_enum, text)
+        size = p.min_items or (1 if p.required else 0)
+        return st.lists(item, min_size=size, max_size=max(size, p.max_items or 3))
+    text = _TEXT if kind in (ArgKind.OPTION, ArgKind.POSITIONAL) else _ITEM_TEXT
+    return _scalar(p.type, p.enum, text)
+
+
+def params_strategy(command: Command) -> st.SearchStrategy[dict[str, Any]]:
+    """A full parameter set: required ones always, optional ones sometimes."""
+    fixed = {p.name: value_strategy(p) for p in command.params if p.required}
+    optional = {p.name: value_strategy(p) for p in command.params if not p.required}
+    return st.fixed_dictionaries(fixed, optional=optional)
+
+
+def expected(p: Param, value: Any) -> Any:
+    """What the script's parser should hold for ``value``, or ``...`` when unspecified."""
+    kind = p.emit.kind
+    if kind is ArgKind.COUNT and value == 0:
+        return ...  # nothing typed: the script's own default applies
+    if kind is ArgKind.CONST and p.default is not None and value == thaw(p.default):
+        return ...
+    return value
+
+
+def same(parsed: Any, wanted: Any) -> bool:
+    """Equal, allowing for what argparse legitimately does to a typed-in value."""
+    if wanted is ...:
+        return True
+    if isinstance(parsed, list) and isinstance(wanted, list):
+        return len(parsed) == len(wanted) and all(map(same, parsed, wanted))
+    if isinstance(parsed, PurePath):
+        return parsed == PurePath(str(wanted))
+    if isinstance(parsed, str) and not isinstance(wanted, str):
+        # An untyped option declared integer/number like its default: the script gets text.
+        return parsed == str(wanted) or (isinstance(wanted, float) and parsed == repr(wanted))
+    return bool(parsed == wanted)
+
+
+def mismatches(command: Command, params: Mapping[str, Any],
+               namespace: Mapping[str, Any]) -> list[str]:
+    out = []
+    for p in command.params:
+        if p.emit.kind is ArgKind.ENV or p.name not in params or params[p.name] is None:
+            continue
+        want = expected(p, params[p.name])
+        got = namespace.get(p.dest, "<missing>")
+        if not same(got, want):
+            out.append(f"{p.name} (dest {p.dest}): asked {params[p.name]!r}, script got {got!r}")
+    return out

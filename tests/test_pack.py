@@ -231,6 +231,21 @@ def test_sources_are_recorded(tmp_path: Path) -> None:
     assert (entry.source, entry.source_hash, entry.content) == (info.source, info.hash, None)
 
 
+def test_files_of_a_source_that_cannot_be_analyzed_now_are_kept(tmp_path: Path) -> None:
+    backup = SourceInfo("tools/backup.py", "0" * 64)
+    paths = ("actions/backup.yaml", "actions/backup.py", "actions/scripts/tools/backup.py")
+    run(tmp_path, V1, sources=dict.fromkeys(paths, backup))
+    without = {k: v for k, v in V1.items() if k not in paths}
+    result = run(tmp_path, without, keep_sources={"tools/backup.py"})
+    assert sorted(result.kept) == sorted(paths)
+    assert [d.path for d in result.deletes] == []
+    assert generated(tmp_path) == V1
+    assert set(paths) <= set(load(tmp_path).files)
+    # Once the script is gone for good (not kept), its files go too.
+    result = run(tmp_path, without)
+    assert sorted(d.path for d in result.deletes) == sorted(paths)
+
+
 def test_a_resolved_conflict_is_merged_and_its_base_is_what_voodoo_generated(
     tmp_path: Path,
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.packmaker import FIXTURE, make_pack, python_action, shell_action
-from voodoo.actiondef import ParamSpec, load_action, load_config
+from voodoo.actiondef import load_action, load_config
 from voodoo.errors import ActionError, ParameterError
 from voodoo.execute import history, run_action
 from voodoo.params import cast_value, prepare_parameters
@@ -208,9 +208,9 @@ def test_render_drops_one_trailing_newline_like_jinja() -> None:
 def test_runner_parameters_are_merged_with_overrides() -> None:
     action = load_action(FIXTURE, "lookup_host")
     timeout = action.param("timeout")
-    assert timeout == ParamSpec("timeout", timeout.schema, runner=True) if timeout else False
-    assert timeout is not None and timeout.schema["default"] == 30
-    assert timeout.schema["type"] == "integer"
+    assert timeout is not None
+    assert (timeout.runner, timeout.declared) == (True, True)
+    assert (timeout.schema["default"], timeout.schema["type"]) == (30, "integer")
     log_level = action.param("log_level")
     assert (
         log_level is not None and not log_level.declared and log_level.schema["default"] == "DEBUG"

@@ -56,7 +56,9 @@ def prepare_parameters(
     ]
     values, render_problems = apply_defaults(action, given, config or {})
     problems += render_problems
-    problems += validate(action, values)
+    # A value already refused (bad cast, broken default) is not also reported as missing.
+    refused = {_name_of(p) for p in problems}
+    problems += [p for p in validate(action, values) if _name_of(p) not in refused]
     if problems:
         raise ParameterError(list(dict.fromkeys(problems)))
     shown = {
@@ -297,3 +299,7 @@ def _array(spec: ParamSpec, text: str) -> list[Any]:
         item_spec = ParamSpec(spec.name, item_schema)
         return [cast_word(item_spec, item) for item in items]
     return items
+
+
+def _name_of(problem: str) -> str:
+    return problem.partition(":")[0].partition(".")[0]

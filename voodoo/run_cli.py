@@ -205,10 +205,24 @@ def _compact(value: object) -> str:
     return json.dumps(value, default=str)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (stdout, tracebacks) as readable ``|`` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def _yaml(value: object) -> str:
     if isinstance(value, Mapping):
         value = dict(value)
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return yaml.dump(
+        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
 
 
 def _indent(text: str) -> str:

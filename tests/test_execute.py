@@ -15,7 +15,13 @@ from voodoo.errors import ActionError, ParameterError
 from voodoo.execute import history, run_action
 from voodoo.params import cast_value, prepare_parameters
 from voodoo.runners_local import python_outcome, shell_result
-from voodoo.shell_args import named_args, positional_arg, script_args, script_command
+from voodoo.shell_args import (
+    named_args,
+    positional_arg,
+    script_args,
+    script_command,
+    sudo_command,
+)
 from voodoo.templates import UnsupportedTemplate, render
 
 # --- bad parameters: every problem listed, nothing run ----------------------------------
@@ -224,6 +230,35 @@ def test_override_of_a_non_overridable_attribute_is_refused(tmp_path: Path) -> N
     pack = make_pack(tmp_path, {"a": shell_action({"timeout": {"type": "string"}})})
     with pytest.raises(ActionError, match="overrides runner parameter 'type'"):
         load_action(pack, "a")
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"runner_type": "orquesta", "entry_point": "x.yaml"}, "cannot run locally"),
+        ({"runner_type": "local-shell-script"}, "entry_point is required"),
+        ({"runner_type": "local-shell-script", "entry_point": "./act.sh"}, "not normalized"),
+        ({"runner_type": "local-shell-script", "entry_point": "gone.sh"}, "does not exist"),
+        ({"runner_type": "local-shell-cmd", "entry_point": "act.sh"}, "must be empty"),
+        (
+            {"runner_type": "local-shell-cmd", "parameters": {"n": {"minimum": "x"}}},
+            "invalid parameter schema",
+        ),
+    ],
+)
+def test_unusable_action_metadata_is_an_action_error(
+    tmp_path: Path, meta: dict[str, Any], message: str
+) -> None:
+    pack = make_pack(tmp_path, {"a": (meta, "")})
+    (pack / "actions" / "act.sh").write_text("#!/bin/sh\n")
+    (pack / "actions" / "gone.sh").unlink(missing_ok=True)
+    with pytest.raises(ActionError, match=message):
+        run_action(pack, "a")
+
+
+def test_sudo_wrapping_like_st2() -> None:
+    assert sudo_command("echo 'a b'") == "sudo -E -- bash -c 'echo '\"'\"'a b'\"'\"''"
+    assert sudo_command("id", password=True) == "sudo -S -E -- bash -c id"
 
 
 def test_action_ref_is_accepted_and_foreign_refs_refused() -> None:

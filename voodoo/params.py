@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from voodoo.actiondef import ActionDef, ParamSpec
-from voodoo.errors import ParameterError
+from voodoo.errors import ActionError, ParameterError
 from voodoo.templates import is_template, render
 
 #: What a secret value is replaced with wherever it is shown or logged.
@@ -176,12 +176,18 @@ def apply_defaults(
 
 def validate(action: ActionDef, values: Mapping[str, Any]) -> list[str]:
     """Every schema violation of ``values`` (None means unset), as ``name: message`` lines."""
-    schema = {
+    schema: dict[str, Any] = {
         "type": "object",
         "properties": {p.name: draft4(p.schema) for p in action.params},
-        "required": [p.name for p in action.params if p.required],
     }
+    if required := [p.name for p in action.params if p.required]:
+        schema["required"] = required  # draft-04 wants a non-empty list
     instance = {k: v for k, v in values.items() if v is not None and action.param(k) is not None}
+    try:
+        jsonschema.Draft4Validator.check_schema(schema)
+    except jsonschema.SchemaError as e:
+        path = str(action.metadata_path)
+        raise ActionError(f"invalid parameter schema: {e.message}", path=path) from None
     problems = []
     errors = jsonschema.Draft4Validator(schema).iter_errors(instance)
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):

@@ -41,3 +41,17 @@ class LockError(PackError):
 
 class ConfigError(VoodooError):
     """The voodoo configuration (pyproject.toml / voodoo.yaml) is invalid."""
+
+
+class ParameterError(VoodooError):
+    """Action parameters were rejected; ``problems`` lists every one, nothing was run."""
+
+    def __init__(self, problems: list[str], *, path: str | None = None) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "invalid parameters:\n" + "\n".join(f"  - {p}" for p in problems), path=path
+        )
+
+
+class ActionError(PackError):
+    """An action cannot be found, loaded or run locally (bad metadata, unsupported runner)."""

@@ -1,0 +1,237 @@
+"""The three local runners: python-script, local-shell-script, local-shell-cmd.
+
+Each takes an action and its prepared parameters and returns ``(status, result, exit_code)``
+with the result shaped as StackStorm shapes it. Processes run in their own session so a
+timeout kills the whole process group, grandchildren included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voodoo.actiondef import ActionDef
+from voodoo.params import Prepared
+from voodoo.shell_args import script_args, script_command, sudo_command
+
+SUCCEEDED, FAILED, TIMEOUT = "succeeded", "failed", "timeout"
+#: Exit code of the python wrapper when run() returned a 2-tuple with a non-bool status.
+INVALID_STATUS_EXIT_CODE = 220
+#: Where voodoo keeps a pack's local state (datastore, execution log).
+STATE_DIR = ".voodoo"
+
+_WRAPPER = Path(__file__).with_name("python_wrapper.py")
+_STUB = Path(__file__).with_name("st2stub")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str  #: succeeded, failed or timeout
+    result: Any
+    exit_code: int | None  #: the process's exit code (-9 when killed by the timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class _Process:
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool
+
+
+def run(
+    action: ActionDef, prepared: Prepared, config: Mapping[str, Any], timeout: float
+) -> Outcome:
+    """Run ``action`` with the runner its metadata names."""
+    if action.runner_type == "python-script":
+        return run_python(action, prepared, config, timeout)
+    if action.runner_type == "local-shell-script":
+        return run_shell_script(action, prepared, timeout)
+    return run_shell_cmd(action, prepared, timeout)
+
+
+def run_shell_script(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
+    assert action.script is not None
+    schemas = {p.name: p.schema for p in action.params}
+    kwarg_op = prepared.runner.get("kwarg_op") or ""
+    args = script_args(prepared.action, schemas, kwarg_op)
+    return _shell(action, script_command(str(action.script), args), prepared.runner, timeout)
+
+
+def run_shell_cmd(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
+    return _shell(action, str(prepared.runner.get("cmd") or ""), prepared.runner, timeout)
+
+
+def run_python(
+    action: ActionDef, prepared: Prepared, config: Mapping[str, Any], timeout: float
+) -> Outcome:
+    assert action.script is not None
+    runner = prepared.runner
+    env = _environment(action, runner)
+    lib = action.pack_dir.resolve() / "actions" / "lib"
+    # st2 builds PYTHONPATH itself (a PYTHONPATH in ``env`` is ignored); its own paths go last.
+    inherited = os.environ.get("PYTHONPATH")
+    env["PYTHONPATH"] = os.pathsep.join([str(lib), *([inherited] if inherited else [])])
+    log_level = "DEBUG" if runner.get("debug") else str(runner.get("log_level") or "DEBUG")
+    payload = json.dumps({"parameters": dict(prepared.action), "config": dict(config)})
+    with tempfile.TemporaryDirectory(prefix="voodoo-run-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        argv = [
+            sys.executable, "-u", "-P", str(_WRAPPER),
+            "--pack", action.pack,
+            "--file-path", str(action.script.resolve()),
+            "--datastore", str(state_dir(action.pack_dir).resolve() / "datastore.json"),
+            "--stub-path", str(_STUB),
+            "--result-file", str(result_file),
+            "--log-level", log_level,
+        ]  # fmt: skip
+        proc = _spawn(argv, shell=False, env=env, cwd=None, stdin=payload, timeout=timeout)
+        output = _read_json(result_file)
+    return python_outcome(
+        proc.returncode, proc.stdout, proc.stderr, output, proc.timed_out, timeout
+    )
+
+
+def python_outcome(
+    exit_code: int,
+    stdout: str,
+    stderr: str,
+    output: Mapping[str, Any] | None,
+    timed_out: bool = False,
+    timeout: float = 0,
+) -> Outcome:
+    """Status and result of a python-script run, as st2's python runner decides them."""
+    result: dict[str, Any] = {
+        "result": "None",
+        "stdout": stdout,
+        "stderr": stderr,
+        "exit_code": exit_code,
+    }
+    if timed_out:
+        result["error"] = f"Action failed to complete in {timeout:g} seconds"
+        return Outcome(TIMEOUT, result, exit_code)
+    if exit_code == INVALID_STATUS_EXIT_CODE:
+        result["error"] = stderr.strip()
+        return Outcome(FAILED, result, exit_code)
+    if output is not None:
+        result["result"] = output.get("result")
+        status = output.get("status")
+        if isinstance(status, bool):
+            return Outcome(SUCCEEDED if status and exit_code == 0 else FAILED, result, exit_code)
+    return Outcome(SUCCEEDED if exit_code == 0 else FAILED, result, exit_code)
+
+
+def shell_result(exit_code: int, stdout: str, stderr: str) -> dict[str, Any]:
+    """The local runners' result: one trailing newline stripped, then JSON-decoded if it parses."""
+    return {
+        "failed": exit_code != 0,
+        "succeeded": exit_code == 0,
+        "return_code": exit_code,
+        "stdout": _try_json(_strip_newline(stdout)),
+        "stderr": _try_json(_strip_newline(stderr)),
+    }
+
+
+def state_dir(pack_dir: Path) -> Path:
+    """The pack's ``.voodoo`` folder (datastore, execution log)."""
+    return pack_dir / STATE_DIR
+
+
+def _shell(action: ActionDef, command: str, runner: Mapping[str, Any], timeout: float) -> Outcome:
+    stdin = None
+    if runner.get("sudo"):
+        password = runner.get("sudo_password")
+        command = sudo_command(command, password=bool(password))
+        stdin = f"{password}\n" if password else None
+    cwd = runner.get("cwd") or None
+    proc = _spawn(
+        command, shell=True, env=_environment(action, runner), cwd=cwd, stdin=stdin, timeout=timeout
+    )
+    result = shell_result(proc.returncode, proc.stdout, proc.stderr)
+    if proc.timed_out:
+        result["error"] = f"Action failed to complete in {timeout:g} seconds"
+        return Outcome(TIMEOUT, result, proc.returncode)
+    return Outcome(SUCCEEDED if proc.returncode == 0 else FAILED, result, proc.returncode)
+
+
+def _environment(action: ActionDef, runner: Mapping[str, Any]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({str(k): str(v) for k, v in (runner.get("env") or {}).items()})
+    env["ST2_ACTION_PACK_NAME"] = action.pack
+    env["ST2_ACTION_EXECUTION_ID"] = uuid.uuid4().hex[:24]
+    return env
+
+
+def _spawn(
+    command: str | list[str],
+    *,
+    shell: bool,
+    env: Mapping[str, str],
+    cwd: str | None,
+    stdin: str | None,
+    timeout: float,
+) -> _Process:
+    proc = subprocess.Popen(
+        command,
+        shell=shell,
+        env=dict(env),
+        cwd=cwd,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # its own process group, so a timeout kills all of it
+    )
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+        return _Process(proc.returncode, out, err, timed_out=False)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        try:
+            out, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:  # something left the group and holds the pipes
+            proc.kill()
+            out, err = "", ""
+        proc.wait()
+        return _Process(proc.returncode, out or "", err or "", timed_out=True)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    # Give the kernel a moment to reap, so pipes close before we read them.
+    time.sleep(0.01)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _strip_newline(text: str) -> str:
+    text = text[:-1] if text.endswith("\n") else text
+    return text[:-1] if text.endswith("\r") else text
+
+
+def _try_json(text: str) -> Any:
+    if not text:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

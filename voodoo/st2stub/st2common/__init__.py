@@ -1,0 +1,1 @@
+"""Stand-in for StackStorm's ``st2common`` (only what python-script actions import)."""

@@ -645,18 +645,9 @@ def _gone(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and process groups")
-def test_terminated_wrapper_kills_the_script_group(tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
-    script = f"""\
-    import os, subprocess, sys, time
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    with open({str(pids)!r}, "w") as f:
-        f.write("%d %d" % (os.getpid(), child.pid))
-    time.sleep(60)
-    """
-    wrapper = _pack(tmp_path, script)
-    driver = textwrap.dedent(
+def _driver(wrapper: Path) -> str:
+    """Python source that imports the wrapper like StackStorm would and runs the action."""
+    return textwrap.dedent(
         f"""\
         import importlib.util, sys
         sys.path[:0] = [{str(ST2STUB)!r}, {str(wrapper.parent / "lib")!r}]
@@ -666,20 +657,69 @@ def test_terminated_wrapper_kills_the_script_group(tmp_path: Path) -> None:
         module.EchoAction().run()
         """
     )
-    wrapper_process = subprocess.Popen([sys.executable, "-c", driver], stdin=subprocess.DEVNULL)
+
+
+def _record_pids(path: Path, *expressions: str) -> str:
+    """Script lines writing the given pids to ``path`` atomically."""
+    joined = ", ".join(expressions)
+    return (
+        f"with open({str(path) + '.tmp'!r}, 'w') as f:\n"
+        f"    f.write(' '.join(map(str, [{joined}])))\n"
+        f"os.replace({str(path) + '.tmp'!r}, {str(path)!r})\n"
+    )
+
+
+def _wait_for_pids(path: Path) -> list[int]:
+    deadline = time.monotonic() + 20
+    while not path.exists():
+        assert time.monotonic() < deadline, "the script did not start"
+        time.sleep(0.05)
+    return [int(pid) for pid in path.read_text().split()]
+
+
+def _wait_until_gone(*pids: int) -> None:
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in pids):
+        assert time.monotonic() < deadline, "the script's processes survived"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and process groups")
+def test_terminated_wrapper_kills_the_script_group(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = (
+        "import os, subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        + _record_pids(pids, "os.getpid()", "child.pid")
+        + "time.sleep(60)\n"
+    )
+    wrapper_process = subprocess.Popen(
+        [sys.executable, "-c", _driver(_pack(tmp_path, script))], stdin=subprocess.DEVNULL
+    )
     try:
-        deadline = time.monotonic() + 20
-        while not (pids.exists() and pids.read_text().count(" ") == 1):
-            assert time.monotonic() < deadline, "script did not start"
-            time.sleep(0.05)
-        script_pid, child_pid = map(int, pids.read_text().split())
+        script_pid, child_pid = _wait_for_pids(pids)
         assert os.getpgid(child_pid) == script_pid != os.getpgid(wrapper_process.pid)
         wrapper_process.send_signal(signal.SIGTERM)
         assert wrapper_process.wait(15) == 128 + signal.SIGTERM
-        deadline = time.monotonic() + 10
-        while not (_gone(script_pid) and _gone(child_pid)):
-            assert time.monotonic() < deadline, "the script's process group survived"
-            time.sleep(0.05)
+        _wait_until_gone(script_pid, child_pid)
+    finally:
+        if wrapper_process.poll() is None:
+            wrapper_process.kill()
+            wrapper_process.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and prctl")
+def test_killed_wrapper_still_stops_the_script(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = "import os, time\n" + _record_pids(pids, "os.getpid()") + "time.sleep(60)\n"
+    wrapper_process = subprocess.Popen(
+        [sys.executable, "-c", _driver(_pack(tmp_path, script))], stdin=subprocess.DEVNULL
+    )
+    try:
+        (script_pid,) = _wait_for_pids(pids)
+        wrapper_process.kill()
+        wrapper_process.wait(15)
+        _wait_until_gone(script_pid)
     finally:
         if wrapper_process.poll() is None:
             wrapper_process.kill()

@@ -262,6 +262,33 @@ def _command(wrapper_file, spec, params):
     return [interpreter, script, *build_argv(spec, params)]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """A ``preexec_fn`` that makes Linux send SIGTERM to the script if this process dies.
+
+    StackStorm may stop a timed-out action with SIGKILL, which no handler sees; without
+    this the script would keep running. Best effort: elsewhere it does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec():
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the wrapper died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 def _kill_group(process):
     """Stop the script and everything it started (it leads its own process group)."""
     for sig, wait in ((signal.SIGTERM, _KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
@@ -299,8 +326,9 @@ def run_script(wrapper_file, spec, params):
 
     No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
-    JSON. If this process is terminated (StackStorm timeout or cancel), the script's whole
-    process group is killed first.
+    JSON. If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole
+    process group is killed first; if it is killed outright (SIGKILL), Linux sends the
+    script SIGTERM (processes the script started are then not reached).
     """
     command = _command(wrapper_file, spec, params)
     env = dict(os.environ)
@@ -312,6 +340,7 @@ def run_script(wrapper_file, spec, params):
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        preexec_fn=_die_with_parent(),
     )
 
     def terminate(signum, frame):

@@ -1,1 +1,1 @@
-"""Stand-in for StackStorm's ``st2common`` (only what actions use)."""
+"""Stand-in for StackStorm's ``st2common`` (only what python-script actions import)."""

@@ -1,0 +1,638 @@
+"""StackStorm runners and their runner parameters, written from the st2 spec.
+
+Taken from StackStorm/st2 (Apache-2.0) ``contrib/runners/*/*/runner.yaml`` at commit
+c2eaf56b339bdb8184b5c2161714bce50eee4534 (st2 3.10dev). Descriptions are left out: they are
+overridable, so validation never compares them.
+
+``entry_point`` says what a runner does with an action's ``entry_point``: "required" (the
+runner fails at execution when it is empty), "must_be_empty" (it fails when it is set) or
+"unused".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EntryPointRule = Literal["required", "must_be_empty", "unused"]
+
+#: attributes an action may change when it overrides a runner parameter
+#: (st2common/st2common/util/schema/__init__.py RUNNER_PARAM_OVERRIDABLE_ATTRS)
+OVERRIDABLE_ATTRIBUTES = frozenset(("default", "description", "enum", "immutable", "required"))
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    name: str
+    entry_point: EntryPointRule
+    #: runner parameter name -> its attributes as written in runner.yaml (minus description)
+    parameters: dict[str, dict[str, object]]
+    aliases: tuple[str, ...] = ()
+
+
+RUNNERS: dict[str, Runner] = {
+    "action-chain": Runner(
+        name="action-chain",
+        entry_point="required",
+        parameters={
+            "display_published": {
+                "type": "boolean",
+                "default": True,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "skip_notify": {
+                "type": "array",
+                "default": [],
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+    "announcement": Runner(
+        name="announcement",
+        entry_point="unused",
+        parameters={
+            "experimental": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": True,
+                "secret": False,
+            },
+            "route": {
+                "type": "string",
+                "default": "general",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "minLength": 1,
+                "maxLength": 255,
+            },
+        },
+    ),
+    "http-request": Runner(
+        name="http-request",
+        entry_point="unused",
+        parameters={
+            "allow_redirects": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "cookies": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "headers": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "http_proxy": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "https_proxy": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "password": {"type": "string", "immutable": False, "required": False, "secret": True},
+            "url": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "username": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "verify_ssl_cert": {
+                "type": "boolean",
+                "default": True,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "url_hosts_blacklist": {
+                "type": "array",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "items": {"type": "string"},
+            },
+            "url_hosts_whitelist": {
+                "type": "array",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "items": {"type": "string"},
+            },
+        },
+    ),
+    "inquirer": Runner(
+        name="inquirer",
+        entry_point="unused",
+        parameters={
+            "schema": {
+                "type": "object",
+                "default": {
+                    "title": "response_data",
+                    "type": "object",
+                    "properties": {
+                        "continue": {
+                            "type": "boolean",
+                            "description": "Would you like to continue the workflow?",
+                            "required": True,
+                        }
+                    },
+                },
+                "immutable": False,
+                "required": True,
+                "secret": False,
+            },
+            "route": {
+                "type": "string",
+                "default": "",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "roles": {
+                "type": "array",
+                "default": [],
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "users": {
+                "type": "array",
+                "default": [],
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "ttl": {
+                "type": "integer",
+                "default": 1440,
+                "immutable": False,
+                "required": True,
+                "secret": False,
+            },
+        },
+    ),
+    "local-shell-cmd": Runner(
+        name="local-shell-cmd",
+        entry_point="must_be_empty",
+        parameters={
+            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "--",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo_password": {
+                "type": "string",
+                "default": None,
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+    "local-shell-script": Runner(
+        name="local-shell-script",
+        entry_point="required",
+        parameters={
+            "debug": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "content_version": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "--",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo_password": {
+                "type": "string",
+                "default": None,
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+    "noop": Runner(
+        name="noop",
+        entry_point="unused",
+        parameters={},
+    ),
+    "orquesta": Runner(
+        name="orquesta",
+        entry_point="required",
+        parameters={
+            "notify": {
+                "type": "array",
+                "default": [],
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "items": {"type": "string", "minLength": 1, "pattern": "^\\w+$"},
+                "uniqueItems": True,
+            }
+        },
+        aliases=("orchestra",),
+    ),
+    "python-script": Runner(
+        name="python-script",
+        entry_point="required",
+        parameters={
+            "debug": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "content_version": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "timeout": {
+                "type": "integer",
+                "default": 600,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "log_level": {
+                "type": "string",
+                "default": "DEBUG",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "enum": ["AUDIT", "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
+            },
+        },
+    ),
+    "remote-shell-cmd": Runner(
+        name="remote-shell-cmd",
+        entry_point="must_be_empty",
+        parameters={
+            "bastion_host": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "cwd": {
+                "type": "string",
+                "default": "/tmp",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "dir": {
+                "type": "string",
+                "default": "/tmp",
+                "immutable": True,
+                "required": False,
+                "secret": False,
+            },
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "hosts": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "--",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "parallel": {
+                "type": "boolean",
+                "default": False,
+                "immutable": True,
+                "required": False,
+                "secret": False,
+            },
+            "passphrase": {"type": "string", "immutable": False, "required": False, "secret": True},
+            "password": {"type": "string", "immutable": False, "required": False, "secret": True},
+            "port": {"type": "integer", "immutable": False, "required": False, "secret": False},
+            "private_key": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "sudo": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo_password": {
+                "type": "string",
+                "default": None,
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "username": {"type": "string", "immutable": False, "required": False, "secret": False},
+        },
+    ),
+    "remote-shell-script": Runner(
+        name="remote-shell-script",
+        entry_point="required",
+        parameters={
+            "bastion_host": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "cwd": {
+                "type": "string",
+                "default": "/tmp",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "dir": {
+                "type": "string",
+                "default": "/tmp",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "hosts": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "--",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "parallel": {
+                "type": "boolean",
+                "default": False,
+                "immutable": True,
+                "required": False,
+                "secret": False,
+            },
+            "passphrase": {"type": "string", "immutable": False, "required": False, "secret": True},
+            "password": {"type": "string", "immutable": False, "required": False, "secret": True},
+            "port": {"type": "integer", "immutable": False, "required": False, "secret": False},
+            "private_key": {
+                "type": "string",
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "sudo": {
+                "type": "boolean",
+                "default": False,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "sudo_password": {
+                "type": "string",
+                "default": None,
+                "immutable": False,
+                "required": False,
+                "secret": True,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "username": {"type": "string", "immutable": False, "required": False, "secret": False},
+        },
+    ),
+    "winrm-cmd": Runner(
+        name="winrm-cmd",
+        entry_point="unused",
+        parameters={
+            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "host": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "-",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "password": {"type": "string", "immutable": False, "required": True, "secret": True},
+            "port": {
+                "type": "integer",
+                "default": 5986,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "scheme": {
+                "type": "string",
+                "default": "https",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "transport": {
+                "type": "string",
+                "default": "ntlm",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "enum": ["basic", "certificate", "credssp", "kerberos", "ntlm", "plaintext", "ssl"],
+            },
+            "username": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "verify_ssl_cert": {
+                "type": "boolean",
+                "default": True,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+    "winrm-ps-cmd": Runner(
+        name="winrm-ps-cmd",
+        entry_point="unused",
+        parameters={
+            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "host": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "-",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "password": {"type": "string", "immutable": False, "required": True, "secret": True},
+            "port": {
+                "type": "integer",
+                "default": 5986,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "scheme": {
+                "type": "string",
+                "default": "https",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "transport": {
+                "type": "string",
+                "default": "ntlm",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "enum": ["basic", "certificate", "credssp", "kerberos", "ntlm", "plaintext", "ssl"],
+            },
+            "username": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "verify_ssl_cert": {
+                "type": "boolean",
+                "default": True,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+    "winrm-ps-script": Runner(
+        name="winrm-ps-script",
+        entry_point="required",
+        parameters={
+            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
+            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+            "host": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "kwarg_op": {
+                "type": "string",
+                "default": "-",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "password": {"type": "string", "immutable": False, "required": True, "secret": True},
+            "port": {
+                "type": "integer",
+                "default": 5986,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "scheme": {
+                "type": "string",
+                "default": "https",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "timeout": {
+                "type": "integer",
+                "default": 60,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+            "transport": {
+                "type": "string",
+                "default": "ntlm",
+                "immutable": False,
+                "required": False,
+                "secret": False,
+                "enum": ["basic", "certificate", "credssp", "kerberos", "ntlm", "plaintext", "ssl"],
+            },
+            "username": {"type": "string", "immutable": False, "required": True, "secret": False},
+            "verify_ssl_cert": {
+                "type": "boolean",
+                "default": True,
+                "immutable": False,
+                "required": False,
+                "secret": False,
+            },
+        },
+    ),
+}
+
+
+def find_runner(name: str) -> Runner | None:
+    """The runner called ``name`` (or one of its aliases); None when StackStorm has none."""
+    if name in RUNNERS:
+        return RUNNERS[name]
+    return next((runner for runner in RUNNERS.values() if name in runner.aliases), None)

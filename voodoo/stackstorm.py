@@ -1,0 +1,252 @@
+"""Render the neutral model as StackStorm pack and action metadata (pure: no disk access).
+
+StackStorm's rules are in the shared spec (``stackstorm/README.md``); the ones that shape
+the output here:
+
+- actions use the ``python-script`` runner, so ``position`` is never emitted (that runner
+  ignores it; the wrapper builds the command line itself);
+- string defaults are Jinja-rendered by StackStorm, so literal ``{{``/``{%`` are wrapped in
+  ``{% raw %}...{% endraw %}``;
+- key order is fixed so the same model always gives byte-identical YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+import yaml
+
+from voodoo.errors import PackError
+from voodoo.model import Command, Json, Param, ParamType, thaw
+
+RUNNER_TYPE = "python-script"
+PYTHON_VERSIONS = ("3",)
+
+#: st2common/st2common/constants/pack.py PACK_REF_WHITELIST_REGEX
+PACK_REF_PATTERN = re.compile(r"^[a-z0-9_]+$")
+#: pack.yaml ``version``: semver, as PackAPI checks it
+SEMVER_PATTERN = re.compile(
+    r"^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)"
+    r"(?:-[\da-z\-]+(?:\.[\da-z\-]+)*)?(?:\+[\da-z\-]+(?:\.[\da-z\-]+)*)?$"
+)
+#: refs StackStorm rejects (``_global``), reserves (``core``, ``packs``) or ships (system packs)
+FORBIDDEN_PACK_REFS = frozenset({"_global", "core", "packs", "chatops", "linux"})
+
+_NOT_REF_CHARS = re.compile(r"[^a-z0-9]+")
+_JINJA_OPENERS = ("{{", "{%")
+
+
+def pack_ref(name: str) -> str:
+    """Normalize ``name`` to a pack ref (``^[a-z0-9_]+$``); PackError for unusable names."""
+    lowered = name.strip().lower()
+    ref = _NOT_REF_CHARS.sub("_", lowered).strip("_")
+    if not ref:
+        raise PackError(f"pack name {name!r} has no letters or digits to make a pack ref from")
+    for candidate in (lowered, ref):
+        if candidate in FORBIDDEN_PACK_REFS:
+            raise PackError(
+                f"pack ref {candidate!r} is reserved by StackStorm; choose another pack name"
+            )
+    return ref
+
+
+def pack_metadata(
+    ref: str,
+    name: str,
+    description: str,
+    version: str = "0.1.0",
+    author: str = "voodoo",
+) -> dict[str, object]:
+    """``pack.yaml`` content. ``ref`` is always emitted: the pack directory must equal it."""
+    if not PACK_REF_PATTERN.match(ref) or ref in FORBIDDEN_PACK_REFS:
+        raise PackError(f"invalid pack ref {ref!r}: use pack_ref() to make one")
+    if not SEMVER_PATTERN.match(version):
+        raise PackError(f"pack version {version!r} is not semver (for example 0.1.0)")
+    return {
+        "ref": ref,
+        "name": name,
+        "description": description,
+        "version": version,
+        "author": author,
+        "python_versions": list(PYTHON_VERSIONS),
+    }
+
+
+def action_metadata(command: Command, *, pack_ref: str, entry_point: str) -> dict[str, object]:
+    """One action's metadata (``actions/<name>.yaml``) for a leaf command, in fixed key order."""
+    data: dict[str, object] = {"name": command.name, "runner_type": RUNNER_TYPE}
+    description = (command.description or "").strip()
+    if description:
+        data["description"] = description
+    data["enabled"] = True
+    data["entry_point"] = entry_point
+    data["pack"] = pack_ref
+    data["parameters"] = {param.name: parameter_metadata(param) for param in command.params}
+    return data
+
+
+def parameter_metadata(param: Param) -> dict[str, object]:
+    """One entry of an action's ``parameters``, in fixed key order."""
+    data: dict[str, object] = {}
+    if param.type is not None:
+        data["type"] = param.type.value
+    if param.description:
+        data["description"] = param.description
+    if param.required:
+        data["required"] = True
+    if param.default is not None:
+        data["default"] = raw_jinja(thaw(param.default))
+    if param.secret:
+        data["secret"] = True
+    if param.enum is not None:
+        data["enum"] = [thaw(value) for value in param.enum]
+    items = _items_schema(param)
+    if items:
+        data["items"] = items
+    for key, value in (
+        ("minimum", param.minimum),
+        ("maximum", param.maximum),
+        ("minItems", param.min_items),
+        ("maxItems", param.max_items),
+    ):
+        if value is not None:
+            data[key] = value
+    return data
+
+
+def _items_schema(param: Param) -> dict[str, object]:
+    items: dict[str, object] = {}
+    if param.items_type is not None:
+        items["type"] = param.items_type.value
+    if param.items_enum is not None:
+        items["enum"] = [thaw(value) for value in param.items_enum]
+    if param.items_items_type is not None:
+        items["items"] = {"type": param.items_items_type.value}
+    return items
+
+
+def raw_jinja(value: object) -> object:
+    """Protect literal Jinja syntax in a default from StackStorm's rendering (recursively)."""
+    if isinstance(value, str):
+        if any(opener in value for opener in _JINJA_OPENERS):
+            return "{% raw %}" + value + "{% endraw %}"
+        return value
+    if isinstance(value, list):
+        return [raw_jinja(item) for item in value]
+    if isinstance(value, dict):
+        return {key: raw_jinja(item) for key, item in value.items()}
+    return value
+
+
+# --- YAML -----------------------------------------------------------------------------
+
+
+#: characters PyYAML treats as line breaks or cannot print; it mangles them in plain,
+#: single-quoted and folded scalars, so strings holding any of them are double-quoted
+#: (where every such character is escaped)
+_NEEDS_ESCAPES = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that indents block sequences under their key (like most hand-written YAML)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: object) -> str:
+    """The one YAML dumper: safe, block style, keys in insertion order, no line wrapping.
+
+    Every string, including ones with Jinja/YAML syntax, tabs, newlines or any Unicode text,
+    loads back unchanged with ``yaml.safe_load``.
+    """
+    text = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=float("inf"),
+        indent=2,
+    )
+    return str(text)
+
+
+# --- README -----------------------------------------------------------------------------
+
+
+def pack_readme(pack_ref: str, actions: Iterable[tuple[Command, str]]) -> str:
+    """A Markdown README listing each action (sorted by name) and its parameters."""
+    lines = [
+        f"# {pack_ref}",
+        "",
+        "Generated by voodoo from the scripts below. Each action runs its script with the",
+        "command line built from the action's parameters.",
+        "",
+        "## Actions",
+        "",
+    ]
+    for command, script in sorted(actions, key=lambda pair: pair[0].name):
+        lines.append(f"### `{pack_ref}.{command.name}`")
+        lines.append("")
+        if command.description:
+            lines.extend([command.description.strip(), ""])
+        words = " ".join(command.path)
+        lines.append(f"Runs `{script}`" + (f" `{words}`" if words else "") + ".")
+        lines.append("")
+        if command.params:
+            lines.extend(_param_table(command.params))
+        else:
+            lines.append("No parameters.")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _param_table(params: Sequence[Param]) -> list[str]:
+    rows = [
+        "| Parameter | Type | Required | Default | Description |",
+        "|---|---|---|---|---|",
+    ]
+    for param in params:
+        default = "" if param.default is None else _code(_json(param.default))
+        cells = [
+            _code(param.name),
+            _type_label(param),
+            "yes" if param.required else "no",
+            default,
+            _cell(param.description or ""),
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _type_label(param: Param) -> str:
+    if param.type is None:
+        return "any"
+    if param.type is ParamType.ARRAY and param.items_type is not None:
+        return f"array of {param.items_type.value}"
+    return param.type.value
+
+
+def _json(value: Json) -> str:
+    return json.dumps(thaw(value), ensure_ascii=False)
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{_cell(text)}{pad}{fence}"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())

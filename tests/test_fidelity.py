@@ -26,7 +26,7 @@ from tests.fidelity import (
 from voodoo.analysis import analyze_file
 from voodoo.ingest import ingest
 from voodoo.model import Command
-from voodoo.stackstorm import spec_for
+from voodoo.wrapper import spec_for
 
 RUNTIME = load_runtime()
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo import deps, naming, stackstorm
+from voodoo import deps, naming, stackstorm, wrapper
 from voodoo.analysis import analyze_file
 from voodoo.errors import VoodooError
 from voodoo.manifest import load as load_manifest
@@ -23,7 +23,7 @@ from voodoo.model import Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
 from voodoo.sources import SourceFile, discover
 
-RUNTIME_PATH = "actions/lib/voodoo_runtime.py"
+RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
 SCRIPTS_DIR = "actions/scripts"
 
 #: Called as files are analyzed: (done, total, relpath).
@@ -132,13 +132,13 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             for path, text in (
                 (f"actions/{cmd.name}.yaml", stackstorm.dump_yaml(meta)),
                 (f"actions/{cmd.name}.py",
-                 stackstorm.wrapper_source(cmd, f"scripts/{rel}", source_display=rel)),
+                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel)),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
             listed.append((cmd, rel))
     if listed:
-        files[RUNTIME_PATH] = stackstorm.runtime_source().encode()
+        files[RUNTIME_PATH] = wrapper.runtime_source().encode()
     files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
     files["README.md"] = stackstorm.pack_readme(pack_ref, listed).encode()
     files["pack.yaml"] = stackstorm.dump_yaml(stackstorm.pack_metadata(

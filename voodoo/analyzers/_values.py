@@ -65,7 +65,7 @@ _BINARY: dict[type[cst.BaseBinaryOp], Callable[[Any, Any], Any]] = {
     cst.RightShift: operator.rshift,
 }
 # "%99999999s", "%*s", "{:99999999}" would build huge strings: refuse them.
-_HUGE_PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*(\d{5,}|\*)")
+_HUGE_PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*(\d*\.?\d{5,}|\*)")
 _HUGE_BRACE = re.compile(r"\{[^{}]*:[^{}]*\d{5,}")
 _HUGE_SPEC = re.compile(r"\d{5,}")
 _WIDTH_METHODS = frozenset({"zfill", "center", "ljust", "rjust", "format"})

@@ -138,9 +138,7 @@ def _prefixed(name: str, relpaths: list[str], taken: set[str]) -> list[str]:
     ]
     depth = 1
     while True:
-        names = [
-            "_".join([*[f for f in reversed(parts[:depth]) if f], name]) for parts in folders
-        ]
+        names = ["_".join([*[f for f in reversed(parts[:depth]) if f], name]) for parts in folders]
         unique = len(set(names)) == len(names) and not (set(names) & (taken - {name}))
         if unique or depth > max(len(parts) for parts in folders):
             break

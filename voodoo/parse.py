@@ -27,7 +27,9 @@ def parse_module(source: bytes, path: str) -> cst.Module:
     """
     nul = source.find(b"\x00")
     if nul != -1:
-        raise ParseError("file contains a NUL byte (binary file?)", path=path, line=_line_at(source, nul))
+        raise ParseError(
+            "file contains a NUL byte (binary file?)", path=path, line=_line_at(source, nul)
+        )
     text = _decode(source, path)
     try:
         # Given bytes, libcst detects the encoding itself and keeps it on the module.
@@ -43,7 +45,9 @@ def _decode(source: bytes, path: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     except SyntaxError as err:
-        raise ParseError(f"bad encoding declaration: {err}", path=path, line=_cookie_line(source)) from None
+        raise ParseError(
+            f"bad encoding declaration: {err}", path=path, line=_cookie_line(source)
+        ) from None
     try:
         return source.decode(encoding)
     except UnicodeDecodeError as err:

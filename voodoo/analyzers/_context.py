@@ -100,9 +100,9 @@ class Context:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._collect_constant(small)
-        for statement in iter_statements(self.module.body):
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
+        for nested in iter_statements(self.module.body):
+            if isinstance(nested, cst.SimpleStatementLine):
+                for small in nested.body:
                     if isinstance(small, cst.Import):
                         self._collect_import(small)
                     elif isinstance(small, cst.ImportFrom):

@@ -8,8 +8,8 @@ so this module knows nothing about scopes, imports or frameworks.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +88,7 @@ def static_value(expr: cst.BaseExpression, lookup: Lookup = _no_lookup) -> Value
         return Unknown("expression too deep", expr)
 
 
-class _Give_up(Exception):  # noqa: N801 - private control flow
+class _Give_up(Exception):
     def __init__(self, reason: str, node: cst.CSTNode | None) -> None:
         self.reason = reason
         self.node = node
@@ -102,7 +102,7 @@ def _known(expr: cst.BaseExpression, lookup: Lookup, env: list[str]) -> Any:
     return result.value
 
 
-def _value(expr: cst.BaseExpression, lookup: Lookup) -> Value:  # noqa: PLR0911, PLR0912
+def _value(expr: cst.BaseExpression, lookup: Lookup) -> Value:
     env: list[str] = []
     if isinstance(expr, cst.Integer | cst.Float | cst.Imaginary):
         return Known(_number(expr))
@@ -132,11 +132,11 @@ def _value(expr: cst.BaseExpression, lookup: Lookup) -> Value:  # noqa: PLR0911,
         return Known(_checked(made), tuple(env))
     if isinstance(expr, cst.Dict):
         mapping: dict[Any, Any] = {}
-        for element in expr.elements:
-            if isinstance(element, cst.StarredDictElement):
-                mapping.update(_known(element.value, lookup, env))
-            else:
-                mapping[_known(element.key, lookup, env)] = _known(element.value, lookup, env)
+        for entry in expr.elements:
+            if isinstance(entry, cst.DictElement):
+                mapping[_known(entry.key, lookup, env)] = _known(entry.value, lookup, env)
+            elif isinstance(entry, cst.StarredDictElement):
+                mapping.update(_known(entry.value, lookup, env))
         return Known(mapping, tuple(env))
     if isinstance(expr, cst.UnaryOperation):
         operand = _known(expr.expression, lookup, env)
@@ -198,6 +198,8 @@ def _fstring(expr: cst.FormattedString, lookup: Lookup, env: list[str]) -> str:
         if isinstance(part, cst.FormattedStringText):
             parts.append(part.value if "r" in expr.prefix.lower() else _unescape(part.value))
             continue
+        if not isinstance(part, cst.FormattedStringExpression):
+            raise _Give_up("unsupported f-string part", part)
         value = _known(part.expression, lookup, env)
         if part.conversion == "r":
             value = repr(value)
@@ -206,13 +208,19 @@ def _fstring(expr: cst.FormattedString, lookup: Lookup, env: list[str]) -> str:
         spec = ""
         if part.format_spec is not None:
             spec = "".join(
-                p.value if isinstance(p, cst.FormattedStringText) else str(_known(p.expression, lookup, env))
+                p.value
+                if isinstance(p, cst.FormattedStringText)
+                else str(_known(p.expression, lookup, env))
+                if isinstance(p, cst.FormattedStringExpression)
+                else ""
                 for p in part.format_spec
             )
         if _HUGE_SPEC.search(spec):
             raise _Give_up("format width too large", part)
-        parts.append(format(value, spec))
-    return _checked("".join(parts))
+        formatted = str(format(value, spec))
+        parts.append(formatted)
+    joined: str = _checked("".join(parts))
+    return joined
 
 
 def _binary(expr: cst.BinaryOperation, lookup: Lookup, env: list[str]) -> Value:
@@ -225,7 +233,11 @@ def _binary(expr: cst.BinaryOperation, lookup: Lookup, env: list[str]) -> Value:
         return Unknown("operation on an unsupported value", expr)
     if isinstance(expr.operator, cst.Multiply):
         _guard_repeat(left, right, expr)
-    if isinstance(expr.operator, cst.Power | cst.LeftShift) and isinstance(right, int) and right > 256:
+    if (
+        isinstance(expr.operator, cst.Power | cst.LeftShift)
+        and isinstance(right, int)
+        and right > 256
+    ):
         raise _Give_up("number too large", expr)
     if isinstance(expr.operator, cst.Modulo) and isinstance(left, str | bytes):
         if _HUGE_PERCENT.search(left if isinstance(left, str) else left.decode("latin-1")):
@@ -237,9 +249,9 @@ def _binary(expr: cst.BinaryOperation, lookup: Lookup, env: list[str]) -> Value:
 
 def _guard_repeat(left: Any, right: Any, node: cst.CSTNode) -> None:
     for sequence, count in ((left, right), (right, left)):
-        if isinstance(sequence, str | bytes | list | tuple) and isinstance(count, int):
-            if len(sequence) * max(count, 0) > _MAX_SIZE:
-                raise _Give_up("value too large", node)
+        sized = isinstance(sequence, str | bytes | list | tuple) and isinstance(count, int)
+        if sized and len(sequence) * max(count, 0) > _MAX_SIZE:
+            raise _Give_up("value too large", node)
 
 
 def _checked(value: Any) -> Any:
@@ -340,10 +352,24 @@ _PURE_BUILTINS: dict[str | None, Callable[..., Any]] = {
 }
 _STR_METHODS = frozenset(
     {
-        "format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "replace",
-        "split", "title", "capitalize", "casefold", "zfill", "center", "ljust", "rjust",
+        "format",
+        "join",
+        "upper",
+        "lower",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "split",
+        "title",
+        "capitalize",
+        "casefold",
+        "zfill",
+        "center",
+        "ljust",
+        "rjust",
     }
-)  # fmt: skip
+)
 
 
 def _env_name(expr: cst.BaseExpression, lookup: Lookup) -> str | None:
@@ -356,7 +382,9 @@ def _env_name(expr: cst.BaseExpression, lookup: Lookup) -> str | None:
     return name.value if isinstance(name, Known) and isinstance(name.value, str) else None
 
 
-def keyword_arg(call: cst.Call, name: str, position: int | None = None) -> cst.BaseExpression | None:
+def keyword_arg(
+    call: cst.Call, name: str, position: int | None = None
+) -> cst.BaseExpression | None:
     """The expression passed as ``name=`` (or at ``position``, when given) to ``call``."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:

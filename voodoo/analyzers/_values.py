@@ -82,7 +82,7 @@ def static_value(expr: cst.BaseExpression, lookup: Lookup = _no_lookup) -> Value
         return _value(expr, lookup)
     except _Give_up as stop:
         return Unknown(stop.reason, stop.node)
-    except (ArithmeticError, TypeError, ValueError, OverflowError, MemoryError, KeyError) as err:
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as err:
         return Unknown(f"cannot compute ({type(err).__name__})", expr)
     except RecursionError:
         return Unknown("expression too deep", expr)

@@ -16,8 +16,12 @@ from voodoo.parse import parse_module
             '# -*- coding: latin-1 -*-\nx = "\xe9"\n',
             id="latin1-cookie",
         ),
-        pytest.param(b"#!/usr/bin/env python\n# coding=utf-8\nx = 'caf\xc3\xa9'\n", "utf-8",
-                     "#!/usr/bin/env python\n# coding=utf-8\nx = 'café'\n", id="cookie-line-2"),  # fmt: skip
+        pytest.param(
+            b"#!/usr/bin/env python\n# coding=utf-8\nx = 'caf\xc3\xa9'\n",
+            "utf-8",
+            "#!/usr/bin/env python\n# coding=utf-8\nx = 'café'\n",
+            id="cookie-line-2",
+        ),
     ],
 )
 def test_parses(source: bytes, encoding: str, code: str) -> None:

@@ -19,6 +19,8 @@ from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._values import Known, Unknown, Value, static_value
 
 _MAX_CALLS = 2_000
+# builtin types as values, so ``{"type": int}`` and ``type=int`` passed around stay known
+_BUILTIN_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 _MAX_LOOP = 500
 
 
@@ -314,6 +316,10 @@ class Interpreter:
         found = frame.get(name)
         if found is not None:
             return found
+        if name == "__doc__":
+            return Known(self.ctx.docstring)
+        if name in _BUILTIN_TYPES:
+            return Known(_BUILTIN_TYPES[name])
         head = name.partition(".")[0]
         if frame.get(head) is not None:
             return Unknown(f"attribute {name} of a computed value", expr)

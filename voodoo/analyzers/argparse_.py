@@ -318,7 +318,7 @@ class _Recorder:
     ) -> object:
         strings: list[str] = []
         for arg in call.args:
-            if arg.keyword is not None:
+            if arg.keyword is not None or arg.star == "**":
                 continue
             value = interp.eval(arg.value, frame)
             if arg.star or not (isinstance(value, Known) and isinstance(value.value, str)):
@@ -332,6 +332,10 @@ class _Recorder:
             strings.append(value.value)
         kw = self._kwargs(call, interp, frame, {})
         kw_nodes = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        for arg in call.args:
+            if arg.star == "**":
+                spread = self._spread(interp.eval(arg.value, frame))
+                kw_nodes.update(dict.fromkeys(spread, arg.value))
         chars = parser.prefix_chars
         positional = not strings or (len(strings) == 1 and strings[0][:1] not in chars)
         if not strings:
@@ -441,6 +445,8 @@ class _Recorder:
     def _type_info(self, node: cst.BaseExpression, value: object) -> TypeInfo:
         if isinstance(value, Known) and value.value is None:
             return TypeInfo("str", "None")
+        if isinstance(value, Known) and value.value in (int, float, str, bool):
+            return TypeInfo(value.value.__name__, value.value.__name__)
         qualified = self.ctx.qualname(node)
         if qualified is not None:
             short = qualified.removeprefix("builtins.")
@@ -470,7 +476,10 @@ class _Recorder:
             if arg.keyword is not None:
                 result[arg.keyword.value] = interp.eval(arg.value, frame)
             elif arg.star == "**":
-                interp.eval(arg.value, frame)
+                spread = interp.eval(arg.value, frame)
+                if isinstance(spread, Known) and isinstance(spread.value, dict):
+                    result.update(self._spread(spread))
+                    continue
                 self.warn(
                     arg.value,
                     "unknown-keywords",
@@ -478,6 +487,12 @@ class _Recorder:
                     "settings passed through it are missing",
                 )
         return result
+
+    @staticmethod
+    def _spread(value: object) -> dict[str, object]:
+        if isinstance(value, Known) and isinstance(value.value, dict):
+            return {str(k): Known(v, value.env) for k, v in value.value.items()}
+        return {}
 
     # -- root --------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ def analyze_source(code: str | bytes, path: str = "<string>") -> Script:
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
         return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
-    ctx = Context(module, path)
+    ctx = Context(module, path, _decoded(source, module.encoding))
     base = Script(
         path=path,
         framework=None,
@@ -120,6 +120,13 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
         secret = param.secret or is_secret_name(new) or is_secret_name(param.dest)
         params.append(dataclasses.replace(param, name=new, secret=secret))
     return dataclasses.replace(command, params=tuple(params))
+
+
+def _decoded(source: bytes, encoding: str) -> str | None:
+    try:
+        return source.decode(encoding)
+    except (LookupError, UnicodeDecodeError):  # parse_module already checked; be safe
+        return None
 
 
 def _first_paragraph(docstring: str | None) -> str | None:

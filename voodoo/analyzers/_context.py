@@ -23,9 +23,11 @@ __all__ = ["Context", "dotted_name", "iter_statements"]
 class Context:
     """Per-file facts: module, path, stem, imports, module constants, docstring, lines."""
 
-    def __init__(self, module: cst.Module, path: str) -> None:
+    def __init__(self, module: cst.Module, path: str, text: str | None = None) -> None:
         self.module = module
         self.path = path
+        #: the decoded source, when the caller has it: makes most line look-ups cheap
+        self.text = text
         self.stem = PurePath(path.replace("\\", "/")).stem
         #: local name -> fully qualified dotted name (``ap`` -> ``argparse``,
         #: ``P`` -> ``argparse.ArgumentParser``)
@@ -78,11 +80,28 @@ class Context:
         """1-based line where ``node`` starts (0 when unknown). The first call pays once."""
         if node is None:
             return 0
+        line = self._unique_line(node)
+        if line:
+            return line
         if self._positions is None:
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         position = self._positions.get(node)
         return position.start.line if position is not None else 0
+
+    def _unique_line(self, node: cst.CSTNode) -> int:
+        # A node's code appears verbatim in the source (libcst round-trips exactly); when
+        # it appears exactly once, its offset gives the line without the PositionProvider,
+        # which costs about twice the parse. Ambiguous snippets fall back to the provider.
+        if self.text is None or isinstance(node, cst.Module):
+            return 0
+        snippet = self.module.code_for_node(node).strip()
+        if len(snippet) < 3:
+            return 0
+        first = self.text.find(snippet)
+        if first == -1 or self.text.find(snippet, first + 1) != -1:
+            return 0
+        return self.text.count("\n", 0, first) + 1
 
     def diagnostic(
         self, node: cst.CSTNode | None, severity: Severity, code: str, message: str

@@ -492,10 +492,35 @@ def _body(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
 
 def _outer_calls(expr: cst.CSTNode) -> Iterator[cst.Call]:
     """Calls inside ``expr`` that are not inside another call, lambda or comprehension."""
-    stack = list(expr.children)
+    stack = _parts(expr)
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Call):
             yield node
-        elif not isinstance(node, cst.Lambda | cst.BaseComp):
-            stack.extend(node.children)
+        elif not isinstance(node, cst.Lambda | cst.BaseComp) and not isinstance(node, _LEAVES):
+            stack.extend(_parts(node))
+
+
+# Nodes that cannot contain a call: skipping them avoids libcst's slow ``children``.
+_LEAVES = (cst.Name, cst.BaseNumber, cst.SimpleString, cst.Ellipsis)
+
+
+def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The sub-expressions of common expression nodes (fast path), else ``children``."""
+    if isinstance(node, cst.BinaryOperation | cst.BooleanOperation):
+        return [node.left, node.right]
+    if isinstance(node, cst.Comparison):
+        return [node.left, *(c.comparator for c in node.comparisons)]
+    if isinstance(node, cst.UnaryOperation):
+        return [node.expression]
+    if isinstance(node, cst.Attribute):
+        return [node.value]
+    if isinstance(node, cst.Subscript):
+        return [node.value, *node.slice]
+    if isinstance(node, cst.Tuple | cst.List | cst.Set):
+        return [e.value for e in node.elements]
+    if isinstance(node, cst.ConcatenatedString):
+        return [node.left, node.right]
+    if isinstance(node, _LEAVES):
+        return []
+    return list(node.children)

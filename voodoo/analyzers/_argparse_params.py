@@ -151,9 +151,10 @@ class _ParamBuilder:
                 enum = (*enum, default)
         elif enum is not None and default is not None and default not in enum and scalar:
             enum = (*enum, default)
-        required = any(a.required for a in self.actions) or mutex_required
-        if first.positional and first.nargs not in _OPTIONAL_NARGS:
-            required = True
+        # mapping.md: merged parameters are required if any of them is
+        required = mutex_required or any(
+            a.required or (a.positional and a.nargs not in _OPTIONAL_NARGS) for a in self.actions
+        )
         return Param(
             name=first.dest.replace("-", "_"),
             dest=first.dest,

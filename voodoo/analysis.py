@@ -1,0 +1,136 @@
+"""The analysis API: one file's bytes -> a ``Script``. Never imports or runs the file.
+
+``analyze_source`` (bytes or text) and ``analyze_file`` (a path) are layered: most callers
+and tests never touch the disk. Bad input becomes an ERROR diagnostic, not an exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+from voodoo.analyzers import Context, detect
+from voodoo.errors import ParseError
+from voodoo.model import Command, Diagnostic, Param, Script, Severity
+from voodoo.naming import is_secret_name, param_name, runner_rename
+from voodoo.parse import parse_module
+
+__all__ = ["analyze_file", "analyze_source"]
+
+
+def analyze_source(code: str | bytes, path: str = "<string>") -> Script:
+    """Analyze one script given as text or as the file's bytes; ``path`` names it in
+    diagnostics and gives the action names their stem."""
+    source = code.encode("utf-8") if isinstance(code, str) else code
+    digest = hashlib.sha256(source).hexdigest()
+    try:
+        module = parse_module(source, path)
+    except ParseError as err:
+        error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
+        return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+    ctx = Context(module, path, _decoded(source, module.encoding))
+    base = Script(
+        path=path,
+        framework=None,
+        description=_first_paragraph(ctx.docstring),
+        imports=tuple(sorted(ctx.imports)),
+        source_hash=digest,
+    )
+    analyzer = detect(ctx)
+    commands: list[Command] = []
+    diagnostics: list[Diagnostic] = []
+    if analyzer is not None:
+        commands, diagnostics = analyzer.analyze(ctx)
+    if not commands:
+        skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
+        return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
+    named = [_apply_naming(command, path, diagnostics) for command in commands]
+    return dataclasses.replace(
+        base,
+        framework=analyzer.name if analyzer is not None else None,
+        commands=tuple(named),
+        # global parameters appear in every leaf: report each finding once
+        diagnostics=tuple(dict.fromkeys(diagnostics)),
+    )
+
+
+def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None) -> Script:
+    """Analyze the script at ``path``; diagnostics name it ``display_path`` (default: path).
+    An unreadable file gives a Script with an ERROR diagnostic."""
+    shown = display_path if display_path is not None else os.fspath(path)
+    try:
+        source = Path(path).read_bytes()
+    except OSError as err:
+        message = f"cannot read file: {err.strerror or err}"
+        error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
+        return Script(path=shown, framework=None, diagnostics=(error,))
+    return analyze_source(source, shown)
+
+
+def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:
+    """mapping.md naming rules, in definition order: safe names, merged duplicates,
+    runner-setting renames, secrets."""
+    merged: dict[str, Param] = {}
+    for param in command.params:
+        name, replaced = param_name(param.name)
+        if replaced:
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    param.line,
+                    Severity.INFO,
+                    "param-renamed",
+                    f"parameter {param.dest!r} is named {name!r} "
+                    "(only letters, digits and _ are allowed)",
+                )
+            )
+        if name in merged:
+            first = merged[name]
+            merged[name] = dataclasses.replace(first, required=first.required or param.required)
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    param.line,
+                    Severity.INFO,
+                    "param-merged",
+                    f"{param.dest!r} and {first.dest!r} share the parameter name "
+                    f"{name!r}; the first one's definition is used",
+                )
+            )
+            continue
+        merged[name] = dataclasses.replace(param, name=name)
+    params: list[Param] = []
+    taken = set(merged)
+    for name, param in merged.items():
+        new = runner_rename(name, taken)
+        if new != name:
+            taken.add(new)
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    param.line,
+                    Severity.INFO,
+                    "param-renamed",
+                    f"parameter {name!r} is a StackStorm runner setting; "
+                    f"the action calls it {new!r}",
+                )
+            )
+        secret = param.secret or is_secret_name(new) or is_secret_name(param.dest)
+        params.append(dataclasses.replace(param, name=new, secret=secret))
+    return dataclasses.replace(command, params=tuple(params))
+
+
+def _decoded(source: bytes, encoding: str) -> str | None:
+    try:
+        return source.decode(encoding)
+    except (LookupError, UnicodeDecodeError):  # parse_module already checked; be safe
+        return None
+
+
+def _first_paragraph(docstring: str | None) -> str | None:
+    if not docstring:
+        return None
+    first = docstring.strip().split("\n\n", 1)[0].strip()
+    return first or None

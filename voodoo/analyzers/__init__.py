@@ -1,0 +1,45 @@
+"""Framework analyzers: an explicit registry of modules that satisfy ``Analyzer``.
+
+Adding a framework means writing one module with ``name``, ``detect`` and ``analyze`` and
+adding it to ``ANALYZERS``; ``detect`` tries them in the dict's order.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from voodoo.analyzers import argparse_
+from voodoo.analyzers._context import Context
+from voodoo.model import Command, Diagnostic
+
+__all__ = ["ANALYZERS", "Analyzer", "Context", "detect"]
+
+
+class Analyzer(Protocol):
+    """One command-line framework. Implemented by a module (see ``argparse_``)."""
+
+    @property
+    def name(self) -> str:
+        """The framework's name, as in ``Script.framework``."""
+        ...
+
+    def detect(self, ctx: Context) -> bool:
+        """Cheap check: could this file use the framework? (no deep analysis)"""
+        ...
+
+    def analyze(self, ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
+        """The file's leaf commands (params named by dest, unrenamed) and findings."""
+        ...
+
+
+ANALYZERS: dict[str, Analyzer] = {
+    "argparse": argparse_,
+}
+
+
+def detect(ctx: Context) -> Analyzer | None:
+    """The first registered analyzer whose ``detect`` accepts the file, else None."""
+    for analyzer in ANALYZERS.values():
+        if analyzer.detect(ctx):
+            return analyzer
+    return None

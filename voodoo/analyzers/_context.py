@@ -1,0 +1,231 @@
+"""What every analyzer needs to know about one file, computed once and cheaply.
+
+Import aliases come from the ``Import``/``ImportFrom`` statements (at any depth, but only
+statements are walked, never expressions), which answers ``import argparse as ap`` for a
+fraction of what libcst's scope/qualified-name providers cost. Line numbers are resolved
+lazily: the ``PositionProvider`` runs only when a diagnostic first asks for a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import PurePath
+from typing import cast
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from voodoo.model import Diagnostic, Severity
+
+__all__ = ["Context", "dotted_name", "iter_statements"]
+
+
+class Context:
+    """Per-file facts: module, path, stem, imports, module constants, docstring, lines."""
+
+    def __init__(self, module: cst.Module, path: str, text: str | None = None) -> None:
+        self.module = module
+        self.path = path
+        #: the decoded source, when the caller has it: makes most line look-ups cheap
+        self.text = text
+        self.stem = PurePath(path.replace("\\", "/")).stem
+        #: local name -> fully qualified dotted name (``ap`` -> ``argparse``,
+        #: ``P`` -> ``argparse.ArgumentParser``)
+        self.aliases: dict[str, str] = {}
+        #: modules imported with ``from M import *``
+        self.star_imports: list[str] = []
+        #: absolute top-level module names imported anywhere in the file
+        self.imports: set[str] = set()
+        #: relative imports (``from . import x``), as written (``.``, ``..pkg``)
+        self.relative_imports: set[str] = set()
+        #: module-level ``NAME = expr`` assignments (the last one wins)
+        self.constants: dict[str, cst.BaseExpression] = {}
+        self.docstring: str | None = module.get_docstring(clean=True)
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._collect()
+
+    # -- imports -----------------------------------------------------------------------
+
+    def qualname(self, expr: cst.BaseExpression) -> str | None:
+        """The dotted name ``expr`` refers to, with import aliases resolved, or None."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def refers_to(self, expr: cst.BaseExpression, qualified: str) -> bool:
+        """Whether ``expr`` names ``qualified`` (``argparse.ArgumentParser``)."""
+        name = self.qualname(expr)
+        if name == qualified:
+            return True
+        module, _, attr = qualified.rpartition(".")
+        return (
+            isinstance(expr, cst.Name)
+            and expr.value == attr
+            and expr.value not in self.aliases
+            and module in self.star_imports
+        )
+
+    def imports_module(self, module: str) -> bool:
+        """Whether ``module`` (or something inside it) is imported anywhere."""
+        return module in self.imports
+
+    # -- lines -------------------------------------------------------------------------
+
+    def line_of(self, node: cst.CSTNode | None) -> int:
+        """1-based line where ``node`` starts (0 when unknown). The first call pays once."""
+        if node is None:
+            return 0
+        line = self._unique_line(node)
+        if line:
+            return line
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        position = self._positions.get(node)
+        return position.start.line if position is not None else 0
+
+    def _unique_line(self, node: cst.CSTNode) -> int:
+        # A node's code appears verbatim in the source (libcst round-trips exactly); when
+        # it appears exactly once, its offset gives the line without the PositionProvider,
+        # which costs about twice the parse. Ambiguous snippets fall back to the provider.
+        if self.text is None or isinstance(node, cst.Module):
+            return 0
+        snippet = self.module.code_for_node(node).strip()
+        if len(snippet) < 3:
+            return 0
+        first = self.text.find(snippet)
+        if first == -1 or self.text.find(snippet, first + 1) != -1:
+            return 0
+        return self.text.count("\n", 0, first) + 1
+
+    def diagnostic(
+        self, node: cst.CSTNode | None, severity: Severity, code: str, message: str
+    ) -> Diagnostic:
+        return Diagnostic(self.path, self.line_of(node), severity, code, message)
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        """The source text of ``node`` (for messages)."""
+        return self.module.code_for_node(node).strip()
+
+    # -- collection --------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._collect_constant(small)
+        for nested in iter_statements(self.module.body):
+            if isinstance(nested, cst.SimpleStatementLine):
+                for small in nested.body:
+                    if isinstance(small, cst.Import):
+                        self._collect_import(small)
+                    elif isinstance(small, cst.ImportFrom):
+                        self._collect_import_from(small)
+
+    def _collect_constant(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target = small.targets[0].target
+            if isinstance(target, cst.Name):
+                self.constants[target.value] = small.value
+        elif (
+            isinstance(small, cst.AnnAssign)
+            and isinstance(small.target, cst.Name)
+            and small.value is not None
+        ):
+            self.constants[small.target.value] = small.value
+
+    def _collect_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted_name(alias.name)
+            if full is None:
+                continue
+            self.imports.add(full.partition(".")[0])
+            if alias.asname is not None:
+                local = dotted_name(cast(cst.BaseExpression, alias.asname.name))
+                if local is not None:
+                    self.aliases[local] = full
+            else:
+                head = full.partition(".")[0]
+                self.aliases.setdefault(head, head)
+
+    def _collect_import_from(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None else ""
+        if node.relative:
+            self.relative_imports.add("." * len(node.relative) + (module or ""))
+            return
+        if not module:
+            return
+        self.imports.add(module.partition(".")[0])
+        if isinstance(node.names, cst.ImportStar):
+            self.star_imports.append(module)
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.aliases[local] = f"{module}.{name}"
+
+
+def dotted_name(expr: cst.BaseExpression | cst.CSTNode | None) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+def iter_statements(body: object) -> Iterator[cst.BaseStatement]:
+    """Every statement in ``body``, depth first, descending into compound statements only."""
+    stack: list[cst.CSTNode] = list(reversed(_as_statements(body)))
+    while stack:
+        statement = stack.pop()
+        if not isinstance(statement, cst.BaseStatement):
+            continue
+        yield statement
+        children: list[cst.CSTNode] = []
+        for block in _blocks(statement):
+            children.extend(_as_statements(block))
+        stack.extend(reversed(children))
+
+
+def _as_statements(body: object) -> list[cst.CSTNode]:
+    if isinstance(body, cst.BaseSuite):
+        inner = body.body
+        return list(inner) if isinstance(inner, tuple | list) else []
+    if isinstance(body, tuple | list):
+        return list(body)
+    return []
+
+
+def _blocks(statement: cst.BaseStatement) -> list[object]:
+    """The nested suites of a compound statement, in source order."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        return []
+    blocks: list[object] = []
+    body = getattr(statement, "body", None)
+    if body is not None:
+        blocks.append(body)
+    if isinstance(statement, cst.Try | cst.TryStar):
+        blocks.extend(handler.body for handler in statement.handlers)
+    if isinstance(statement, cst.Match):
+        blocks.extend(case.body for case in statement.cases)
+    orelse = getattr(statement, "orelse", None)
+    while orelse is not None:
+        blocks.append(orelse.body)
+        orelse = getattr(orelse, "orelse", None) if isinstance(orelse, cst.If) else None
+    finalbody = getattr(statement, "finalbody", None)
+    if finalbody is not None:
+        blocks.append(finalbody.body)
+    return blocks

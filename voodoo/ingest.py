@@ -8,6 +8,7 @@ call ``ingest`` (or ``plan_ingest`` for a dry run).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -85,10 +86,12 @@ def _analyze_all(files: Sequence[SourceFile], progress: Progress | None) -> list
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
-    renamed, notes = naming.resolve_clashes(pairs)
+    renames, notes = naming.resolve_clashes(pairs)
     by_file: dict[str, list[Command]] = {}
-    for relpath, command in renamed:
-        by_file.setdefault(relpath, []).append(command)
+    for relpath, command in pairs:
+        new = renames.get((relpath, command.name))
+        by_file.setdefault(relpath, []).append(
+            command if new is None else dataclasses.replace(command, name=new))
     return by_file, list(notes)
 
 

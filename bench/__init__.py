@@ -1,0 +1,1 @@
+"""voodoo's benchmark: a synthetic script repository (``generate``) and the runner (``run``)."""

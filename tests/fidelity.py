@@ -142,8 +142,12 @@ def expected(p: Param, value: Any) -> Any:
     kind = p.emit.kind
     if kind is ArgKind.COUNT and value == 0:
         return ...  # nothing typed: the script's own default applies
-    if kind is ArgKind.CONST and p.default is not None and value == thaw(p.default):
-        return ...
+    if kind in (ArgKind.APPEND, ArgKind.APPEND_CONST) and value == []:
+        return ...  # nothing to type: a person cannot say "empty" with a repeatable option
+    if p.default is not None and value == thaw(p.default):
+        return ...  # left out by the wrapper: the script's own default applies
+    if kind in (ArgKind.APPEND, ArgKind.APPEND_CONST) and p.default is not None:
+        return [*thaw(p.default), *value]  # type: ignore[misc]  # argparse appends to it
     return value
 
 
@@ -161,6 +165,20 @@ def same(parsed: Any, wanted: Any) -> bool:
     return bool(parsed == wanted)
 
 
+def typed_anything(p: Param, value: Any) -> bool:
+    """Whether the wrapper types anything for this value (else the dest may stay unset)."""
+    if p.default is not None and value == thaw(p.default):
+        return False
+    kind = p.emit.kind
+    if kind is ArgKind.FLAG:
+        return bool(value)
+    if kind is ArgKind.FLAG_FALSE:
+        return not value
+    if kind in (ArgKind.COUNT, ArgKind.APPEND, ArgKind.APPEND_CONST):
+        return bool(value)
+    return True
+
+
 def mismatches(command: Command, params: Mapping[str, Any],
                namespace: Mapping[str, Any]) -> list[str]:
     out = []
@@ -169,6 +187,8 @@ def mismatches(command: Command, params: Mapping[str, Any],
             continue
         want = expected(p, params[p.name])
         got = namespace.get(p.dest, "<missing>")
+        if got == "<missing>" and not typed_anything(p, params[p.name]):
+            continue  # nothing typed and argument_default=SUPPRESS: argparse sets nothing
         if not same(got, want):
             out.append(f"{p.name} (dest {p.dest}): asked {params[p.name]!r}, script got {got!r}")
     return out

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ParseError,
         VoodooError,
     )
+    from voodoo.execute import Execution, run_action
     from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
     from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
     from voodoo.validate import Problem, validate_pack
@@ -38,6 +39,8 @@ _LAZY = {
     "FileOutcome": "voodoo.ingest",
     "FileStatus": "voodoo.ingest",
     "validate_pack": "voodoo.validate",
+    "run_action": "voodoo.execute",
+    "Execution": "voodoo.execute",
     "Problem": "voodoo.validate",
     "Command": "voodoo.model",
     "Diagnostic": "voodoo.model",
@@ -54,7 +57,32 @@ _LAZY = {
     "LockError": "voodoo.errors",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "AnalysisError",
+    "Command",
+    "ConflictError",
+    "Diagnostic",
+    "Emit",
+    "Execution",
+    "FileOutcome",
+    "FileStatus",
+    "IngestResult",
+    "LockError",
+    "PackError",
+    "Param",
+    "ParamType",
+    "ParseError",
+    "Problem",
+    "Script",
+    "Severity",
+    "VoodooError",
+    "__version__",
+    "analyze_file",
+    "analyze_source",
+    "ingest",
+    "run_action",
+    "validate_pack",
+]
 
 
 def __getattr__(name: str) -> Any:

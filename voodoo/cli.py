@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -42,7 +42,10 @@ def _handle_errors(fn: F) -> F:
 class _LazyGroup(click.Group):
     """A group whose commands in other modules are imported only when invoked or listed."""
 
-    lazy = {"run": ("voodoo.run_cli", "run_cmd"), "history": ("voodoo.run_cli", "history_cmd")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "run": ("voodoo.run_cli", "run_cmd"),
+        "history": ("voodoo.run_cli", "history_cmd"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

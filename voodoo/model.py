@@ -17,7 +17,7 @@ from typing import TypeAlias
 
 #: A frozen JSON value: str, int, float, bool, None, tuple of values, or a tuple of pairs
 #: tagged by ``FrozenObject``.
-Json: TypeAlias = "str | int | float | bool | None | tuple[Json, ...] | FrozenObject"
+Json: TypeAlias = "str | int | float | bool | tuple[Json, ...] | FrozenObject | None"
 
 
 class FrozenObject(tuple):  # type: ignore[type-arg]
@@ -88,7 +88,8 @@ class ArgKind(enum.StrEnum):
     POSITIONAL = "positional"  #: the value as one token; a list is spread, one token each
     OPTION = "option"  #: ``--opt=value`` / ``-oVALUE`` / ``-opt value`` (see ``Emit.joiner``)
     OPTION_LIST = "option_list"  #: ``--opt v1 v2 ...`` (nargs N, + or *): one option, many values
-    APPEND = "append"  #: the option once per item (``--tag a --tag b``); nested lists use OPTION_LIST form
+    #: the option once per item (``--tag a --tag b``); an item that is a list is spread after it
+    APPEND = "append"
     FLAG = "flag"  #: the bare option when the value is true, nothing when false/None
     FLAG_FALSE = "flag_false"  #: the bare option when the value is false (store_false)
     FLAG_PAIR = "flag_pair"  #: ``option`` when true, ``off_option`` when false, nothing for None

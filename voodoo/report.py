@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from voodoo.ingest import FileStatus, IngestResult, Progress as ProgressFn
+from voodoo.ingest import FileStatus, IngestResult
+from voodoo.ingest import Progress as ProgressFn
 from voodoo.model import Script, Severity, thaw
 
 _STATUS_STYLE = {FileStatus.INGESTED: "green", FileStatus.SKIPPED: "dim",

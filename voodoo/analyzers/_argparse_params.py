@@ -151,6 +151,20 @@ class _ParamBuilder:
                 enum = (*enum, default)
         elif enum is not None and default is not None and default not in enum and scalar:
             enum = (*enum, default)
+        if emit.kind in (ArgKind.FLAG, ArgKind.FLAG_FALSE) and default is not None and (
+            default is (emit.kind is ArgKind.FLAG)
+        ):
+            # store_true with default True (or store_false with False): typing the option
+            # changes nothing, so the other value cannot be expressed. Say so in the schema.
+            enum = (default,)
+            self.note(first.node, Severity.WARNING, "flag-always",
+                      f"{self._label(first)} is {first.kind} with default {default}: it can "
+                      f"never be {not default}, so the parameter only accepts {default}")
+        min_items, max_items = (
+            _list_bounds(first.nargs)
+            if emit.kind in (ArgKind.OPTION_LIST, ArgKind.POSITIONAL) and not scalar
+            else (None, None)
+        )
         # mapping.md: merged parameters are required if any of them is
         required = mutex_required or any(
             a.required or (a.positional and a.nargs not in _OPTIONAL_NARGS) for a in self.actions
@@ -167,6 +181,8 @@ class _ParamBuilder:
             items_type=shape.items_type,
             items_enum=items_enum,
             items_items_type=shape.items_items_type,
+            min_items=min_items,
+            max_items=max_items,
             metavar=self._metavar(),
         )
 
@@ -567,6 +583,15 @@ def _unique(values: tuple[Json, ...]) -> tuple[Json, ...]:
         if not any(value == seen and type(value) is type(seen) for seen in result):
             result.append(value)
     return tuple(result)
+
+
+def _list_bounds(nargs: Any) -> tuple[int | None, int | None]:
+    """minItems/maxItems of a list the parser takes in one go: '+' needs one, N exactly N."""
+    if nargs == "+":
+        return 1, None
+    if isinstance(nargs, int) and not isinstance(nargs, bool) and nargs >= 1:
+        return nargs, nargs
+    return None, None
 
 
 def _is_many(nargs: Any) -> bool:

@@ -195,6 +195,10 @@ def build_argv(spec, params):
         variadic = False  # an option taking several values would swallow positionals
         for param in here:
             value = params.get(param["name"])
+            # The script's own default needs no typing; and for append-style options
+            # typing it would ADD to it (argparse appends to a list default).
+            if _same(value, param.get("default")):
+                continue
             if value is not None and param["kind"] not in _POSITIONAL_KINDS:
                 argv += _option_tokens(param, value)
                 variadic = (

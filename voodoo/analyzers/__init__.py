@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_, sysargv_
+from voodoo.analyzers import argparse_, optparse_, sysargv_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -34,6 +34,7 @@ class Analyzer(Protocol):
 
 ANALYZERS: dict[str, Analyzer] = {
     "argparse": argparse_,
+    "optparse": optparse_,
     # last: scripts of every other framework touch sys.argv too
     "sysargv": sysargv_,
 }

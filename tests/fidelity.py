@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getopt
-import optparse
 import importlib.util
 import io
+import optparse
 import runpy
 import sys
 from collections.abc import Iterator, Mapping

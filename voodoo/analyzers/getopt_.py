@@ -220,6 +220,10 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
 
 
 def _strings(test: cst.BaseExpression, opt: str | None, lookup: object) -> list[str] | None:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left = _strings(test.left, opt, lookup)
+        right = _strings(test.right, opt, lookup)
+        return None if left is None or right is None else left + right
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
         return None
     if dotted_name(test.left) != opt:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getopt
 import importlib.util
 import io
+import optparse
 import runpy
 import sys
 from collections.abc import Iterator, Mapping
@@ -39,7 +41,7 @@ def load_runtime() -> ModuleType:
 
 
 class _Parsed(Exception):
-    def __init__(self, namespace: argparse.Namespace) -> None:
+    def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
 
 
@@ -57,15 +59,44 @@ def _script_path(directory: Path) -> Iterator[None]:
 
 
 def parse_with_script(script: Path, argv: list[str]) -> dict[str, Any]:
-    """Run ``script`` up to its ``parse_args`` call with ``argv``; return the namespace."""
+    """Run ``script`` up to its parser call with ``argv``; return what the parser made.
+
+    argparse: the namespace. optparse: the values plus ``arg1``... for ``args``. getopt:
+    each option string given (``--port``) -> its value (``True`` for flags), plus
+    ``arg1``... A raw ``sys.argv`` script: ``argv1``... as it would see them (the script
+    does not run at all: the argv it gets is the argv given).
+    """
+    if not _uses_a_parser(script):
+        return {f"argv{i}": item for i, item in enumerate(argv, 1)}
     original = argparse.ArgumentParser.parse_args
+    original_opt = optparse.OptionParser.parse_args
+    original_getopt, original_gnu = getopt.getopt, getopt.gnu_getopt
 
     def intercept(self: argparse.ArgumentParser, args: Any = None, namespace: Any = None) -> Any:
-        raise _Parsed(original(self, args, namespace))
+        raise _Parsed(vars(original(self, args, namespace)))
+
+    def intercept_opt(self: optparse.OptionParser, args: Any = None, values: Any = None) -> Any:
+        options, rest = original_opt(self, args, values)
+        raise _Parsed({**vars(options), **_numbered(rest)})
+
+    def getopt_with(function: Any) -> Any:
+        def intercept_getopt(args: Any, shortopts: Any, longopts: Any = ()) -> Any:
+            try:
+                opts, rest = function(args, shortopts, longopts)
+            except getopt.GetoptError as e:
+                raise ParserRejected(str(e)) from None
+            found: dict[str, Any] = {o: (a if a != "" or _takes_value(o, shortopts, longopts)
+                                         else True) for o, a in opts}
+            raise _Parsed({**found, **_numbered(rest)})
+
+        return intercept_getopt
 
     err = io.StringIO()
     with (
         mock.patch.object(argparse.ArgumentParser, "parse_args", intercept),
+        mock.patch.object(optparse.OptionParser, "parse_args", intercept_opt),
+        mock.patch.object(getopt, "getopt", getopt_with(original_getopt)),
+        mock.patch.object(getopt, "gnu_getopt", getopt_with(original_gnu)),
         mock.patch.object(sys, "argv", [str(script), *argv]),
         _script_path(script.parent),
         contextlib.redirect_stderr(err),
@@ -74,10 +105,26 @@ def parse_with_script(script: Path, argv: list[str]) -> dict[str, Any]:
         try:
             runpy.run_path(str(script), run_name="__main__")
         except _Parsed as parsed:
-            return vars(parsed.namespace)
+            return parsed.namespace
         except SystemExit as e:
             raise ParserRejected(f"exit {e.code}: {err.getvalue().strip()}") from None
     raise AssertionError(f"{script.name} finished without parsing its arguments")
+
+
+def _uses_a_parser(script: Path) -> bool:
+    text = script.read_text(encoding="utf-8")
+    return any(f"import {m}" in text or f"from {m} import" in text
+               for m in ("argparse", "optparse", "getopt"))
+
+
+def _numbered(rest: list[str]) -> dict[str, str]:
+    return {f"arg{i}": item for i, item in enumerate(rest, 1)}
+
+
+def _takes_value(option: str, shortopts: str, longopts: Any) -> bool:
+    if option.startswith("--"):
+        return f"{option[2:]}=" in list(longopts)
+    return f"{option[1:]}:" in shortopts
 
 
 # -- strategies --------------------------------------------------------------------------
@@ -130,6 +177,16 @@ def value_strategy(p: Param) -> st.SearchStrategy[Any]:
     return _scalar(p.type, p.enum, text)
 
 
+def positionals_in_order(command: Command, params: Mapping[str, Any]) -> bool:
+    """Optional positionals given without a gap (a later one alone lands in the wrong
+    place whoever types it: the script reads by position)."""
+    given = [p.name in params and params[p.name] is not None
+             for p in sorted((p for p in command.params if p.emit.kind is ArgKind.POSITIONAL),
+                             key=lambda p: p.emit.position)]
+    return all(given[:given.index(False)] + [not g for g in given[given.index(False):]]) \
+        if False in given else True
+
+
 def params_strategy(command: Command) -> st.SearchStrategy[dict[str, Any]]:
     """A full parameter set: required ones always, optional ones sometimes."""
     fixed = {p.name: value_strategy(p) for p in command.params if p.required}
@@ -148,6 +205,8 @@ def expected(p: Param, value: Any) -> Any:
         return ...  # left out by the wrapper: the script's own default applies
     if kind in (ArgKind.APPEND, ArgKind.APPEND_CONST) and p.default is not None:
         return [*thaw(p.default), *value]  # type: ignore[misc]  # argparse appends to it
+    if kind is ArgKind.FLAG and value is False and not p.default:
+        return ...  # optparse/getopt: an absent flag is None/missing, never False
     return value
 
 
@@ -186,7 +245,7 @@ def mismatches(command: Command, params: Mapping[str, Any],
         if p.emit.kind is ArgKind.ENV or p.name not in params or params[p.name] is None:
             continue
         want = expected(p, params[p.name])
-        got = namespace.get(p.dest, "<missing>")
+        got = namespace.get(p.dest, namespace.get(p.emit.option, "<missing>"))
         if got == "<missing>" and not typed_anything(p, params[p.name]):
             continue  # nothing typed and argument_default=SUPPRESS: argparse sets nothing
         if not same(got, want):

@@ -163,6 +163,9 @@ class Command:
     function: str | None = None  #: for invocation == "call"
     #: whether ``--`` may be used to end options before positionals (False for raw sys.argv)
     double_dash: bool = True
+    #: characters that start an option (argparse ``prefix_chars``): a positional value
+    #: starting with one of them needs ``--`` before it
+    prefix_chars: str = "-"
     line: int = 0
 
 

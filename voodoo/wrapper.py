@@ -44,6 +44,7 @@ def spec_for(command: Command, script_relpath: str) -> dict[str, object]:
         "invocation": command.invocation,
         "function": command.function,
         "double_dash": command.double_dash,
+        **({"prefix_chars": command.prefix_chars} if command.prefix_chars != "-" else {}),
         "words": list(command.path),
         "params": [_param_spec(param) for param in command.params],
     }

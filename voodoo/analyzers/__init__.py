@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_
+from voodoo.analyzers import argparse_, getopt_, optparse_, sysargv_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -34,6 +34,10 @@ class Analyzer(Protocol):
 
 ANALYZERS: dict[str, Analyzer] = {
     "argparse": argparse_,
+    "optparse": optparse_,
+    "getopt": getopt_,
+    # last: scripts of every other framework touch sys.argv too
+    "sysargv": sysargv_,
 }
 
 

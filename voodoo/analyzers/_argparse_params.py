@@ -53,6 +53,7 @@ def build_command(ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagn
         description=_command_description(ctx, chain),
         params=tuple(params),
         double_dash=True,
+        prefix_chars="".join(sorted(set("".join(p.prefix_chars for p in chain)))),
     )
 
 

@@ -14,6 +14,7 @@ defaults shown)::
         "invocation": "argv",            # or "call": import the script, call "function"
         "function": None,
         "double_dash": True,             # "--" may end options before positionals
+        "prefix_chars": "-+",            # optional: option prefixes other than "-"
         "words": ["node", "drain"],      # sub-command words; word i starts level i + 1
         "params": [                      # one per action parameter, in model order
             {"name": "port", "dest": "port", "kind": "option", "option": "--port",
@@ -186,6 +187,7 @@ def build_argv(spec, params):
     of them starts with "-" or an option taking several values precedes them.
     """
     words = list(spec.get("words", ()))
+    prefixes = spec.get("prefix_chars", "-")
     last = len(words)
     argv = []
     for level in range(last + 1):
@@ -220,7 +222,7 @@ def build_argv(spec, params):
             level == last
             and spec.get("double_dash", True)
             and positionals
-            and (variadic or any(token.startswith("-") for token in positionals))
+            and (variadic or any(token[:1] and token[0] in prefixes for token in positionals))
         ):
             argv.append("--")
         argv += positionals

@@ -8,6 +8,7 @@ SPEC = {
     'invocation': 'argv',
     'function': None,
     'double_dash': True,
+    'prefix_chars': '+-',
     'words': [],
     'params': [
         {

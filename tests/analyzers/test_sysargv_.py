@@ -1,0 +1,43 @@
+"""Raw sys.argv: argvN positionals, both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from voodoo.analysis import analyze_source
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param("import sys\nhost = sys.argv[1]\n", {"argv1": (True, None)}, id="index"),
+        pytest.param("import sys\n_, a, b = sys.argv\n",
+                     {"argv1": (True, None), "argv2": (True, None)}, id="unpacking"),
+        pytest.param("import sys\nx = sys.argv[2] if len(sys.argv) > 2 else 'd'\n"
+                     "y = sys.argv[1]\n",
+                     {"argv1": (True, None), "argv2": (False, "d")}, id="len-fallback"),
+        pytest.param("from sys import argv\nh = argv[1]\n", {"argv1": (True, None)},
+                     id="from-import"),
+        pytest.param("import sys as s\nh = s.argv[1]\n", {"argv1": (True, None)}, id="alias"),
+        pytest.param("import sys\nfor h in sys.argv[1:]:\n    print(h)\n",
+                     {"args": (False, None)}, id="slice-variadic"),
+    ],
+)
+def test_sysargv_params(source: str, expected: dict[str, tuple[bool, object]]) -> None:
+    script = analyze_source(source, "tool.py")
+    assert script.framework == "sysargv"
+    (command,) = script.commands
+    assert command.double_dash is False
+    assert {p.name: (p.required, p.default) for p in command.params} == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("import sys\nprint(sys.version)\n", id="no-argv"),
+        pytest.param("import sys, getopt\nopts, a = getopt.getopt(sys.argv[1:], 'v')\n",
+                     id="getopt-wins"),
+    ],
+)
+def test_not_sysargv(source: str) -> None:
+    assert analyze_source(source, "tool.py").framework != "sysargv"

@@ -1,0 +1,278 @@
+"""getopt: the declared options of ``getopt.getopt``/``gnu_getopt`` (mapping.md).
+
+The option specs (``"hvp:"``, ``["help", "port="]``) say what exists and what takes a
+value; the ``for o, a in opts:`` loop says which strings are one option (one branch) and,
+through the variable a branch assigns, the type (``int(a)``) and default (a literal
+initial value of that variable). A declared option the loop does not handle is still a
+parameter. Items of the returned ``args`` the script reads become ``arg1``, ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._list_reads import find_reads, positional_params
+from voodoo.analyzers._values import Known, Lookup, Value, keyword_arg, static_value
+from voodoo.model import (
+    ArgKind,
+    Command,
+    Diagnostic,
+    Emit,
+    Joiner,
+    Json,
+    Param,
+    ParamType,
+    Severity,
+)
+from voodoo.naming import action_name
+
+__all__ = ["analyze", "detect", "name"]
+
+name = "getopt"
+
+_FUNCTIONS = ("getopt.getopt", "getopt.gnu_getopt")
+_HELP = ("-h", "--help")
+_CASTS = {"int": ParamType.INTEGER, "float": ParamType.NUMBER}
+
+
+@dataclass
+class _Option:
+    strings: list[str]
+    takes_value: bool
+    variable: str | None = None
+    cast: ParamType | None = None
+    node: cst.CSTNode | None = None
+
+
+@dataclass
+class _Call:
+    node: cst.Call
+    opts: str | None = None
+    args: str | None = None
+    declared: dict[str, bool] = field(default_factory=dict)  # option string -> takes value
+
+
+def detect(ctx: Context) -> bool:
+    """The file imports getopt (anything from it)."""
+    return ctx.imports_module("getopt")
+
+
+def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
+    """One command: the declared options, grouped by the handling loop, then positionals."""
+    diagnostics: list[Diagnostic] = []
+    calls = _calls(ctx)
+    if not calls:
+        return [], diagnostics
+    call = calls[0]
+    lookup = _lookup(ctx)
+    _declare(ctx, call, lookup, diagnostics)
+    loop = _find_loop(ctx.module, call.opts)
+    groups: list[_Option] = []
+    if loop is None:
+        diagnostics.append(ctx.diagnostic(call.node, Severity.WARNING, "getopt-loop",
+                                          "no 'for o, a in opts:' loop found; every declared "
+                                          "option is its own parameter, typed as text"))
+    else:
+        groups = _branches(ctx, loop, diagnostics)
+    handled = {s for g in groups for s in g.strings}
+    for string, takes in call.declared.items():
+        if string not in handled:
+            groups.append(_Option([string], takes))
+    initial = _initial_values(ctx.module, lookup)
+    params: list[Param] = []
+    for group in groups:
+        strings = [s for s in group.strings if s in call.declared and s not in _HELP]
+        if not strings:
+            continue
+        params.append(_param(strings, call.declared, group, initial))
+    if call.args is not None:
+        names = {call.args}
+        found = find_reads(ctx, lambda e: isinstance(e, cst.Name) and e.value in names)
+        params.extend(positional_params(ctx, found, first=0, prefix="arg",
+                                        diagnostics=diagnostics))
+    command = Command(
+        name=action_name(ctx.stem, ()),
+        description=ctx.docstring.strip().split("\n\n", 1)[0].strip() or None
+        if ctx.docstring else None,
+        params=tuple(params),
+        double_dash=True,
+    )
+    return [command], diagnostics
+
+
+def _param(strings: list[str], declared: dict[str, bool], group: _Option,
+           initial: dict[str, Json]) -> Param:
+    longs = [s for s in strings if s.startswith("--")]
+    option = longs[0] if longs else strings[0]
+    pname = option.lstrip("-").replace("-", "_")
+    takes = any(declared[s] for s in strings)
+    default = initial.get(group.variable) if group.variable else None
+    if not takes:
+        return Param(name=pname, dest=option, emit=Emit(ArgKind.FLAG, option),
+                     type=ParamType.BOOLEAN,
+                     default=default if isinstance(default, bool) else None)
+    ptype = group.cast or ParamType.STRING
+    if group.cast is None and isinstance(default, int | float) and not isinstance(default, bool):
+        ptype = ParamType.INTEGER if isinstance(default, int) else ParamType.NUMBER
+    if isinstance(default, bool) or (ptype is ParamType.STRING and not isinstance(default, str)):
+        default = None
+    if ptype is ParamType.INTEGER and not isinstance(default, int):
+        default = None
+    joiner = Joiner.EQUALS if option.startswith("--") else Joiner.ATTACHED
+    return Param(name=pname, dest=option, emit=Emit(ArgKind.OPTION, option, joiner=joiner),
+                 type=ptype, default=default)
+
+
+def _lookup(ctx: Context) -> Lookup:
+    def lookup(expr: cst.BaseExpression) -> Value | None:
+        found = dotted_name(expr)
+        node = ctx.constants.get(found) if found else None
+        return static_value(node, lookup) if node is not None else None
+
+    return lookup
+
+
+
+def _calls(ctx: Context) -> list[_Call]:
+    found: list[_Call] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            value = node.value
+            if isinstance(value, cst.Call) and any(ctx.refers_to(value.func, f)
+                                                   for f in _FUNCTIONS):
+                target = node.targets[0].target
+                call = _Call(value)
+                if isinstance(target, cst.Tuple | cst.List) and len(target.elements) == 2:
+                    first, second = (e.value for e in target.elements)
+                    call.opts = first.value if isinstance(first, cst.Name) else None
+                    call.args = second.value if isinstance(second, cst.Name) else None
+                found.append(call)
+
+    ctx.module.visit(_Find())
+    return found
+
+
+def _declare(ctx: Context, call: _Call, lookup: object, diagnostics: list[Diagnostic]) -> None:
+    shorts = keyword_arg(call.node, "shortopts", 1)
+    longs = keyword_arg(call.node, "longopts", 2)
+    for node, is_long in ((shorts, False), (longs, True)):
+        if node is None:
+            continue
+        value = static_value(node, lookup)  # type: ignore[arg-type]
+        if not isinstance(value, Known):
+            diagnostics.append(ctx.diagnostic(node, Severity.WARNING, "parameter-lost",
+                                              f"parameters lost: {ctx.code_for(node)} is not "
+                                              "known statically"))
+            continue
+        spec = value.value
+        if not is_long and isinstance(spec, str):
+            for index, letter in enumerate(spec):
+                if letter != ":":
+                    call.declared[f"-{letter}"] = spec[index + 1 : index + 2] == ":"
+        elif is_long:
+            items = [spec] if isinstance(spec, str) else list(spec)
+            for item in items:
+                call.declared[f"--{item.rstrip('=')}"] = item.endswith("=")
+
+
+def _find_loop(module: cst.Module, opts: str | None) -> cst.For | None:
+    found: list[cst.For] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_For(self, node: cst.For) -> None:
+            if isinstance(node.iter, cst.Name) and node.iter.value == opts:
+                found.append(node)
+
+    if opts is not None:
+        module.visit(_Find())
+    return found[0] if found else None
+
+
+def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> list[_Option]:
+    target = loop.target
+    if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
+        diagnostics.append(ctx.diagnostic(loop, Severity.WARNING, "getopt-loop",
+                                          "the opts loop does not unpack (option, value)"))
+        return []
+    opt_name = dotted_name(target.elements[0].value)
+    val_name = dotted_name(target.elements[1].value)
+    groups: list[_Option] = []
+    statements = loop.body.body if isinstance(loop.body.body, tuple | list) else []
+    for statement in statements:
+        branch: cst.BaseStatement | cst.BaseSuite | None = statement
+        while isinstance(branch, cst.If):
+            strings = _strings(branch.test, opt_name, _lookup(ctx))
+            if strings is None:
+                diagnostics.append(ctx.diagnostic(branch.test, Severity.WARNING, "getopt-branch",
+                                                  f"cannot read the branch "
+                                                  f"'{ctx.code_for(branch.test)}'; its options "
+                                                  "are parameters of their own"))
+            else:
+                variable, cast = _assignment(branch.body, val_name)
+                groups.append(_Option(strings, False, variable, cast, branch))
+            orelse = branch.orelse
+            branch = orelse if isinstance(orelse, cst.If) else None
+    return groups
+
+
+def _strings(test: cst.BaseExpression, opt: str | None, lookup: object) -> list[str] | None:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left = _strings(test.left, opt, lookup)
+        right = _strings(test.right, opt, lookup)
+        return None if left is None or right is None else left + right
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return None
+    if dotted_name(test.left) != opt:
+        return None
+    comp = test.comparisons[0]
+    value = static_value(comp.comparator, lookup)  # type: ignore[arg-type]
+    if not isinstance(value, Known):
+        return None
+    if isinstance(comp.operator, cst.Equal) and isinstance(value.value, str):
+        return [value.value]
+    if isinstance(comp.operator, cst.In) and isinstance(value.value, tuple | list):
+        return [v for v in value.value if isinstance(v, str)]
+    return None
+
+
+def _assignment(body: cst.BaseSuite, val: str | None) -> tuple[str | None, ParamType | None]:
+    statements = body.body if isinstance(body.body, tuple | list) else []
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                continue
+            variable = dotted_name(small.targets[0].target)
+            value = small.value
+            if (
+                isinstance(value, cst.Call)
+                and len(value.args) == 1
+                and dotted_name(value.args[0].value) == val
+            ):
+                return variable, _CASTS.get(dotted_name(value.func) or "")
+            if isinstance(value, cst.Name):
+                return variable, None
+    return None, None
+
+
+def _initial_values(module: cst.Module, lookup: object) -> dict[str, Json]:
+    values: dict[str, Json] = {}
+
+    class _Find(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if len(node.targets) != 1:
+                return
+            variable = dotted_name(node.targets[0].target)
+            if variable is None or variable in values:
+                return
+            value = static_value(node.value, lookup)  # type: ignore[arg-type]
+            if isinstance(value, Known) and isinstance(value.value, str | int | float | bool):
+                values[variable] = value.value
+
+    module.visit(_Find())
+    return values

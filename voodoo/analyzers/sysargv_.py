@@ -1,0 +1,93 @@
+"""Raw ``sys.argv``: the items a script reads, as positional parameters (mapping.md).
+
+``sys.argv[1]`` -> ``argv1`` and so on, required unless the script checks ``len(sys.argv)``
+(or catches ``IndexError``) and falls back; the fallback is the default. ``sys.argv[k:]``
+used as a whole becomes one array parameter ``args``. A raw script sees ``--`` as an
+argument, so its commands never use it to end options.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from voodoo.analyzers._context import Context
+from voodoo.analyzers._list_reads import find_reads, positional_params
+from voodoo.model import Command, Diagnostic, Severity
+from voodoo.naming import action_name
+
+__all__ = ["analyze", "detect", "name"]
+
+name = "sysargv"
+
+
+def detect(ctx: Context) -> bool:
+    """The file reads ``sys.argv`` (any alias). Registered last: other frameworks win."""
+    if not ctx.imports_module("sys"):
+        return False
+    finder = _FindArgv(ctx)
+    ctx.module.visit(finder)
+    return finder.found
+
+
+class _FindArgv(cst.CSTVisitor):
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.found = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.found = self.found or self.ctx.refers_to(node, "sys.argv")
+        return not self.found
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or self.ctx.refers_to(node, "sys.argv")
+
+
+def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
+    """One command whose parameters are the ``sys.argv`` items the script reads."""
+    found = find_reads(ctx, lambda expr: ctx.refers_to(expr, "sys.argv"), first=1)
+    diagnostics: list[Diagnostic] = []
+    if not found.reads and found.rest is None:
+        if found.escapes:
+            diagnostics.append(_escape(ctx, found.escapes[0]))
+        return [], diagnostics
+    params = positional_params(ctx, found, first=1, prefix="argv", diagnostics=diagnostics)
+    for node in found.escapes:
+        diagnostics.append(_escape(ctx, node))
+    if any(not p.required for p in params[:-1]):
+        diagnostics.append(
+            ctx.diagnostic(
+                None,
+                Severity.INFO,
+                "optional-positionals",
+                "optional arguments are positional: give a later one only with the ones "
+                "before it, or the script reads it at the wrong place",
+            )
+        )
+    command = Command(
+        name=action_name(ctx.stem, ()),
+        description=_description(ctx, found.usage),
+        params=tuple(params),
+        double_dash=False,
+    )
+    return [command], diagnostics
+
+
+def _escape(ctx: Context, node: cst.CSTNode) -> Diagnostic:
+    return ctx.diagnostic(
+        node,
+        Severity.WARNING,
+        "argv-not-followed",
+        f"{ctx.code_for(node)} is used in a way that is not followed; "
+        "arguments read through it may be missing",
+    )
+
+
+def _description(ctx: Context, usage: list[str]) -> str | None:
+    if ctx.docstring:
+        first = ctx.docstring.strip().split("\n\n", 1)[0].strip()
+        if first:
+            return first
+    for text in usage:
+        if text.strip():
+            return text.strip()
+    return None

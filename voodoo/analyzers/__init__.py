@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_
+from voodoo.analyzers import argparse_, click_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -33,6 +33,8 @@ class Analyzer(Protocol):
 
 
 ANALYZERS: dict[str, Analyzer] = {
+    # click first: it declines a file that imports argparse but declares no click command
+    "click": click_,
     "argparse": argparse_,
 }
 

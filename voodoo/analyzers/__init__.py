@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_, click_
+from voodoo.analyzers import argparse_, click_, typer_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -34,6 +34,8 @@ class Analyzer(Protocol):
 
 ANALYZERS: dict[str, Analyzer] = {
     # click first: it declines a file that imports argparse but declares no click command
+    # typer before click: a typer app imports click only for its types
+    "typer": typer_,
     "click": click_,
     "argparse": argparse_,
 }

@@ -20,8 +20,8 @@ from tests.fidelity import (
     ParserRejected,
     load_runtime,
     mismatches,
-    parse_with_script,
     params_strategy,
+    parse_with_script,
 )
 from voodoo.analysis import analyze_file
 from voodoo.ingest import ingest

@@ -174,6 +174,11 @@ def value_strategy(p: Param) -> st.SearchStrategy[Any]:
         size = p.min_items or (1 if p.required else 0)
         return st.lists(item, min_size=size, max_size=max(size, p.max_items or 3))
     text = _TEXT if kind in (ArgKind.OPTION, ArgKind.POSITIONAL) else _ITEM_TEXT
+    if p.type is ParamType.INTEGER and (p.minimum is not None or p.maximum is not None):
+        low = int(p.minimum) if p.minimum is not None else -10_000
+        return st.integers(low, int(p.maximum) if p.maximum is not None else low + 10_000)
+    if p.type is ParamType.NUMBER and (p.minimum is not None or p.maximum is not None):
+        return st.floats(p.minimum, p.maximum, allow_nan=False, allow_infinity=False)
     return _scalar(p.type, p.enum, text)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_, getopt_, optparse_, sysargv_
+from voodoo.analyzers import argparse_, click_, getopt_, optparse_, sysargv_, typer_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -33,6 +33,10 @@ class Analyzer(Protocol):
 
 
 ANALYZERS: dict[str, Analyzer] = {
+    # typer before click: a typer app imports click only for its types; click declines a
+    # file that imports argparse but declares no click command
+    "typer": typer_,
+    "click": click_,
     "argparse": argparse_,
     "optparse": optparse_,
     "getopt": getopt_,

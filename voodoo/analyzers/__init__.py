@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_
+from voodoo.analyzers import argparse_, docopt_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -32,7 +32,10 @@ class Analyzer(Protocol):
         ...
 
 
+# docopt and fire scripts are recognised by their import and call, so they go before the
+# frameworks recognised by an import alone (a fire script may import argparse for a type).
 ANALYZERS: dict[str, Analyzer] = {
+    "docopt": docopt_,
     "argparse": argparse_,
 }
 

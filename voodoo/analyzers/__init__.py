@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_, docopt_, functions_
+from voodoo.analyzers import argparse_, docopt_, fire_, functions_
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -36,6 +36,7 @@ class Analyzer(Protocol):
 # frameworks recognised by an import alone (a fire script may import argparse for a type).
 ANALYZERS: dict[str, Analyzer] = {
     "docopt": docopt_,
+    "fire": fire_,
     "argparse": argparse_,
     # last: a ``__main__`` block calling a function with sys.argv values, once no parser
     # framework claimed the file (before a raw sys.argv analyzer, which it refines)

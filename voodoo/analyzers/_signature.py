@@ -87,8 +87,10 @@ def constant_lookup(ctx: Context) -> Lookup:
 
 
 def signature(ctx: Context, fn: cst.FunctionDef, *, skip_first: bool,
-              diagnostics: list[Diagnostic]) -> list[Arg] | None:
-    """The parameters a caller can pass by keyword; None when it cannot be called so."""
+              diagnostics: list[Diagnostic], owner: cst.ClassDef | None = None
+              ) -> list[Arg] | None:
+    """The parameters a caller can pass by keyword; None when it cannot be called so.
+    ``owner``: the class whose docstring documents ``__init__``'s parameters."""
     params = fn.params
     if params.posonly_params:
         diagnostics.append(ctx.diagnostic(
@@ -96,6 +98,8 @@ def signature(ctx: Context, fn: cst.FunctionDef, *, skip_first: bool,
             f"{fn.name.value}() has positional-only parameters; it is left out"))
         return None
     doc = read_doc(fn)
+    if owner is not None:
+        doc = Doc(doc.summary, {**read_doc(owner).params, **doc.params})
     listed = [*params.params, *params.kwonly_params]
     if skip_first and listed and listed[0] in params.params:
         listed = listed[1:]

@@ -136,6 +136,13 @@ def test_reported_not_crashed(source: str, code: str, severity: Severity) -> Non
     assert found.severity is severity and found.line > 0 and found.path == "tool.py"
 
 
+def test_argument_repeated_in_one_pattern_only_is_noted() -> None:
+    result = script(doc("Usage:\n  t.py add <f>...\n  t.py rm <f>\n"))
+    assert {p.name: p.type for p in result.commands[0].params}["f"] is T.ARRAY
+    assert [d.code for d in result.diagnostics] == ["docopt-partly-repeated"]
+    assert script(doc("Usage: t.py <f>...\n")).diagnostics == ()
+
+
 def test_parse_error_is_reported_at_the_usage_line() -> None:
     source = 'from docopt import docopt\n\nUSAGE = """\nUsage: t.py (<a>\n"""\ndocopt(USAGE)\n'
     (found,) = [d for d in script(source).diagnostics if d.code == "docopt-usage-error"]

@@ -46,6 +46,8 @@ class Usage:
     patterns: tuple[tuple[str, ...], ...]
     #: per usage pattern, the keys that must be given (outside ``[]`` and alternatives)
     required: tuple[frozenset[str], ...]
+    #: per usage pattern, the keys it repeats (``<path>...``)
+    repeated: tuple[frozenset[str], ...] = ()
 
 
 def read_usage(text: str) -> Usage:
@@ -78,6 +80,7 @@ def read_usage(text: str) -> Usage:
         tuple(leaves.values()),
         tuple(_ordered(alt) for alt in alternatives),
         tuple(frozenset(_required(alt)) for alt in alternatives),
+        tuple(frozenset(_repeated(alt)) for alt in alternatives),
     )
 
 
@@ -122,6 +125,17 @@ def _required(node: _docopt.Pattern) -> set[str]:
             found |= _required(child)
         return found
     return {str(node.name)} if node.name else set()
+
+
+def _repeated(node: _docopt.Pattern) -> set[str]:
+    if isinstance(node, _docopt.OneOrMore):
+        return {str(leaf.name) for leaf in node.flat() if leaf.name}
+    if isinstance(node, _docopt.BranchPattern):
+        found: set[str] = set()
+        for child in node.children:
+            found |= _repeated(child)
+        return found
+    return set()
 
 
 # docopt-ng's own split of an option description ("-n N, --num N  Text [default: 1]")

@@ -47,6 +47,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
                           f"docopt cannot parse the usage text: {err}")]
     diagnostics: list[Diagnostic] = []
     order = _positional_order(usage, ctx, call, diagnostics)
+    _note_partly_repeated(usage, ctx, call, diagnostics)
     double_dash = any(leaf.key == "--" for leaf in usage.leaves)
     params = [
         _param(leaf, usage, order)
@@ -138,6 +139,23 @@ def _positional_order(usage: Usage, ctx: Context, call: cst.Call,
         order.append(ready)
         pending.remove(ready)
     return {key: i for i, key in enumerate(order)}
+
+
+def _note_partly_repeated(usage: Usage, ctx: Context, call: cst.Call,
+                          diagnostics: list[Diagnostic]) -> None:
+    # docopt returns a list in every pattern once one pattern repeats the argument
+    for leaf in usage.leaves:
+        if leaf.kind != "argument" or not leaf.repeated:
+            continue
+        single = [
+            keys for keys, again in zip(usage.patterns, usage.repeated, strict=True)
+            if leaf.key in keys and leaf.key not in again
+        ]
+        if single:
+            diagnostics.append(_diag(
+                ctx, call, Severity.INFO, "docopt-partly-repeated",
+                f"{leaf.key} is repeated in some usage patterns only: the parameter is an "
+                "array; give it one item for the others"))
 
 
 def _param(leaf: Leaf, usage: Usage, order: dict[str, int]) -> Param:

@@ -99,6 +99,12 @@ def test_help_and_version_are_not_parameters() -> None:
     assert list(found) == ["q"]
 
 
+def test_double_dash_only_when_the_usage_allows_it() -> None:
+    assert script(doc("Usage: t.py [--] <a>\n")).commands[0].double_dash is True
+    assert [p.name for p in script(doc("Usage: t.py [--] <a>\n")).commands[0].params] == ["a"]
+    assert script(doc("Usage: t.py <a>\n")).commands[0].double_dash is False
+
+
 def test_description_is_the_first_paragraph_unless_it_is_the_usage() -> None:
     assert script(doc("Usage: t.py\n")).commands[0].description == "Tool."
     source = '"""Usage: t.py <a>"""\nfrom docopt import docopt\ndocopt(__doc__)\n'

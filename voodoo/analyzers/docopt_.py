@@ -9,6 +9,7 @@ words become boolean parameters emitted as the bare word in place (mapping.md).
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._docopt_usage import HELP_OPTIONS, Leaf, Usage, UsageError, read_usage
@@ -66,26 +67,12 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
 
 def _find_call(ctx: Context) -> cst.Call | None:
     for statement in iter_statements(ctx.module.body):
-        for node in _calls_in(statement):
-            if ctx.refers_to(node.func, "docopt.docopt"):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for node in m.findall(statement, m.Call()):
+            if isinstance(node, cst.Call) and ctx.refers_to(node.func, "docopt.docopt"):
                 return node
     return None
-
-
-def _calls_in(statement: cst.BaseStatement) -> list[cst.Call]:
-    if not isinstance(statement, cst.SimpleStatementLine | cst.If):
-        return []
-    target: cst.CSTNode = statement if isinstance(statement, cst.SimpleStatementLine) else (
-        statement.test
-    )
-    found: list[cst.Call] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            found.append(node)
-
-    target.visit(_Collect())
-    return found
 
 
 def _usage_text(ctx: Context, doc: cst.BaseExpression) -> Value:

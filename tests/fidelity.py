@@ -127,6 +127,37 @@ def _takes_value(option: str, shortopts: str, longopts: Any) -> bool:
     return f"{option[1:]}:" in shortopts
 
 
+class _DocoptParsed(Exception):
+    def __init__(self, result: Mapping[str, Any]) -> None:
+        self.result = dict(result)
+
+
+def parse_with_docopt(script: Path, argv: list[str]) -> dict[str, Any]:
+    """Run ``script`` up to its ``docopt(...)`` call with ``argv``; return docopt's dict."""
+    import docopt
+
+    original = docopt.docopt
+
+    def intercept(docstring: str, argv: Any = None, *args: Any, **kwargs: Any) -> Any:
+        raise _DocoptParsed(original(docstring, argv, *args, **kwargs))
+
+    err = io.StringIO()
+    with (
+        mock.patch.object(docopt, "docopt", intercept),
+        mock.patch.object(sys, "argv", [str(script), *argv]),
+        _script_path(script.parent),
+        contextlib.redirect_stderr(err),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except _DocoptParsed as parsed:
+            return parsed.result
+        except SystemExit as e:
+            raise ParserRejected(f"exit {e.code}: {err.getvalue().strip()}") from None
+    raise AssertionError(f"{script.name} finished without calling docopt")
+
+
 # -- strategies --------------------------------------------------------------------------
 
 #: Text a person can put in one argv element; no NUL (the OS rejects it), no surrogates.

@@ -32,16 +32,24 @@ from voodoo.wrapper import spec_for
 
 RUNTIME = load_runtime()
 
-#: every example's actions (the wrapper runs any script)
+SCRIPTS = [analyze_file(path) for path in sorted(EXAMPLES.glob("*.py"))]
+#: every action that runs its script with a command line (not "call" actions): the
+#: wrapper runs any script
 ALL_CASES = [
-    pytest.param(path, command, id=command.name)
-    for path in sorted(EXAMPLES.glob("*.py"))
-    for command in analyze_file(path).commands
+    pytest.param(EXAMPLES / Path(script.path).name, command, id=command.name)
+    for script in SCRIPTS
+    for command in script.commands
+    if command.invocation == "argv"
 ]
 #: scripts whose parser this harness intercepts; click/typer round-trip in
-#: test_fidelity_click.py
-CASES = [c for c in ALL_CASES
-         if analyze_file(c.values[0]).framework in {"argparse", "optparse", "getopt", "sysargv"}]
+#: test_fidelity_click.py, docopt and fire in tests/analyzers/
+_HERE = {"argparse", "optparse", "getopt", "sysargv"}
+CASES = [
+    pytest.param(EXAMPLES / Path(script.path).name, command, id=command.name)
+    for script in SCRIPTS
+    if script.framework in _HERE
+    for command in script.commands
+]
 
 
 def test_every_example_script_has_cases() -> None:

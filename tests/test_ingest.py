@@ -60,6 +60,8 @@ def test_every_script_is_ingested_and_the_helper_module_is_skipped(example_pack:
     result = ingest([EXAMPLES], example_pack, dry_run=True)
     status = {f.relpath: f.status for f in result.files}
     assert status.pop("opslib.py") is FileStatus.SKIPPED
+    # a library of functions: actions only with functions=True (tests/analyzers)
+    assert status.pop("netutils.py") is FileStatus.SKIPPED
     assert set(status.values()) == {FileStatus.INGESTED}
     assert len(status) >= 12
     # opslib is still copied, because backup_files.py imports it.

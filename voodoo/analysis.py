@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from voodoo.analyzers import Context, detect
+from voodoo.analyzers import Context, detect, functions_
 from voodoo.errors import ParseError
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
@@ -20,9 +20,11 @@ from voodoo.parse import parse_module
 __all__ = ["analyze_file", "analyze_source"]
 
 
-def analyze_source(code: str | bytes, path: str = "<string>") -> Script:
+def analyze_source(code: str | bytes, path: str = "<string>", *,
+                   functions: bool = False) -> Script:
     """Analyze one script given as text or as the file's bytes; ``path`` names it in
-    diagnostics and gives the action names their stem."""
+    diagnostics and gives the action names their stem. With ``functions``, a module with
+    no command line gets one action per public top-level function (called, not run)."""
     source = code.encode("utf-8") if isinstance(code, str) else code
     digest = hashlib.sha256(source).hexdigest()
     try:
@@ -43,22 +45,26 @@ def analyze_source(code: str | bytes, path: str = "<string>") -> Script:
     diagnostics: list[Diagnostic] = []
     if analyzer is not None:
         commands, diagnostics = analyzer.analyze(ctx)
+    elif functions:
+        commands, diagnostics = functions_.analyze_module(ctx)
     if not commands:
         skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
     named = [_apply_naming(command, path, diagnostics) for command in commands]
     return dataclasses.replace(
         base,
-        framework=analyzer.name if analyzer is not None else None,
+        framework=analyzer.name if analyzer is not None else functions_.name,
         commands=tuple(named),
         # global parameters appear in every leaf: report each finding once
         diagnostics=tuple(dict.fromkeys(diagnostics)),
     )
 
 
-def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None) -> Script:
+def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None,
+                 functions: bool = False) -> Script:
     """Analyze the script at ``path``; diagnostics name it ``display_path`` (default: path).
-    An unreadable file gives a Script with an ERROR diagnostic."""
+    An unreadable file gives a Script with an ERROR diagnostic. ``functions``: as for
+    ``analyze_source``."""
     shown = display_path if display_path is not None else os.fspath(path)
     try:
         source = Path(path).read_bytes()
@@ -66,7 +72,7 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
         message = f"cannot read file: {err.strerror or err}"
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
         return Script(path=shown, framework=None, diagnostics=(error,))
-    return analyze_source(source, shown)
+    return analyze_source(source, shown, functions=functions)
 
 
 def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:

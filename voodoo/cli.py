@@ -72,14 +72,18 @@ def cli() -> None:
 @click.option("--pack", "pack_dir", required=True, type=click.Path(path_type=Path),
               help="The pack directory to create or update.")
 @click.option("--name", help="Pack name (default: the pack directory's name).")
+@click.option("--functions", is_flag=True,
+              help="Also turn every public top-level function of modules without a "
+                   "command line into an action.")
 @_handle_errors
-def ingest(sources: Sequence[Path], pack_dir: Path, name: str | None) -> None:
+def ingest(sources: Sequence[Path], pack_dir: Path, name: str | None, functions: bool) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack."""
     from voodoo import report
     from voodoo.ingest import ingest as run_ingest
 
     with report.progress(PROGRESS_THRESHOLD) as progress:
-        result = run_ingest(sources, pack_dir, name=name, progress=progress)
+        result = run_ingest(sources, pack_dir, name=name, progress=progress,
+                            functions=functions)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
 

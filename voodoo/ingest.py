@@ -74,10 +74,12 @@ class _Analyzed:
     script: Script
 
 
-def _analyze_all(files: Sequence[SourceFile], progress: Progress | None) -> list[_Analyzed]:
+def _analyze_all(files: Sequence[SourceFile], progress: Progress | None, *,
+                 functions: bool = False) -> list[_Analyzed]:
     out = []
     for i, sf in enumerate(files, 1):
-        out.append(_Analyzed(sf, analyze_file(sf.path, display_path=sf.relpath)))
+        script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
+        out.append(_Analyzed(sf, script))
         if progress is not None:
             progress(i, len(files), sf.relpath)
     return out
@@ -171,12 +173,14 @@ def _common_root(sources: Sequence[Path]) -> Path:
 
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None) -> IngestResult:
+           progress: Progress | None = None, functions: bool = False) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Files that fail to parse are reported in the result and their earlier actions are
     kept; every other file is still ingested. Files edited by hand in the pack are never
     overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is written.
+    With ``functions``, modules without a command line get one action per public
+    top-level function (the wrapper imports the module and calls the function).
     """
     src = [Path(s) for s in sources]
     if not src:
@@ -184,7 +188,7 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
     files = discover(src, exclude=[pack])
-    analyzed = _analyze_all(files, progress)
+    analyzed = _analyze_all(files, progress, functions=functions)
     commands, clash_notes = _named(analyzed)
     out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                  source_root=_common_root(src))

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from voodoo.analyzers import argparse_, click_, getopt_, optparse_, sysargv_, typer_
+from voodoo.analyzers import (
+    argparse_,
+    click_,
+    docopt_,
+    fire_,
+    functions_,
+    getopt_,
+    optparse_,
+    sysargv_,
+    typer_,
+)
 from voodoo.analyzers._context import Context
 from voodoo.model import Command, Diagnostic
 
@@ -32,7 +42,11 @@ class Analyzer(Protocol):
         ...
 
 
+# docopt and fire scripts are recognised by their import and call, so they go before the
+# frameworks recognised by an import alone (a fire script may import argparse for a type).
 ANALYZERS: dict[str, Analyzer] = {
+    "docopt": docopt_,
+    "fire": fire_,
     # typer before click: a typer app imports click only for its types; click declines a
     # file that imports argparse but declares no click command
     "typer": typer_,
@@ -40,6 +54,9 @@ ANALYZERS: dict[str, Analyzer] = {
     "argparse": argparse_,
     "optparse": optparse_,
     "getopt": getopt_,
+    # a ``__main__`` block calling a function with sys.argv values, once no parser
+    # framework claimed the file (before the raw sys.argv analyzer, which it refines)
+    "functions": functions_,
     # last: scripts of every other framework touch sys.argv too
     "sysargv": sysargv_,
 }

@@ -26,6 +26,7 @@ from tests.fidelity import (
     positionals_in_order,
 )
 from voodoo.analysis import analyze_file
+from voodoo.execute import run_action
 from voodoo.ingest import ingest
 from voodoo.model import Command
 from voodoo.wrapper import spec_for
@@ -133,3 +134,20 @@ def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, c
     expected = [run.stdout.removesuffix("\n") if isinstance(out, str) else json.loads(run.stdout)
                 for run in (before, after)]
     assert out in expected
+
+
+@pytest.mark.parametrize(("script", "command"), ALL_CASES)
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, command: Command,
+                                                  data: st.DataObject) -> None:
+    """``voodoo run``'s API: parameters checked, the wrapper run in its own process with the
+    stand-in st2common, exactly like StackStorm's python-script runner would."""
+    params = data.draw(params_strategy(command), label="params")
+    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    direct = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
+                            capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    execution = run_action(pack, command.name, params, log=False)
+    assert execution.status == ("succeeded" if direct.returncode == 0 else "failed")
+    assert execution.result["result"]["exit_code"] == direct.returncode

@@ -20,7 +20,8 @@ EXPECTED = Path(__file__).parent / "expected" / "ops"
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "lock"}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name not in ("lock", "cache.json")}
 
 
 @pytest.fixture(scope="module")

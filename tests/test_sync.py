@@ -277,6 +277,16 @@ def test_a_local_module_and_requirements_follow(tree: Path) -> None:
     assert (tree / "ops/actions/scripts/helpers.py").read_text() == "X = 2\n"
 
 
+def test_a_new_local_module_is_picked_up_by_an_unchanged_script(tree: Path) -> None:
+    edit(tree / "src/backup.py", "import argparse", "import argparse\nimport helpers")
+    sync(tree)
+    assert not (tree / "ops/actions/scripts/helpers.py").exists()
+    (tree / "src/helpers.py").write_text("X = 1\n")
+    sync(tree)
+    assert (tree / "ops/actions/scripts/helpers.py").is_file()
+    assert "helpers" not in (tree / "ops/requirements.txt").read_text()
+
+
 def test_two_concurrent_ingests_leave_one_consistent_pack(tree: Path) -> None:
     edit(tree / "src/backup.py", "default=3", "default=7")
     errors: list[BaseException] = []

@@ -4,7 +4,8 @@ The public API. Everything the ``voodoo`` command does is one call here::
 
     import voodoo
     script = voodoo.analyze_file("scripts/deploy.py")
-    result = voodoo.ingest(["scripts"], "build/ops")
+    result = voodoo.ingest(["scripts"], "build/ops")   # incremental; merges hand edits
+    in_sync = voodoo.check(["scripts"], "build/ops").in_sync
     problems = voodoo.validate_pack("build/ops")
 
 Imports are lazy so that ``import voodoo`` (and ``voodoo --version``) stays cheap.
@@ -18,6 +19,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from voodoo.analysis import analyze_file, analyze_source
+    from voodoo.check import CheckResult, check
+    from voodoo.config import Config
+    from voodoo.config import find as find_config
     from voodoo.errors import (
         AnalysisError,
         ConflictError,
@@ -28,7 +32,9 @@ if TYPE_CHECKING:
     )
     from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
     from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
+    from voodoo.reconcile import Change, ChangeKind
     from voodoo.validate import Problem, validate_pack
+    from voodoo.watch import watch
 
 _LAZY = {
     "analyze_file": "voodoo.analysis",
@@ -38,6 +44,13 @@ _LAZY = {
     "FileOutcome": "voodoo.ingest",
     "FileStatus": "voodoo.ingest",
     "validate_pack": "voodoo.validate",
+    "check": "voodoo.check",
+    "CheckResult": "voodoo.check",
+    "Change": "voodoo.reconcile",
+    "ChangeKind": "voodoo.reconcile",
+    "Config": "voodoo.config",
+    "find_config": "voodoo.config",
+    "watch": "voodoo.watch",
     "Problem": "voodoo.validate",
     "Command": "voodoo.model",
     "Diagnostic": "voodoo.model",
@@ -63,4 +76,5 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'voodoo' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    attr = "find" if name == "find_config" else name
+    return getattr(importlib.import_module(module), attr)

@@ -13,7 +13,7 @@ import enum
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from voodoo import cache, deps, naming, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
@@ -84,9 +84,13 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
                  progress: Progress | None) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
     out = []
+    # A new file may be a module an unchanged script imports (and took for third-party).
+    added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
+             for sf in files if sf.relpath not in old.scripts}
     for i, sf in enumerate(files, 1):
         entry = old.scripts.get(sf.relpath)
-        if entry is not None and cache.is_fresh(entry, sf.path, source_root):
+        if (entry is not None and cache.is_fresh(entry, sf.path, source_root)
+                and not added & {name.split(".")[0] for name in entry.script.imports}):
             out.append(_Analyzed(sf, entry.script, entry))
         else:
             out.append(_analyze(sf, source_root))

@@ -20,7 +20,8 @@ EXPECTED = Path(__file__).parent / "expected" / "ops"
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "lock"}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name not in ("lock", "cache.json")}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_matches_the_checked_in_expected_pack(example_pack: Path) -> None:
     (after deleting tests/expected/ops), then review the diff like any code change."""
     if os.environ.get("VOODOO_REGENERATE"):
         shutil.rmtree(EXPECTED, ignore_errors=True)
-        shutil.copytree(example_pack, EXPECTED, ignore=shutil.ignore_patterns("lock"))
+        shutil.copytree(example_pack, EXPECTED, ignore=shutil.ignore_patterns("lock", "cache.json"))
     got, want = _tree(example_pack), _tree(EXPECTED)
     assert sorted(got) == sorted(want)
     for path in want:
@@ -175,3 +176,20 @@ def test_scripts_are_never_run(tmp_path: Path, exit_first: bool) -> None:
     meta = yaml.safe_load((tmp_path / "ops/actions/hostile.yaml").read_text())
     assert "default" not in meta["parameters"]["n"]  # a call: not known statically
     assert any(d.code == "unknown-default" for d in outcome.diagnostics)
+
+
+def test_functions_setting_is_not_served_from_a_cache_made_without_it(tmp_path: Path) -> None:
+    """The cache of analyses is per setting: turning --functions on re-analyzes modules
+    without a command line, and turning it off again removes their actions."""
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(EXAMPLES / "netutils.py", src)
+    pack = tmp_path / "ops"
+    plain = ingest([src], pack)
+    assert [f.status for f in plain.files] == [FileStatus.SKIPPED]
+    with_functions = ingest([src], pack, functions=True)
+    (outcome,) = with_functions.files
+    assert outcome.status is FileStatus.INGESTED and outcome.actions
+    assert all((pack / "actions" / f"{a}.yaml").is_file() for a in outcome.actions)
+    ingest([src], pack)
+    assert not any((pack / "actions" / f"{a}.yaml").exists() for a in outcome.actions)

@@ -55,6 +55,7 @@ def test_round_trip_is_deterministic(tmp_path: Path) -> None:
     [
         ("actions/x.yaml", None, True),
         ("actions/x.yml", None, True),
+        ("actions/x.yaml", "x.py", True),  # an action: the base of its three-way merge
         ("requirements.txt", None, True),
         ("README.md", None, True),
         ("actions/x.py", None, False),

@@ -4,7 +4,8 @@ The public API. Everything the ``voodoo`` command does is one call here::
 
     import voodoo
     script = voodoo.analyze_file("scripts/deploy.py")
-    result = voodoo.ingest(["scripts"], "build/ops")
+    result = voodoo.ingest(["scripts"], "build/ops")   # incremental; merges hand edits
+    in_sync = voodoo.check(["scripts"], "build/ops").in_sync
     problems = voodoo.validate_pack("build/ops")
 
 Imports are lazy so that ``import voodoo`` (and ``voodoo --version``) stays cheap.
@@ -18,6 +19,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from voodoo.analysis import analyze_file, analyze_source
+    from voodoo.check import CheckResult, check
+    from voodoo.config import Config
+    from voodoo.config import find as find_config
     from voodoo.errors import (
         AnalysisError,
         ConflictError,
@@ -29,7 +33,9 @@ if TYPE_CHECKING:
     from voodoo.execute import Execution, run_action
     from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
     from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
+    from voodoo.reconcile import Change, ChangeKind
     from voodoo.validate import Problem, validate_pack
+    from voodoo.watch import watch
 
 _LAZY = {
     "analyze_file": "voodoo.analysis",
@@ -41,6 +47,13 @@ _LAZY = {
     "validate_pack": "voodoo.validate",
     "run_action": "voodoo.execute",
     "Execution": "voodoo.execute",
+    "check": "voodoo.check",
+    "CheckResult": "voodoo.check",
+    "Change": "voodoo.reconcile",
+    "ChangeKind": "voodoo.reconcile",
+    "Config": "voodoo.config",
+    "find_config": "voodoo.config",
+    "watch": "voodoo.watch",
     "Problem": "voodoo.validate",
     "Command": "voodoo.model",
     "Diagnostic": "voodoo.model",
@@ -59,7 +72,11 @@ _LAZY = {
 
 __all__ = [
     "AnalysisError",
+    "Change",
+    "ChangeKind",
+    "CheckResult",
     "Command",
+    "Config",
     "ConflictError",
     "Diagnostic",
     "Emit",
@@ -79,9 +96,12 @@ __all__ = [
     "__version__",
     "analyze_file",
     "analyze_source",
+    "check",
+    "find_config",
     "ingest",
     "run_action",
     "validate_pack",
+    "watch",
 ]
 
 
@@ -91,4 +111,5 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'voodoo' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    attr = "find" if name == "find_config" else name
+    return getattr(importlib.import_module(module), attr)

@@ -7,17 +7,21 @@ so ``voodoo --version`` and ``voodoo check`` start fast.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
 from voodoo import __version__
 from voodoo.errors import VoodooError
+
+if TYPE_CHECKING:
+    from voodoo.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,26 +70,114 @@ def cli() -> None:
     """Turn legacy Python ops scripts into a StackStorm pack, and keep it in sync."""
 
 
+def _setup(sources: Sequence[Path], pack_dir: Path | None
+           ) -> tuple[list[Path], Path, Config | None]:
+    """Sources, pack and configuration from the arguments, else from the config file."""
+    from voodoo.config import find
+
+    config = find()
+    if not sources and (config is None or not config.sources):
+        raise click.UsageError("give SOURCE arguments, or configure [tool.voodoo] sources "
+                               "in pyproject.toml or voodoo.yaml")
+    pack = pack_dir or (config.pack if config else None)
+    if pack is None:
+        raise click.UsageError("give --pack, or configure `pack` in [tool.voodoo] "
+                               "(pyproject.toml) or voodoo.yaml")
+    if sources and config is not None:
+        # Explicit SOURCES replace the configured ones (excludes and overrides still apply).
+        config = dataclasses.replace(config, sources=("**",))
+    return list(sources), pack, config
+
+
+_SOURCES = click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+_FUNCTIONS = click.option(
+    "--functions", is_flag=True,
+    help="Also turn every public top-level function of modules without a command line "
+         "into an action.")
+_PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
+                     help="The pack directory (default: `pack` from the configuration).")
+
+
 @cli.command()
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--pack", "pack_dir", required=True, type=click.Path(path_type=Path),
-              help="The pack directory to create or update.")
+@_SOURCES
+@_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
-@click.option("--functions", is_flag=True,
-              help="Also turn every public top-level function of modules without a "
-                   "command line into an action.")
+@_FUNCTIONS
+@click.option("--ours/--theirs", "ours", default=True,
+              help="When a person and the script changed the same field of an action: keep "
+                   "the person's value (--ours, the default) or take the script's (--theirs).")
 @_handle_errors
-def ingest(sources: Sequence[Path], pack_dir: Path, name: str | None, functions: bool) -> None:
-    """Analyze SOURCES (scripts or folders) and write or update the pack."""
+def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
+           ours: bool) -> None:
+    """Analyze SOURCES (scripts or folders) and write or update the pack.
+
+    Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
+    voodoo.yaml (looked for in this folder and its parents).
+    """
     from voodoo import report
     from voodoo.ingest import ingest as run_ingest
 
+    srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
-        result = run_ingest(sources, pack_dir, name=name, progress=progress,
-                            functions=functions)
+        result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
+                            prefer="ours" if ours else "theirs", functions=functions)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
+
+
+@cli.command()
+@_SOURCES
+@_PACK
+@click.option("--name", help="Pack name (default: the pack directory's name).")
+@_FUNCTIONS
+@_handle_errors
+def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
+          functions: bool) -> None:
+    """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
+    from voodoo.check import check as run_check
+
+    srcs, pack, config = _setup(sources, pack_dir)
+    result = run_check(srcs, pack, name=name, config=config, functions=functions)
+    if result.in_sync:
+        click.echo(f"{pack}: in sync")
+    else:
+        for line in result.lines():
+            click.echo(line)
+        click.echo(f"{pack}: out of sync; run `voodoo ingest` to update it", err=True)
+    raise SystemExit(result.exit_code)
+
+
+@cli.command()
+@click.argument("filenames", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", "check_only", is_flag=True, help="Never write; exit 1 when out of sync.")
+@_handle_errors
+def sync(filenames: Sequence[Path], check_only: bool) -> None:
+    """Re-ingest the configured pack (for pre-commit): exit 1 when files changed.
+
+    FILENAMES (as pre-commit passes them) only decide whether anything relevant changed;
+    the whole configured pack is synced either way.
+    """
+    from voodoo.hooks import run_hook
+
+    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo))
+
+
+@cli.command()
+@_SOURCES
+@_PACK
+@click.option("--name", help="Pack name (default: the pack directory's name).")
+@click.option("--debounce", default=0.3, show_default=True, type=float,
+              help="Seconds of quiet before a re-sync.")
+@_handle_errors
+def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
+          debounce: float) -> None:
+    """Keep the pack in sync while scripts change (Ctrl-C to stop)."""
+    from voodoo import report
+    from voodoo.watch import watch as run_watch
+
+    srcs, pack, config = _setup(sources, pack_dir)
+    with report.watch_status(str(pack)) as on_sync:
+        run_watch(srcs, pack, name=name, config=config, debounce=debounce, on_sync=on_sync)
 
 
 @cli.command()

@@ -13,16 +13,19 @@ import enum
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from voodoo import deps, naming, stackstorm, wrapper
+from voodoo import cache, deps, naming, stackstorm, wrapper
+from voodoo._paths import STATE_DIR
 from voodoo.analysis import analyze_file
-from voodoo.errors import VoodooError
+from voodoo.config import Config, PackMeta
 from voodoo.manifest import load as load_manifest
 from voodoo.manifest import sha256
+from voodoo.merge import Prefer
 from voodoo.model import Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
-from voodoo.sources import SourceFile, discover
+from voodoo.reconcile import Change, ChangeKind, reconcile
+from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
 
 RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
 SCRIPTS_DIR = "actions/scripts"
@@ -57,6 +60,8 @@ class IngestResult:
     files: tuple[FileOutcome, ...]
     plan: Plan
     applied: bool  #: False for a dry run (``check``/``inspect``)
+    #: what happened to each action (and to the other pack files voodoo owns)
+    changes: tuple[Change, ...] = ()
 
     @property
     def failed(self) -> tuple[FileOutcome, ...]:
@@ -72,16 +77,64 @@ class IngestResult:
 class _Analyzed:
     source: SourceFile
     script: Script
+    entry: cache.ScriptEntry | None  #: None: the file could not be read or analyzed fully
 
 
-def _analyze_all(files: Sequence[SourceFile], progress: Progress | None, *,
-                 functions: bool = False) -> list[_Analyzed]:
+def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
+                 progress: Progress | None, *, functions: bool = False) -> list[_Analyzed]:
+    """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
     out = []
+    # A new file may be a module an unchanged script imports (and took for third-party).
+    added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
+             for sf in files if sf.relpath not in old.scripts}
     for i, sf in enumerate(files, 1):
-        script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
-        out.append(_Analyzed(sf, script))
+        entry = old.scripts.get(sf.relpath)
+        if (entry is not None and cache.is_fresh(entry, sf.path, source_root)
+                and not added & {name.split(".")[0] for name in entry.script.imports}):
+            out.append(_Analyzed(sf, entry.script, entry))
+        else:
+            out.append(_analyze(sf, source_root, functions=functions))
         if progress is not None:
             progress(i, len(files), sf.relpath)
+    return out
+
+
+def _analyze(sf: SourceFile, source_root: Path, *, functions: bool = False) -> _Analyzed:
+    before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
+    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
+    if before is None or before[2] != script.source_hash or not script.ok:
+        return _Analyzed(sf, script, None)
+    found = deps.discover(sf.path, script.imports, source_root)
+    local: dict[str, cache.Stat] = {}
+    for mod in found.local:
+        st = cache.file_stat(mod)
+        if st is None:
+            return _Analyzed(sf, script, None)
+        local[mod.resolve().relative_to(source_root).as_posix()] = st
+    return _Analyzed(sf, script, cache.ScriptEntry(
+        before, script, local, found.third_party, found.notes))
+
+
+def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyzed]:
+    """Apply per-script overrides from the configuration (names, descriptions, secrets)."""
+    if config is None or not config.scripts:
+        return analyzed
+    out = []
+    for a in analyzed:
+        o = config.scripts.get(a.source.relpath)
+        if o is None:
+            out.append(a)
+            continue
+        cmds = []
+        for c in a.script.commands:
+            params = tuple(dataclasses.replace(p, secret=True) if p.name in o.secret else p
+                           for p in c.params)
+            c = dataclasses.replace(c, params=params, description=o.description or c.description)
+            if o.action and len(a.script.commands) == 1:
+                c = dataclasses.replace(c, name=naming.action_name(o.action))
+            cmds.append(c)
+        out.append(_Analyzed(a.source, dataclasses.replace(a.script, commands=tuple(cmds)),
+                             a.entry))
     return out
 
 
@@ -107,7 +160,8 @@ class Rendered:
 
 
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
-           pack_ref: str, pack_name: str, source_root: Path) -> Rendered:
+           pack_ref: str, pack_name: str, source_root: Path,
+           pack_meta: PackMeta | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
@@ -126,11 +180,16 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             continue
         rel = a.source.relpath
         copy(a.source.path, rel)
-        found = deps.discover(a.source.path, a.script.imports, source_root)
-        for mod in found.local:
+        if a.entry is not None:
+            local = [source_root / m for m in a.entry.local]
+            third, dep_notes = a.entry.third_party, a.entry.notes
+        else:
+            found = deps.discover(a.source.path, a.script.imports, source_root)
+            local, third, dep_notes = list(found.local), found.third_party, found.notes
+        for mod in local:
             copy(mod, mod.resolve().relative_to(source_root).as_posix())
-        requirements.update(found.third_party)
-        notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in found.notes)
+        requirements.update(third)
+        notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
         for cmd in cmds:
             meta = stackstorm.action_metadata(cmd, pack_ref=pack_ref, entry_point=f"{cmd.name}.py")
@@ -146,9 +205,14 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         files[RUNTIME_PATH] = wrapper.runtime_source().encode()
     files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
     files["README.md"] = stackstorm.pack_readme(pack_ref, listed).encode()
-    files["pack.yaml"] = stackstorm.dump_yaml(stackstorm.pack_metadata(
-        pack_ref, pack_name, "Actions generated by voodoo from legacy scripts.",
-    )).encode()
+    pm = pack_meta or PackMeta()
+    pack_yaml = stackstorm.pack_metadata(
+        pack_ref, pm.name or pack_name,
+        pm.description or "Actions generated by voodoo from legacy scripts.",
+        version=pm.version or "0.1.0", author=pm.author or "voodoo")
+    if pm.email:
+        pack_yaml["email"] = pm.email
+    files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
     return Rendered(files, sources, tuple(notes))
 
 
@@ -164,44 +228,99 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
                        tuple(c.name for c in commands), s.diagnostics)
 
 
-def _common_root(sources: Sequence[Path]) -> Path:
-    roots = [(p if p.is_dir() else p.parent).resolve() for p in sources]
-    if len(sources) == 1 and sources[0].is_dir():
-        return roots[0]
-    return Path(os.path.commonpath(roots))
+def fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
+                functions: bool = False) -> str:
+    """What, besides the scripts, the rendered pack depends on."""
+    return cache.fingerprint(ref, str(root), config.fingerprint() if config else "",
+                             name or "", "functions" if functions else "")
 
 
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None, functions: bool = False) -> IngestResult:
+           progress: Progress | None = None, config: Config | None = None,
+           prefer: Prefer = "ours", functions: bool = False) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
-    Files that fail to parse are reported in the result and their earlier actions are
-    kept; every other file is still ingested. Files edited by hand in the pack are never
-    overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is written.
-    With ``functions``, modules without a command line get one action per public
-    top-level function (the wrapper imports the module and calls the function).
+    Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
+    parse are reported in the result and their earlier actions are kept; every other file
+    is still ingested. Action YAML edited by hand is merged field by field with what the
+    script now gives (``prefer`` decides fields both changed); other hand-edited files are
+    never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
+    written. ``sources`` may be empty when ``config`` names them. With ``functions``,
+    modules without a command line get one action per public top-level function (the
+    wrapper imports the module and calls the function).
     """
-    src = [Path(s) for s in sources]
-    if not src:
-        raise VoodooError("no sources given")
+    src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
-    files = discover(src, exclude=[pack])
-    analyzed = _analyze_all(files, progress, functions=functions)
-    commands, clash_notes = _named(analyzed)
-    out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
-                 source_root=_common_root(src))
-    # A broken script keeps what it generated last time: never delete on a parse error.
-    keep = {a.source.relpath for a in analyzed if not a.script.ok}
-    outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
-                       [*clash_notes, *out.notes])
-    with contextlib.nullcontext() if dry_run else pack_lock(pack, wait=True):
-        the_plan = plan(pack, out.files, load_manifest(pack), sources=out.sources,
-                        keep_sources=keep)
+    root = common_root(src)
+    files = select(discover(src, exclude=[pack]), config)
+    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
+            else pack_lock(pack, wait=True))
+    fp = fingerprint(ref, root, config, name, functions)
+    with lock:
+        old = cache.load(pack)
+        # Cached analyses are reused only for the same voodoo version and settings.
+        reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
+        analyzed = _override(
+            _analyze_all(files, reusable, root, progress, functions=functions), config)
+        commands, clash_notes = _named(analyzed)
+        out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
+                     source_root=root, pack_meta=config.metadata if config else None)
+        # A broken script keeps what it generated last time: never delete on a parse error.
+        keep = {a.source.relpath for a in analyzed if not a.script.ok}
+        outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
+                           [*clash_notes, *out.notes])
+        manifest = load_manifest(pack)
+        renames = _renames(old, analyzed, commands)
+        the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep)
+        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
         if not dry_run:
             apply(the_plan, pack)
-    return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run)
+            cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp))
+    return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
+                        changes=changes)
+
+
+def _words(c: Command) -> str:
+    return " ".join(c.path)
+
+
+def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
+               old: cache.Cache, the_plan: Plan, fp: str) -> cache.Cache:
+    scripts: dict[str, cache.ScriptEntry] = {}
+    for a in analyzed:
+        if a.entry is None:
+            # A broken (or changing) file: keep the last good entry, for renames only.
+            prev = old.scripts.get(a.source.relpath)
+            if prev is not None and not a.script.ok:
+                scripts[a.source.relpath] = dataclasses.replace(
+                    prev, stat=(-1, -1, prev.stat[2]))
+            continue
+        names = {_words(c): c.name for c in commands.get(a.source.relpath, [])}
+        scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names)
+    clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
+    return cache.Cache(fp, clean, scripts)
+
+
+def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],
+             commands: dict[str, list[Command]]) -> dict[str, str]:
+    """Old action name -> new one, for scripts renamed or moved (same content)."""
+    present = {a.source.relpath for a in analyzed}
+    by_hash = {e.stat[2]: rel for rel, e in sorted(old.scripts.items()) if rel not in present}
+    out: dict[str, str] = {}
+    for a in analyzed:
+        if a.source.relpath in old.scripts or a.entry is None:
+            continue
+        was = by_hash.get(a.entry.stat[2])
+        if was is None:
+            continue
+        before = old.scripts[was].actions
+        for c in commands.get(a.source.relpath, []):
+            prev = before.get(_words(c))
+            if prev is not None and prev != c.name:
+                out[prev] = c.name
+    return out
 
 
 def _attach(outcomes: list[FileOutcome], notes: list[Diagnostic]) -> list[FileOutcome]:
@@ -212,4 +331,5 @@ def _attach(outcomes: list[FileOutcome], notes: list[Diagnostic]) -> list[FileOu
                         o.diagnostics + tuple(extra.get(o.relpath, ()))) for o in outcomes]
 
 
-__all__ = ["FileOutcome", "FileStatus", "IngestResult", "Rendered", "ingest", "render"]
+__all__ = ["Change", "ChangeKind", "FileOutcome", "FileStatus", "IngestResult", "Rendered",
+           "ingest", "render"]

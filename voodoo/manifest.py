@@ -60,7 +60,8 @@ def entry_for(
 ) -> Entry:
     """The manifest entry for ``data`` generated at ``relpath``."""
     content = None
-    copied = source is not None or relpath.startswith(SCRIPTS_DIR)
+    # An action's YAML has a source too (its script); only copies under SCRIPTS_DIR are skipped.
+    copied = relpath.startswith(SCRIPTS_DIR)
     if not copied and relpath.endswith(CONTENT_SUFFIXES):
         try:
             content = data.decode("utf-8")

@@ -139,6 +139,32 @@ class Plan:
             manifest=Manifest(files),
         )
 
+    def rewrite(self, path: str, data: bytes) -> Plan:
+        """This plan writing ``data`` instead of the planned bytes at ``path`` (a merge
+        carried over from another file, e.g. a renamed action). The manifest keeps the
+        entry of what voodoo generated, so the file reads as hand-edited from now on."""
+        write = next((w for w in self.writes if w.path == path), None)
+        if write is None:
+            raise ValueError(f"no planned write at {path!r}")
+        new = Write(path, data, Reason.MERGE, expected=write.expected)
+        return dataclasses.replace(
+            self, writes=tuple(new if w.path == path else w for w in self.writes))
+
+    def disown(self, path: str, data: bytes | None) -> Plan:
+        """This plan with the orphaned conflict at ``path`` settled: ``data`` is written
+        (e.g. the action disabled) and the file is no longer voodoo's, or, with ``None``,
+        the file is deleted (its edits were carried over elsewhere)."""
+        conflict = next((c for c in self.conflicts if c.path == path), None)
+        if conflict is None or conflict.kind is not ConflictKind.ORPHANED:
+            raise ValueError(f"no orphaned conflict at {path!r}")
+        expected = sha256(conflict.ours)
+        rest = tuple(c for c in self.conflicts if c.path != path)
+        if data is None:
+            return dataclasses.replace(
+                self, deletes=(*self.deletes, Delete(path, expected)), conflicts=rest)
+        write = Write(path, data, Reason.MERGE, expected=expected)
+        return dataclasses.replace(self, writes=(*self.writes, write), conflicts=rest)
+
 
 def plan(
     pack_dir: Path,

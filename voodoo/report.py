@@ -81,8 +81,35 @@ def print_ingest(result: IngestResult) -> None:
         f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
         f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
     )
+    print_changes(result, console)
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+_CHANGE_STYLE = {"added": "green", "updated": "cyan", "renamed": "cyan", "removed": "red",
+                 "merged": "magenta", "disabled": "yellow", "conflict": "yellow"}
+
+
+def print_changes(result: IngestResult, console: Console) -> None:
+    """Per action: added, updated, renamed, removed, merged, disabled; the rest counted."""
+    from voodoo.reconcile import ChangeKind
+
+    left_alone = 0
+    for ch in result.changes:
+        if ch.action is None:
+            continue
+        if ch.kind is ChangeKind.UNCHANGED:
+            left_alone += 1
+            continue
+        style = _CHANGE_STYLE.get(ch.kind.value, "")
+        console.print(f"[{style}]{escape(str(ch))}[/]")
+        for f in ch.fields:
+            console.print(f"    {escape(str(f))}", style="dim")
+        for c in ch.conflicts:
+            console.print(
+                f"[yellow]    conflict in {escape(ch.action)}: {escape(c.field)}: yours "
+                f"{escape(repr(c.ours))}, script {escape(repr(c.theirs))}; kept {c.taken}[/]")
+    console.print(f"{left_alone} actions left alone.")
 
 
 def inspect_data(script: Script) -> dict[str, Any]:
@@ -118,3 +145,37 @@ def print_inspect(scripts: Sequence[Script]) -> None:
                               escape(p.description or ""))
             console.print(table)
         print_diagnostics(s.diagnostics, console)
+
+
+@contextlib.contextmanager
+def watch_status(pack: str) -> Iterator[Any]:
+    """A live status line for ``voodoo watch``; yields the ``on_sync`` callback."""
+    import time
+
+    from rich.live import Live
+
+    from voodoo.reconcile import ChangeKind
+
+    console = _console()
+    with Live(f"watching, syncing {escape(pack)}...", console=console,
+              refresh_per_second=4, transient=False) as live:
+
+        def on_sync(event: Any) -> None:
+            stamp = time.strftime("%H:%M:%S")
+            if event.error is not None:
+                live.update(f"[red]{stamp} error: {escape(str(event.error))}[/]")
+                return
+            result = event.result
+            for ch in result.changes:
+                if ch.action is not None and ch.kind is not ChangeKind.UNCHANGED:
+                    live.console.print(f"{stamp} {escape(str(ch))}")
+            failed = [str(d) for f in result.failed for d in f.diagnostics]
+            if failed:
+                live.update(f"[red]{stamp} {len(result.failed)} script(s) broken, last good "
+                            f"action kept: {escape(failed[0])}[/]")
+            else:
+                actions = sum(len(f.actions) for f in result.files)
+                live.update(f"[green]{stamp} in sync[/]: {actions} actions in "
+                            f"{escape(pack)}; watching (Ctrl-C to stop)")
+
+        yield on_sync

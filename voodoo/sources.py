@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voodoo.config import Config
 from voodoo.errors import VoodooError
 
 #: Folders that never hold a team's scripts.
@@ -93,3 +94,31 @@ def discover(sources: Iterable[str | os.PathLike[str]], *,
             rel = (f.parent.resolve() / f.name).relative_to(common).as_posix()
             found.setdefault(rel, SourceFile(f, rel))
     return [found[k] for k in sorted(found)]
+
+
+def common_root(sources: Sequence[Path]) -> Path:
+    """The folder relative paths are taken from (as ``discover`` computes it)."""
+    roots = [(p if p.is_dir() else p.parent).resolve() for p in sources]
+    if len(sources) == 1 and sources[0].is_dir():
+        return roots[0]
+    return Path(os.path.commonpath(roots))
+
+
+def resolve_sources(sources: Iterable[str | os.PathLike[str]],
+                    config: Config | None) -> list[Path]:
+    """The sources given, else the configured ones; VoodooError when there are none."""
+    src = [Path(s) for s in sources]
+    if not src and config is not None:
+        src = config.source_paths()
+    if not src:
+        raise VoodooError("no sources given")
+    return src
+
+
+def select(files: list[SourceFile], config: Config | None) -> list[SourceFile]:
+    """The discovered files the configuration keeps (globs, excludes, .gitignore, per-script
+    ``exclude``)."""
+    if config is None:
+        return files
+    return [f for f in files if config.selects(f.path)
+            and not (f.relpath in config.scripts and config.scripts[f.relpath].exclude)]

@@ -1,0 +1,262 @@
+"""Project configuration: ``[tool.voodoo]`` in ``pyproject.toml`` or a ``voodoo.yaml``.
+
+Found by walking up from the current folder, so ``voodoo ingest``/``check``/``watch`` and
+the pre-commit hooks work without arguments from anywhere inside the project::
+
+    [tool.voodoo]
+    sources = ["scripts", "tools/*.py"]     # folders, files or globs (relative to this file)
+    exclude = ["scripts/old/**"]            # globs; .gitignore is honoured too
+    pack = "packs/ops"
+    [tool.voodoo.metadata]                  # only used for a NEW pack.yaml
+    name = "ops"
+    description = "Ops actions"
+    author = "Ops team"
+    email = "ops@example.com"
+    version = "0.1.0"
+    [tool.voodoo.scripts."deploy.py"]       # per script (path relative to the source root)
+    action = "deploy"
+    description = "Deploy a component"
+    secret = ["token"]
+    exclude = false
+
+Pure data plus reading; no libcst here (``check`` imports this on its fast path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voodoo.errors import VoodooError
+
+CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
+_GLOB_CHARS = frozenset("*?[")
+
+
+class ConfigError(VoodooError):
+    """The configuration file cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptOverride:
+    """What a person decided for one script, over what voodoo finds in it."""
+
+    action: str | None = None  #: the action name (scripts with one command only)
+    description: str | None = None
+    exclude: bool = False  #: never ingest this script
+    secret: tuple[str, ...] = ()  #: parameter names to mark ``secret: true``
+
+
+@dataclass(frozen=True, slots=True)
+class PackMeta:
+    """``pack.yaml`` fields for a new pack (an existing pack.yaml is the user's)."""
+
+    name: str | None = None
+    description: str | None = None
+    author: str | None = None
+    email: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """One project's voodoo configuration."""
+
+    path: Path  #: the file it was read from
+    sources: tuple[str, ...]  #: as written: folders, files or globs relative to ``root``
+    pack: Path | None
+    exclude: tuple[str, ...] = ()
+    metadata: PackMeta = field(default_factory=PackMeta)
+    scripts: dict[str, ScriptOverride] = field(default_factory=dict)
+    gitignore: tuple[str, ...] = ()  #: patterns from ``root/.gitignore``
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def source_paths(self) -> list[Path]:
+        """The folders and files to discover from; a glob contributes its static prefix."""
+        out: list[Path] = []
+        for s in self.sources:
+            parts = Path(s).parts
+            static = _until_glob(parts)
+            path = self.root.joinpath(*static) if static else self.root
+            if path.exists() and path not in out:
+                out.append(path)
+        return out
+
+    def selects(self, path: Path) -> bool:
+        """Whether a discovered file is one of the configured sources."""
+        try:
+            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return True
+        globbed = [s for s in self.sources if _GLOB_CHARS & set(s)]
+        plain = [s.rstrip("/") for s in self.sources if not _GLOB_CHARS & set(s)]
+        if not any(rel == p or rel.startswith(p + "/") or p in ("", ".") for p in plain) and \
+                not any(_match(rel, g) for g in globbed):
+            return False
+        return not any(_match(rel, g) for g in (*self.exclude, *self.gitignore))
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that shapes the rendered pack changes."""
+        data = {
+            "exclude": self.exclude,
+            "sources": self.sources,
+            "meta": [self.metadata.name, self.metadata.description, self.metadata.author,
+                     self.metadata.email, self.metadata.version],
+            "scripts": {k: [v.action, v.description, v.exclude, v.secret]
+                        for k, v in sorted(self.scripts.items())},
+            "gitignore": self.gitignore,
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _until_glob(parts: tuple[str, ...]) -> list[str]:
+    out = []
+    for p in parts:
+        if _GLOB_CHARS & set(p):
+            break
+        out.append(p)
+    return out
+
+
+def _match(rel: str, pattern: str) -> bool:
+    pattern = pattern.strip()
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    pattern = pattern.strip("/")
+    if not pattern:
+        return False
+    # a bare name matches at any depth, as in .gitignore
+    candidates = [rel] if anchored else [rel, *rel.split("/")]
+    for c in candidates:
+        if _globmatch(c, pattern) or c.startswith(pattern + "/"):
+            return True
+    # a folder pattern matches everything under it
+    parts = rel.split("/")
+    return any(_globmatch("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+def _globmatch(rel: str, pattern: str) -> bool:
+    """``fnmatch`` with ``**`` spanning folders (``*`` and ``?`` stay inside one)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.fullmatch("".join(out), rel) is not None
+
+
+def find(start: Path | None = None) -> Config | None:
+    """The configuration for ``start`` (default: the cwd), walking up; None when there is none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                data = _read(candidate)
+                if data is not None:
+                    return parse(data, candidate)
+    return None
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    if path.name == "pyproject.toml":
+        import tomllib
+
+        try:
+            doc = tomllib.loads(text.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from exc
+        section = doc.get("tool", {}).get("voodoo")
+        return section if isinstance(section, dict) else None
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", path=str(path)) from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError("expected a mapping", path=str(path))
+    return loaded
+
+
+def _strings(value: object, key: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{key!r} must be a string or a list of strings", path=str(path))
+
+
+def _opt_str(d: dict[str, Any], key: str, path: Path) -> str | None:
+    value = d.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{key!r} must be a string", path=str(path))
+    return value
+
+
+def parse(data: dict[str, Any], path: Path) -> Config:
+    """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
+    known = {"sources", "exclude", "pack", "metadata", "scripts"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
+    sources = _strings(data.get("sources", ["."]), "sources", path)
+    pack = _opt_str(data, "pack", path)
+    meta = data.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ConfigError("'metadata' must be a mapping", path=str(path))
+    metadata = PackMeta(**{k: _opt_str(meta, k, path) for k in
+                           ("name", "description", "author", "email", "version")})
+    scripts: dict[str, ScriptOverride] = {}
+    raw_scripts = data.get("scripts") or {}
+    if not isinstance(raw_scripts, dict):
+        raise ConfigError("'scripts' must be a mapping", path=str(path))
+    for rel, o in raw_scripts.items():
+        if not isinstance(o, dict):
+            raise ConfigError(f"scripts.{rel} must be a mapping", path=str(path))
+        scripts[str(rel)] = ScriptOverride(
+            action=_opt_str(o, "action", path), description=_opt_str(o, "description", path),
+            exclude=bool(o.get("exclude", False)),
+            secret=_strings(o.get("secret"), "secret", path))
+    root = path.parent
+    return Config(
+        path=path, sources=sources, pack=(root / pack) if pack else None,
+        exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
+        scripts=scripts, gitignore=_gitignore(root))
+
+
+def _gitignore(root: Path) -> tuple[str, ...]:
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ()
+    # Negations (!) are not supported: such a line is ignored rather than misread.
+    return tuple(s for s in (ln.strip() for ln in lines) if s and not s.startswith(("#", "!")))
+
+
+__all__ = ["Config", "ConfigError", "PackMeta", "ScriptOverride", "find", "parse"]

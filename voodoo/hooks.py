@@ -1,0 +1,68 @@
+"""The pre-commit hooks: ``voodoo sync`` (re-ingest, exit 1 when files changed) and
+``voodoo sync --check`` (never writes). Both use the configuration found from the cwd.
+
+pre-commit passes the staged file names; they only decide whether anything relevant
+changed (a configured source, or a file of the pack). When something did, the whole
+configured pack is synced (or checked), never just those files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from voodoo.config import Config, find
+from voodoo.errors import VoodooError
+
+Echo = Callable[[str], None]
+
+
+def relevant(filenames: Sequence[Path], config: Config) -> bool:
+    """Whether any of ``filenames`` is a configured source or lies in the pack."""
+    if not filenames:
+        return True
+    pack = config.pack.resolve() if config.pack else None
+    for name in filenames:
+        path = name.resolve()
+        if pack is not None and path.is_relative_to(pack):
+            return True
+        if path.suffix == ".py" or path.name == ".gitignore" or path == config.path.resolve():
+            if config.selects(path) or path == config.path.resolve():
+                return True
+        elif "." not in path.name and config.selects(path):
+            return True
+    return False
+
+
+def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo) -> int:
+    """0 in sync (or nothing relevant), 1 changed or out of sync / failed."""
+    config = find()
+    if config is None or config.pack is None:
+        raise VoodooError("no voodoo configuration with `pack` found (pyproject.toml "
+                          "[tool.voodoo] or voodoo.yaml, in this folder or a parent)")
+    if not relevant(filenames, config):
+        return 0
+    from voodoo.check import check
+
+    result = check([], config.pack, config=config)
+    if result.in_sync:
+        return 0
+    if not write:
+        for line in result.lines():
+            echo(line)
+        echo(f"{config.pack}: out of sync; run `voodoo ingest`")
+        return 1
+    from voodoo.ingest import ingest
+
+    done = ingest([], config.pack, config=config)
+    for ch in done.changes:
+        if ch.action is not None and ch.kind.value != "unchanged":
+            echo(str(ch))
+    for f in done.failed:
+        for d in f.diagnostics:
+            echo(str(d))
+    for c in done.plan.conflicts:
+        echo(f"conflict: {c}")
+    echo(f"{config.pack}: updated {len(done.plan.writes)} file(s), "
+         f"removed {len(done.plan.deletes)}")
+    return 1

@@ -1,0 +1,132 @@
+"""Between plan and apply: settle hand-edited action YAML, follow renames, list the changes.
+
+``plan`` leaves every file a person touched as a conflict. Here each one is settled with
+``merge``: an edited action is merged field by field with the new version, a renamed
+script's action carries its edits to the new name, and the action of a deleted script that
+a person edited is disabled (``enabled: false``) rather than deleted. What cannot be merged
+(a hand-edited README, a YAML file that no longer parses) stays a conflict.
+
+Pure: a Plan and the manifest in, a Plan and a list of ``Change``s out.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from voodoo import merge
+from voodoo.manifest import Manifest
+from voodoo.pack import ConflictKind, Plan, Reason
+
+_ACTION = re.compile(r"actions/([^/]+)\.ya?ml")
+
+
+class ChangeKind(enum.StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    RENAMED = "renamed"
+    REMOVED = "removed"
+    MERGED = "merged"  #: a hand-edited file updated with the script's changes
+    DISABLED = "disabled"  #: its script is gone but it was edited by hand: enabled: false
+    CONFLICT = "conflict"  #: left as it is: could not be merged
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one run did to one pack file (for action YAML: to one action)."""
+
+    kind: ChangeKind
+    path: str
+    action: str | None = None  #: the action name, for ``actions/<name>.yaml``
+    old_action: str | None = None  #: RENAMED: the name it had
+    fields: tuple[merge.FieldChange, ...] = ()  #: what changed, field by field
+    conflicts: tuple[merge.FieldConflict, ...] = ()  #: fields both sides changed
+
+    def __str__(self) -> str:
+        what = self.action if self.action is not None else self.path
+        if self.kind is ChangeKind.RENAMED:
+            what = f"{self.old_action} -> {self.action}"
+        return f"{self.kind.value} {what}"
+
+
+def action_of(path: str) -> str | None:
+    m = _ACTION.fullmatch(path)
+    return m.group(1) if m else None
+
+
+def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
+              prefer: merge.Prefer = "ours") -> tuple[Plan, tuple[Change, ...]]:
+    """Settle what can be settled in ``plan``; return it with the per-file changes."""
+    changes: list[Change] = []
+    done: set[str] = set()
+    conflicts = {c.path: c for c in plan.conflicts}
+    writes = {w.path: w for w in plan.writes}
+    deletes = {d.path for d in plan.deletes}
+    for old_name, new_name in sorted(renames.items()):
+        old_path, new_path = f"actions/{old_name}.yaml", f"actions/{new_name}.yaml"
+        write = writes.get(new_path)
+        if write is None or write.reason is not Reason.ADD:
+            continue
+        c = conflicts.get(old_path)
+        entry = manifest.get(old_path)
+        base = entry.base if entry is not None else None
+        if c is not None and c.kind is ConflictKind.ORPHANED and base is not None:
+            m = merge.merge(base, c.ours, write.data, prefer=prefer)
+            if m is None:
+                continue
+            plan = plan.rewrite(new_path, m.data).disown(old_path, None)
+            changes.append(Change(ChangeKind.RENAMED, new_path, new_name, old_name,
+                                  merge.diff(c.ours, m.data), m.conflicts))
+        elif old_path in deletes:
+            changes.append(Change(ChangeKind.RENAMED, new_path, new_name, old_name,
+                                  merge.diff(base, write.data)))
+        else:
+            continue
+        done.update({old_path, new_path})
+    for c in plan.conflicts:
+        name = action_of(c.path)
+        if name is None or c.path in done:
+            continue
+        if c.kind is ConflictKind.EDITED and c.base is not None and c.theirs is not None:
+            m = merge.merge(c.base, c.ours, c.theirs, prefer=prefer)
+            if m is not None:
+                plan = plan.resolve(c.path, m.data)
+                changes.append(Change(ChangeKind.MERGED, c.path, name,
+                                      fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
+                done.add(c.path)
+        elif c.kind is ConflictKind.ORPHANED:
+            disabled = merge.disable(c.ours)
+            if disabled is not None:
+                plan = plan.disown(c.path, disabled)
+                changes.append(Change(ChangeKind.DISABLED, c.path, name,
+                                      fields=merge.diff(c.ours, disabled)))
+                done.add(c.path)
+    changes.extend(_plain_changes(plan, manifest, done))
+    return plan, tuple(sorted(changes, key=lambda ch: (ch.action is None, ch.path)))
+
+
+def _plain_changes(plan: Plan, manifest: Manifest, done: set[str]) -> list[Change]:
+    out: list[Change] = []
+    for w in plan.writes:
+        if w.path in done:
+            continue
+        entry = manifest.get(w.path)
+        old = entry.base if entry is not None else None
+        kind = ChangeKind.ADDED if w.reason is Reason.ADD else ChangeKind.UPDATED
+        fields = merge.diff(old, w.data) if action_of(w.path) and old is not None else ()
+        out.append(Change(kind, w.path, action_of(w.path), fields=fields))
+    for d in plan.deletes:
+        if d.path not in done:
+            out.append(Change(ChangeKind.REMOVED, d.path, action_of(d.path)))
+    for c in plan.conflicts:
+        out.append(Change(ChangeKind.CONFLICT, c.path, action_of(c.path)))
+    for path in (*plan.unchanged, *plan.kept):
+        if action_of(path):
+            out.append(Change(ChangeKind.UNCHANGED, path, action_of(path)))
+    return out
+
+
+__all__ = ["Change", "ChangeKind", "action_of", "reconcile"]

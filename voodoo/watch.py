@@ -1,0 +1,102 @@
+"""``voodoo watch``: watchdog events, debounced, each burst turned into the same ``ingest`` call.
+
+Coalescing: after the first event, the sync waits until the sources have been quiet for
+``debounce`` seconds; an editor's save-through-rename or a ``git checkout`` touching 200
+files is one re-sync. Events inside the pack (voodoo's own writes) are ignored. A broken
+script keeps its last good action (ingest does that) and its error is reported until it
+is fixed. Writes are atomic (``pack.apply``) and hold the pack lock, so stopping at any
+moment never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from voodoo.config import Config
+from voodoo.errors import VoodooError
+from voodoo.ingest import IngestResult, ingest
+from voodoo.sources import SKIPPED_DIRS, common_root, resolve_sources
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    """One re-sync: its result, or the error that stopped it."""
+
+    result: IngestResult | None
+    error: VoodooError | None = None
+
+
+OnSync = Callable[[SyncEvent], None]
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, pack: Path, changed: threading.Event) -> None:
+        self.pack = pack
+        self.changed = changed
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if all(not p or self._ignored(Path(str(p))) for p in paths):
+            return
+        self.changed.set()
+
+    def _ignored(self, path: Path) -> bool:
+        resolved = path.resolve()
+        if resolved == self.pack or resolved.is_relative_to(self.pack):
+            return True
+        return any(part in SKIPPED_DIRS for part in path.parts)
+
+
+def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | None = None,
+          config: Config | None = None, debounce: float = 0.3,
+          on_sync: OnSync | None = None, stop: threading.Event | None = None,
+          ready: threading.Event | None = None) -> None:
+    """Sync once, then again after every burst of changes, until ``stop`` is set or Ctrl-C.
+
+    ``on_sync`` gets each outcome; ``ready`` is set once the observer is running.
+    """
+    src = resolve_sources(sources, config)
+    pack = Path(pack_dir).resolve()
+    stop = stop or threading.Event()
+    changed = threading.Event()
+    report = on_sync or (lambda _event: None)
+
+    def sync() -> None:
+        try:
+            report(SyncEvent(ingest(sources, pack, name=name, config=config)))
+        except VoodooError as exc:  # a vanished folder, a lock problem: shown, then retried
+            report(SyncEvent(None, exc))
+
+    root = common_root(src)
+    observer = Observer()
+    observer.schedule(_Handler(pack, changed), str(root), recursive=True)
+    observer.start()
+    try:
+        sync()
+        if ready is not None:
+            ready.set()
+        while not stop.is_set():
+            if not changed.wait(timeout=0.2):
+                continue
+            while True:  # wait for quiet: every new event restarts the debounce
+                changed.clear()
+                if stop.wait(debounce) or not changed.is_set():
+                    break
+            if not stop.is_set():
+                sync()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        observer.join()
+
+
+__all__ = ["OnSync", "SyncEvent", "watch"]

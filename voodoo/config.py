@@ -73,6 +73,8 @@ class Config:
     metadata: PackMeta = field(default_factory=PackMeta)
     scripts: dict[str, ScriptOverride] = field(default_factory=dict)
     gitignore: tuple[str, ...] = ()  #: patterns from ``root/.gitignore``
+    functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
+    config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
 
     @property
     def root(self) -> Path:
@@ -221,7 +223,7 @@ def _opt_str(d: dict[str, Any], key: str, path: Path) -> str | None:
 
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
-    known = {"sources", "exclude", "pack", "metadata", "scripts"}
+    known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -247,7 +249,15 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     return Config(
         path=path, sources=sources, pack=(root / pack) if pack else None,
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
-        scripts=scripts, gitignore=_gitignore(root))
+        scripts=scripts, gitignore=_gitignore(root),
+        functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path))
+
+
+def _bool(d: dict[str, Any], key: str, path: Path) -> bool:
+    value = d.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key!r} must be true or false", path=str(path))
+    return value
 
 
 def _gitignore(root: Path) -> tuple[str, ...]:

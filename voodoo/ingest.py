@@ -236,13 +236,6 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
                        tuple(c.name for c in commands), s.diagnostics)
 
 
-def fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
-                functions: bool = False) -> str:
-    """What, besides the scripts, the rendered pack depends on."""
-    return cache.fingerprint(ref, str(root), config.fingerprint() if config else "",
-                             name or "", "functions" if functions else "")
-
-
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
@@ -268,7 +261,10 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     files = select(discover(src, exclude=[pack]), config)
     lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
             else pack_lock(pack, wait=True))
-    fp = fingerprint(ref, root, config, name, functions)
+    functions = functions or bool(config and config.functions)
+    config_schema = config_schema or bool(config and config.config_schema)
+    fp = cache.settings_fingerprint(ref, root, config, name, functions=functions,
+                                    config_schema=config_schema)
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from voodoo import cache, deps, naming, stackstorm, wrapper
+from voodoo import cache, deps, naming, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.analysis import analyze_file
 from voodoo.config import Config, PackMeta
@@ -161,25 +161,33 @@ class Rendered:
 
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
-           pack_meta: PackMeta | None = None) -> Rendered:
-    """Render the pack: pure apart from reading the scripts and their local modules."""
+           pack_meta: PackMeta | None = None, keep_python2: bool = False) -> Rendered:
+    """Render the pack: pure apart from reading the scripts and their local modules.
+    Python 2 files are copied converted to Python 3, or with ``keep_python2`` as they are
+    (their actions then run them with ``python2``)."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
     listed: list[tuple[Command, str]] = []
     requirements: set[str] = set()
 
-    def copy(path: Path, rel: str) -> None:
+    def copy(path: Path, rel: str, owner: str, package: bool = False) -> bool:
+        """Copy one file (a Python 2 one converted, unless kept); True if Python 2."""
         data = path.read_bytes()
-        files[f"{SCRIPTS_DIR}/{rel}"] = data
+        out, done = py2.pack_copy(data, str(path), keep=keep_python2, package=package)
+        files[f"{SCRIPTS_DIR}/{rel}"] = out
         sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, sha256(data))
+        if done is not None:
+            notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
+                                    f"the pack's copy of {rel} is {done}"))
+        return done is not None
 
     for a in analyzed:
         cmds = commands.get(a.source.relpath, [])
         if not cmds:
             continue
         rel = a.source.relpath
-        copy(a.source.path, rel)
+        python2 = copy(a.source.path, rel, rel)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
             third, dep_notes = a.entry.third_party, a.entry.notes
@@ -187,7 +195,9 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             found = deps.discover(a.source.path, a.script.imports, source_root)
             local, third, dep_notes = list(found.local), found.third_party, found.notes
         for mod in local:
-            copy(mod, mod.resolve().relative_to(source_root).as_posix())
+            python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
+                            mod.resolve().parent != a.source.path.resolve().parent)
+        interpreter = "python2" if python2 and keep_python2 else None
         requirements.update(third)
         notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
@@ -196,7 +206,8 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             for path, text in (
                 (f"actions/{cmd.name}.yaml", stackstorm.dump_yaml(meta)),
                 (f"actions/{cmd.name}.py",
-                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel)),
+                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
+                                        interpreter=interpreter)),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
@@ -229,16 +240,18 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
 
 
 def fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
-                functions: bool = False) -> str:
+                functions: bool = False, keep_python2: bool = False) -> str:
     """What, besides the scripts, the rendered pack depends on."""
     return cache.fingerprint(ref, str(root), config.fingerprint() if config else "",
-                             name or "", "functions" if functions else "")
+                             name or "", "functions" if functions else "",
+                             *(["keep-python2"] if keep_python2 else []))
 
 
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours", functions: bool = False) -> IngestResult:
+           prefer: Prefer = "ours", functions: bool = False,
+           keep_python2: bool = False) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -248,7 +261,9 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. With ``functions``,
     modules without a command line get one action per public top-level function (the
-    wrapper imports the module and calls the function).
+    wrapper imports the module and calls the function). Python 2 scripts and modules are
+    copied into the pack converted to Python 3; with ``keep_python2`` they are copied as
+    they are and their actions run them with ``python2``.
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
@@ -257,7 +272,7 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     files = select(discover(src, exclude=[pack]), config)
     lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
             else pack_lock(pack, wait=True))
-    fp = fingerprint(ref, root, config, name, functions)
+    fp = fingerprint(ref, root, config, name, functions, keep_python2)
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
@@ -266,7 +281,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
             _analyze_all(files, reusable, root, progress, functions=functions), config)
         commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
-                     source_root=root, pack_meta=config.metadata if config else None)
+                     source_root=root, pack_meta=config.metadata if config else None,
+                     keep_python2=keep_python2)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],

@@ -15,6 +15,7 @@ import io
 import optparse
 import runpy
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePath
 from types import ModuleType
@@ -23,6 +24,7 @@ from unittest import mock
 
 from hypothesis import strategies as st
 
+from voodoo import py2
 from voodoo.model import ArgKind, Command, Param, ParamType, thaw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +95,7 @@ def parse_with_script(script: Path, argv: list[str]) -> dict[str, Any]:
 
     err = io.StringIO()
     with (
+        _runnable(script) as runnable,
         mock.patch.object(argparse.ArgumentParser, "parse_args", intercept),
         mock.patch.object(optparse.OptionParser, "parse_args", intercept_opt),
         mock.patch.object(getopt, "getopt", getopt_with(original_getopt)),
@@ -103,12 +106,27 @@ def parse_with_script(script: Path, argv: list[str]) -> dict[str, Any]:
         contextlib.redirect_stdout(io.StringIO()),
     ):
         try:
-            runpy.run_path(str(script), run_name="__main__")
+            runpy.run_path(str(runnable), run_name="__main__")
         except _Parsed as parsed:
             return parsed.namespace
         except SystemExit as e:
             raise ParserRejected(f"exit {e.code}: {err.getvalue().strip()}") from None
     raise AssertionError(f"{script.name} finished without parsing its arguments")
+
+
+@contextlib.contextmanager
+def _runnable(script: Path) -> Iterator[Path]:
+    """``script`` itself, or for a Python 2 script its Python 3 copy as the pack has it
+    (in a temporary file: the script's folder stays first on ``sys.path``)."""
+    source = script.read_bytes()
+    if py2.is_python3(source):
+        yield script
+        return
+    converted, _ = py2.convert_source(source, str(script))
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / script.name
+        copy.write_bytes(converted)
+        yield copy
 
 
 def _uses_a_parser(script: Path) -> bool:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from tests.fidelity import SHARED
 from voodoo.cli import cli
+from voodoo.config import Settings
 from voodoo.ingest import ingest
 from voodoo.validate import validate_pack
 from voodoo.wrapper import st2stub_path
@@ -49,7 +50,7 @@ def _pack(sources: Path, tmp_path: Path, **kwargs: Any) -> Path:
 
 
 def test_config_schema_lists_every_variable_read(sources: Path, tmp_path: Path) -> None:
-    pack = _pack(sources, tmp_path, config_schema=True)
+    pack = _pack(sources, tmp_path, settings=Settings(config_schema=True))
     schema = yaml.safe_load((pack / "config.schema.yaml").read_text(encoding="utf-8"))
     assert schema == {
         "db_password": {"type": "string", "secret": True,
@@ -63,7 +64,7 @@ def test_config_schema_lists_every_variable_read(sources: Path, tmp_path: Path) 
 
 
 def test_config_schema_validates(sources: Path, tmp_path: Path) -> None:
-    pack = _pack(sources, tmp_path, config_schema=True)
+    pack = _pack(sources, tmp_path, settings=Settings(config_schema=True))
     assert validate_pack(pack) == []
     meta = json.loads((SHARED / "config.schema.meta.json").read_text(encoding="utf-8"))
     schema = yaml.safe_load((pack / "config.schema.yaml").read_text(encoding="utf-8"))
@@ -93,7 +94,7 @@ def _action(pack: Path, name: str) -> Any:
 
 def test_the_wrapper_exports_the_pack_config(sources: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    pack = _pack(sources, tmp_path, config_schema=True)
+    pack = _pack(sources, tmp_path, settings=Settings(config_schema=True))
     monkeypatch.setenv("DB_PASSWORD", "from-the-environment")
     monkeypatch.setenv("Vault-Addr", "https://env.example")
     config = {"db_password": "s3cret", "vault_addr": None, "home": "/srv/ops"}
@@ -106,7 +107,7 @@ def test_the_wrapper_exports_the_pack_config(sources: Path, tmp_path: Path,
 
 def test_missing_config_keys_leave_the_environment(sources: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    pack = _pack(sources, tmp_path, config_schema=True)
+    pack = _pack(sources, tmp_path, settings=Settings(config_schema=True))
     monkeypatch.delenv("DB_PASSWORD", raising=False)
     ok, result = _action(pack, "show_env")(config={}).run(region="us")
     assert ok and result["stdout"]["password"] is None and result["stdout"]["region"] == "us"

@@ -54,7 +54,7 @@ def test_imports_in(tmp_path: Path, source: str, expected: list[str]) -> None:
 
 
 def test_imports_in_reports_files_it_cannot_parse(tmp_path: Path) -> None:
-    (tmp_path / "m.py").write_text("print 'python 2'\n")
+    (tmp_path / "m.py").write_text("print 'python 2' +\n")  # neither Python 3 nor 2
     with pytest.raises(ParseError, match=r"m\.py"):
         imports_in(tmp_path / "m.py")
 
@@ -164,7 +164,7 @@ def test_symlinks_out_of_the_source_root_are_not_followed(tmp_path: Path) -> Non
 
 
 def test_unparsable_local_module_is_copied_with_a_note(tmp_path: Path) -> None:
-    make(tmp_path, {"tool.py": "", "old.py": "print 'py2'\n"})
+    make(tmp_path, {"tool.py": "", "old.py": "print 'py2' +\n"})  # not even Python 2
     deps = discover(tmp_path / "tool.py", ["old"], tmp_path)
     assert rel(list(deps.local), tmp_path) == ["old.py"]
     assert "its own imports are not followed" in deps.notes[0]

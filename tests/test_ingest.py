@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.fidelity import EXAMPLES, SHARED
+from voodoo.config import Settings
 from voodoo.ingest import FileStatus, ingest
 from voodoo.validate import validate_pack
 
@@ -187,7 +188,7 @@ def test_functions_setting_is_not_served_from_a_cache_made_without_it(tmp_path: 
     pack = tmp_path / "ops"
     plain = ingest([src], pack)
     assert [f.status for f in plain.files] == [FileStatus.SKIPPED]
-    with_functions = ingest([src], pack, functions=True)
+    with_functions = ingest([src], pack, settings=Settings(functions=True))
     (outcome,) = with_functions.files
     assert outcome.status is FileStatus.INGESTED and outcome.actions
     assert all((pack / "actions" / f"{a}.yaml").is_file() for a in outcome.actions)

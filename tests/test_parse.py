@@ -35,7 +35,7 @@ def test_parses(source: bytes, encoding: str, code: str) -> None:
     [
         pytest.param(b"x = 1\ndef f(:\n    pass\n", 2, "syntax error", id="syntax"),
         pytest.param(b"x = (\n1,\n", 1, "never closed", id="unclosed"),
-        pytest.param(b'print "hi"\n', 1, "syntax error", id="python2-print"),
+        pytest.param(b'print "hi" +\n', 1, "not parse as Python 2 either", id="python2-print"),
         pytest.param(b"x = 1\ny = 2\x00\n", 2, "NUL byte", id="nul"),
         pytest.param(b"x = 1\ny = '\xff'\n", 2, "cannot decode", id="bad-utf8"),
         pytest.param(b"# coding: bogus\nx = 1\n", 1, "encoding", id="unknown-cookie"),

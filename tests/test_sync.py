@@ -447,9 +447,10 @@ def test_render_settings_in_the_config_are_used_by_ingest_and_check(tmp_path: Pa
     shutil.copy(EXAMPLES / "config_push.py", tmp_path / "scripts")
     (tmp_path / "pyproject.toml").write_text(
         '[tool.voodoo]\nsources = ["scripts"]\npack = "ops"\n'
-        'functions = true\nconfig-schema = true\n')
+        'functions = true\nconfig-schema = true\nkeep-python2 = true\n')
     config = find(tmp_path)
     assert config is not None and config.functions and config.config_schema
+    assert config.keep_python2
     result = ingest([], config.pack, config=config)  # type: ignore[arg-type]
     netutils = next(f for f in result.files if f.relpath == "netutils.py")
     assert netutils.actions  # functions became actions

@@ -11,12 +11,15 @@ import hashlib
 import os
 from pathlib import Path
 
+import libcst as cst
+
 from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
-from voodoo.parse import parse_module
+from voodoo.parse import parse
+from voodoo.py2 import Conversion
 
 __all__ = ["analyze_file", "analyze_source"]
 
@@ -29,11 +32,19 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
     source = code.encode("utf-8") if isinstance(code, str) else code
     digest = hashlib.sha256(source).hexdigest()
     try:
-        module = parse_module(source, path)
+        parsed = parse(source, path)
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
         return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
-    ctx = Context(module, path, _decoded(source, module.encoding))
+    script = _analyze(parsed.module, parsed.text, path, digest, functions=functions)
+    if parsed.python2 is None:
+        return script
+    return _as_python2(script, parsed.python2)
+
+
+def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
+             functions: bool) -> Script:
+    ctx = Context(module, path, text)
     base = Script(
         path=path,
         framework=None,
@@ -41,7 +52,7 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
         imports=tuple(sorted(ctx.imports)),
         source_hash=digest,
     )
-    analyzer, commands, diagnostics = _analyze(ctx)
+    analyzer, commands, diagnostics = _choose(ctx)
     if analyzer is None and functions:
         commands, diagnostics = functions_.analyze_module(ctx)
     if not commands:
@@ -75,7 +86,7 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
     return analyze_source(source, shown, functions=functions)
 
 
-def _analyze(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
+def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
     """The first accepting analyzer (best first) that finds commands; with its notes."""
     accepted, notes = candidates(ctx)
     first: tuple[Analyzer | None, list[Command], list[Diagnostic]] = (None, [], [])
@@ -177,11 +188,24 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
     return dataclasses.replace(command, params=tuple(params))
 
 
-def _decoded(source: bytes, encoding: str) -> str | None:
-    try:
-        return source.decode(encoding)
-    except (LookupError, UnicodeDecodeError):  # parse_module already checked; be safe
-        return None
+def _as_python2(script: Script, conversion: Conversion) -> Script:
+    """Mark a script analyzed through its Python 3 conversion; lines back to the file's."""
+    at = conversion.original_line
+
+    def command(c: Command) -> Command:
+        params = tuple(dataclasses.replace(p, line=at(p.line)) for p in c.params)
+        return dataclasses.replace(c, line=at(c.line), params=params)
+
+    note = Diagnostic(script.path, 0, Severity.INFO, "python2",
+                      "parsed as Python 2; the pack's copy is converted to Python 3 "
+                      f"({conversion.summary})")
+    return dataclasses.replace(
+        script,
+        python2=True,
+        commands=tuple(command(c) for c in script.commands),
+        diagnostics=(note, *(dataclasses.replace(d, line=at(d.line))
+                             for d in script.diagnostics)),
+    )
 
 
 def _first_paragraph(docstring: str | None) -> str | None:

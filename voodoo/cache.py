@@ -34,7 +34,7 @@ from voodoo import __version__, model
 from voodoo._paths import STATE_DIR
 
 if TYPE_CHECKING:
-    from voodoo.config import Config
+    from voodoo.config import Config, Settings
 
 CACHE_PATH = f"{STATE_DIR}/cache.json"
 FORMAT = 1
@@ -183,12 +183,11 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\0".join((__version__, *parts)).encode()).hexdigest()
 
 
-def settings_fingerprint(ref: str, root: Path, config: Config | None, name: str | None, *,
-                         functions: bool, config_schema: bool) -> str:
+def settings_fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
+                         settings: Settings) -> str:
     """What, besides the scripts, the rendered pack depends on (ingest and check agree)."""
     return fingerprint(ref, str(root), config.fingerprint() if config else "", name or "",
-                       "functions" if functions else "",
-                       "config-schema" if config_schema else "")
+                       settings.key())
 
 
 __all__ = ["CACHE_PATH", "Cache", "ScriptEntry", "decode", "encode", "file_stat", "is_fresh",

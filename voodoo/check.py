@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from voodoo import cache
 from voodoo._paths import STATE_DIR
-from voodoo.config import Config
+from voodoo.config import DEFAULTS, Config, Settings
 from voodoo.manifest import load as load_manifest
 from voodoo.pack import pack_lock
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
@@ -60,7 +60,7 @@ class CheckResult:
 
 def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
           name: str | None = None, config: Config | None = None,
-          functions: bool = False, config_schema: bool = False) -> CheckResult:
+          settings: Settings = DEFAULTS) -> CheckResult:
     """Whether the pack is in sync with the sources; reads only (and takes the pack lock)."""
     from voodoo.stackstorm import pack_ref
 
@@ -69,19 +69,17 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
     pack = Path(pack_dir)
     ref = pack_ref(name or pack.resolve().name)
     root = common_root(src)
-    functions = functions or bool(config and config.functions)
-    config_schema = config_schema or bool(config and config.config_schema)
+    settings = settings.with_config(config)
     if (pack / STATE_DIR).is_dir():
         files = select(discover(src, exclude=[pack]), config)
-        fp = cache.settings_fingerprint(ref, root, config, name, functions=functions,
-                                        config_schema=config_schema)
+        fp = cache.settings_fingerprint(ref, root, config, name, settings)
         with pack_lock(pack, wait=True):
             if _fast_in_sync(files, pack, root, fp):
                 return CheckResult(pack, True, None)
     from voodoo.ingest import ingest
 
-    result = ingest(sources, pack, name=name, config=config, dry_run=True, functions=functions,
-                    config_schema=config_schema)
+    result = ingest(sources, pack, name=name, config=config, dry_run=True,
+                    settings=settings)
     in_sync = not (result.plan.changes or result.plan.conflicts or result.failed)
     return CheckResult(pack, in_sync, result)
 

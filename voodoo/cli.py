@@ -98,6 +98,10 @@ _CONFIG_SCHEMA = click.option(
     "--config-schema", is_flag=True,
     help="Turn environment variables the scripts read into pack config keys "
          "(config.schema.yaml), exported to the scripts from the pack config.")
+_KEEP_PYTHON2 = click.option(
+    "--keep-python2", is_flag=True,
+    help="Copy Python 2 scripts into the pack unconverted; their actions run them with "
+         "`python2` (default: converted to Python 3, which StackStorm runs).")
 _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
@@ -108,25 +112,27 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_FUNCTIONS
 @_CONFIG_SCHEMA
+@_KEEP_PYTHON2
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           config_schema: bool, ours: bool) -> None:
+           config_schema: bool, keep_python2: bool, ours: bool) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
     voodoo.yaml (looked for in this folder and its parents).
     """
     from voodoo import report
+    from voodoo.config import Settings
     from voodoo.ingest import ingest as run_ingest
 
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs", functions=functions,
-                            config_schema=config_schema)
+                            prefer="ours" if ours else "theirs",
+                            settings=Settings(functions, config_schema, keep_python2))
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
 
@@ -137,15 +143,17 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_FUNCTIONS
 @_CONFIG_SCHEMA
+@_KEEP_PYTHON2
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          functions: bool, config_schema: bool) -> None:
+          functions: bool, config_schema: bool, keep_python2: bool) -> None:
     """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
     from voodoo.check import check as run_check
+    from voodoo.config import Settings
 
     srcs, pack, config = _setup(sources, pack_dir)
-    result = run_check(srcs, pack, name=name, config=config, functions=functions,
-                       config_schema=config_schema)
+    result = run_check(srcs, pack, name=name, config=config,
+                       settings=Settings(functions, config_schema, keep_python2))
     if result.in_sync:
         click.echo(f"{pack}: in sync")
     else:

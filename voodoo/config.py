@@ -63,6 +63,33 @@ class PackMeta:
 
 
 @dataclass(frozen=True, slots=True)
+class Settings:
+    """How the pack is rendered beyond what the scripts say: CLI flags or config keys."""
+
+    functions: bool = False  #: modules without a command line: one action per function
+    config_schema: bool = False  #: environment reads become config.schema.yaml keys
+    keep_python2: bool = False  #: copy Python 2 scripts unconverted, run them with python2
+
+    def with_config(self, config: Config | None) -> Settings:
+        """Each setting on when this or ``config`` turns it on."""
+        if config is None:
+            return self
+        return Settings(self.functions or config.functions,
+                        self.config_schema or config.config_schema,
+                        self.keep_python2 or config.keep_python2)
+
+    def key(self) -> str:
+        """A stable text naming the settings that are on (for cache fingerprints)."""
+        names = ("functions", "config-schema", "keep-python2")
+        return ",".join(n for n, on in zip(names, (self.functions, self.config_schema,
+                                                    self.keep_python2), strict=True) if on)
+
+
+#: No setting on: what a pack gets without flags or config keys.
+DEFAULTS = Settings()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """One project's voodoo configuration."""
 
@@ -75,6 +102,7 @@ class Config:
     gitignore: tuple[str, ...] = ()  #: patterns from ``root/.gitignore``
     functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
+    keep_python2: bool = False  #: ``keep-python2 = true``: as ``--keep-python2``
 
     @property
     def root(self) -> Path:
@@ -223,7 +251,8 @@ def _opt_str(d: dict[str, Any], key: str, path: Path) -> str | None:
 
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
-    known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema"}
+    known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
+             "keep-python2"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -250,7 +279,8 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         path=path, sources=sources, pack=(root / pack) if pack else None,
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
         scripts=scripts, gitignore=_gitignore(root),
-        functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path))
+        functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
+        keep_python2=_bool(data, "keep-python2", path))
 
 
 def _bool(d: dict[str, Any], key: str, path: Path) -> bool:

@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from voodoo.errors import ParseError
+from voodoo.parse import parse_module
 
 #: A module's imported names: absolute dotted names, relative ones with their leading dots.
 ImportsOf = Callable[[Path], Iterable[str]]
@@ -44,18 +45,25 @@ PY2_STDLIB = frozenset(
         "BaseHTTPServer",
         "Bastion",
         "CGIHTTPServer",
+        "Canvas",
         "ConfigParser",
         "Cookie",
+        "Dialog",
         "DocXMLRPCServer",
+        "FileDialog",
+        "FixTk",
         "HTMLParser",
         "MimeWriter",
         "Queue",
         "ScrolledText",
+        "SimpleDialog",
         "SimpleHTTPServer",
         "SimpleXMLRPCServer",
         "SocketServer",
         "StringIO",
         "Tix",
+        "Tkconstants",
+        "Tkdnd",
         "Tkinter",
         "UserDict",
         "UserList",
@@ -63,18 +71,23 @@ PY2_STDLIB = frozenset(
         "__builtin__",
         "_winreg",
         "anydbm",
+        "audiodev",
+        "binhex",
+        "bsddb",
+        "cPickle",
+        "cStringIO",
         "commands",
         "compiler",
         "cookielib",
         "copy_reg",
-        "cPickle",
-        "cStringIO",
         "dbhash",
         "dircache",
         "dl",
         "dumbdbm",
         "dummy_thread",
+        "dummy_threading",
         "exceptions",
+        "formatter",
         "fpformat",
         "future_builtins",
         "gdbm",
@@ -85,6 +98,7 @@ PY2_STDLIB = frozenset(
         "ihooks",
         "imageop",
         "imputil",
+        "macpath",
         "markupbase",
         "md5",
         "mhlib",
@@ -93,6 +107,7 @@ PY2_STDLIB = frozenset(
         "multifile",
         "mutex",
         "new",
+        "parser",
         "popen2",
         "posixfile",
         "repr",
@@ -102,7 +117,12 @@ PY2_STDLIB = frozenset(
         "sets",
         "sgmllib",
         "sha",
+        "sre",
         "statvfs",
+        "stringold",
+        "strop",
+        "sunaudio",
+        "symbol",
         "thread",
         "tkColorChooser",
         "tkCommonDialog",
@@ -110,11 +130,13 @@ PY2_STDLIB = frozenset(
         "tkFont",
         "tkMessageBox",
         "tkSimpleDialog",
+        "toaiff",
         "ttk",
         "urllib2",
         "urlparse",
         "user",
         "whichdb",
+        "xmllib",
         "xmlrpclib",
     ]
 )
@@ -213,16 +235,14 @@ def imports_in(path: Path) -> list[str]:
 
     ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a``; relative imports keep
     their dots: ``from . import b`` gives ``.b``, ``from ..c import d`` gives ``..c``.
-    Imports anywhere count (inside functions, ``try`` blocks, ``if`` branches).
+    Imports anywhere count (inside functions, ``try`` blocks, ``if`` branches). A Python 2
+    module's imports are its Python 3 conversion's (``urllib2`` -> ``urllib.request``).
     """
     try:
-        module = cst.parse_module(path.read_bytes())
+        source = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    except cst.ParserSyntaxError as exc:
-        raise ParseError(
-            f"not valid Python 3: {exc.message}", path=str(path), line=exc.raw_line
-        ) from exc
+    module = parse_module(source, str(path))  # a Python 2 module: its Python 3 conversion
     collector = _ImportCollector()
     module.visit(collector)
     return list(dict.fromkeys(collector.names))

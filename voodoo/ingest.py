@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from voodoo import cache, deps, naming, pack_config, stackstorm, wrapper
+from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.analysis import analyze_file
-from voodoo.config import Config, PackMeta
+from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.manifest import load as load_manifest
 from voodoo.manifest import sha256
 from voodoo.merge import Prefer
@@ -81,7 +81,7 @@ class _Analyzed:
 
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
-                 progress: Progress | None, *, functions: bool = False) -> list[_Analyzed]:
+                 progress: Progress | None, *, functions: bool) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
     out = []
     # A new file may be a module an unchanged script imports (and took for third-party).
@@ -99,7 +99,7 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
     return out
 
 
-def _analyze(sf: SourceFile, source_root: Path, *, functions: bool = False) -> _Analyzed:
+def _analyze(sf: SourceFile, source_root: Path, *, functions: bool) -> _Analyzed:
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
     script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
     if before is None or before[2] != script.source_hash or not script.ok:
@@ -161,28 +161,37 @@ class Rendered:
 
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
-           pack_meta: PackMeta | None = None, config_schema: bool = False) -> Rendered:
+           pack_meta: PackMeta | None = None,
+           settings: Settings = DEFAULTS) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
-    ``config_schema``: environment variables the scripts read become pack config keys."""
+    With ``settings.config_schema``, environment variables the scripts read become pack
+    config keys. Python 2 files are copied converted to Python 3, or with
+    ``settings.keep_python2`` as they are (their actions then run them with ``python2``)."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
     listed: list[tuple[Command, str]] = []
     requirements: set[str] = set()
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
-    env_keys = pack_config.config_keys(with_cmds) if config_schema else {}
+    env_keys = pack_config.config_keys(with_cmds) if settings.config_schema else {}
 
-    def copy(path: Path, rel: str) -> None:
+    def copy(path: Path, rel: str, owner: str, package: bool = False) -> bool:
+        """Copy one file (a Python 2 one converted, unless kept); True if Python 2."""
         data = path.read_bytes()
-        files[f"{SCRIPTS_DIR}/{rel}"] = data
+        out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2, package=package)
+        files[f"{SCRIPTS_DIR}/{rel}"] = out
         sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, sha256(data))
+        if done is not None:
+            notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
+                                    f"the pack's copy of {rel} is {done}"))
+        return done is not None
 
     for a in analyzed:
         cmds = commands.get(a.source.relpath, [])
         if not cmds:
             continue
         rel = a.source.relpath
-        copy(a.source.path, rel)
+        python2 = copy(a.source.path, rel, rel)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
             third, dep_notes = a.entry.third_party, a.entry.notes
@@ -190,7 +199,9 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             found = deps.discover(a.source.path, a.script.imports, source_root)
             local, third, dep_notes = list(found.local), found.third_party, found.notes
         for mod in local:
-            copy(mod, mod.resolve().relative_to(source_root).as_posix())
+            python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
+                            mod.resolve().parent != a.source.path.resolve().parent)
+        interpreter = "python2" if python2 and settings.keep_python2 else None
         requirements.update(third)
         notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
@@ -201,7 +212,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                 (f"actions/{cmd.name}.yaml", stackstorm.dump_yaml(meta)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
-                                        config_env=config_env)),
+                                        config_env=config_env, interpreter=interpreter)),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
@@ -239,8 +250,8 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours", functions: bool = False,
-           config_schema: bool = False) -> IngestResult:
+           prefer: Prefer = "ours",
+           settings: Settings = DEFAULTS) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -248,11 +259,14 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     is still ingested. Action YAML edited by hand is merged field by field with what the
     script now gives (``prefer`` decides fields both changed); other hand-edited files are
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
-    written. ``sources`` may be empty when ``config`` names them. With ``functions``,
-    modules without a command line get one action per public top-level function (the
-    wrapper imports the module and calls the function). With ``config_schema``, the
-    environment variables scripts read become keys of the pack's ``config.schema.yaml``,
-    exported to the scripts from the pack config.
+    written. ``sources`` may be empty when ``config`` names them.
+
+    ``settings`` (each on when it or ``config`` turns it on): ``functions``, modules without
+    a command line get one action per public top-level function (the wrapper imports the
+    module and calls it); ``config_schema``, environment variables the scripts read become
+    keys of the pack's ``config.schema.yaml``, exported to the scripts from the pack
+    config; ``keep_python2``, Python 2 scripts and modules are copied as they are and run
+    with ``python2`` (by default they are copied converted to Python 3).
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
@@ -261,20 +275,19 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     files = select(discover(src, exclude=[pack]), config)
     lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
             else pack_lock(pack, wait=True))
-    functions = functions or bool(config and config.functions)
-    config_schema = config_schema or bool(config and config.config_schema)
-    fp = cache.settings_fingerprint(ref, root, config, name, functions=functions,
-                                    config_schema=config_schema)
+    settings = settings.with_config(config)
+    fp = cache.settings_fingerprint(ref, root, config, name, settings)
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         analyzed = _override(
-            _analyze_all(files, reusable, root, progress, functions=functions), config)
+            _analyze_all(files, reusable, root, progress, functions=settings.functions),
+            config)
         commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
-                     config_schema=config_schema)
+                     settings=settings)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],

@@ -2,6 +2,8 @@
 
 Nothing here imports, compiles to bytecode or runs the script: libcst builds a concrete
 syntax tree, and on failure ``ast.parse`` (which only parses) is asked for a precise line.
+A file that is not Python 3 but is Python 2 is converted in memory (``voodoo.py2``) and
+the conversion is parsed instead.
 """
 
 from __future__ import annotations
@@ -10,20 +12,38 @@ import ast
 import io
 import tokenize
 import warnings
+from dataclasses import dataclass
 
 import libcst as cst
 
+from voodoo import py2
 from voodoo.errors import ParseError
 
-__all__ = ["parse_module"]
+__all__ = ["Parsed", "parse", "parse_module"]
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed file; for a Python 2 file, the tree is its Python 3 conversion's."""
+
+    module: cst.Module
+    text: str  #: the decoded text ``module`` was parsed from
+    python2: py2.Conversion | None = None  #: set when the file only parses as Python 2
 
 
 def parse_module(source: bytes, path: str) -> cst.Module:
-    """Parse ``source`` (the file's raw bytes) as Python 3.
+    """``parse(source, path).module``."""
+    return parse(source, path).module
+
+
+def parse(source: bytes, path: str) -> Parsed:
+    """Parse ``source`` (the file's raw bytes) as Python 3, else as Python 2.
 
     The encoding is taken from a BOM or a PEP 263 coding cookie (default UTF-8), as
     Python itself would. Raises ``ParseError`` with ``path`` and a 1-based line for NUL
-    bytes, unknown encodings, bytes the declared encoding cannot decode, and syntax errors.
+    bytes, unknown encodings, bytes the declared encoding cannot decode, and syntax errors
+    (the Python 3 error, when the file is not Python 2 either). A Python 2 file is
+    converted in memory: ``Parsed.python2`` maps the conversion's lines back.
     """
     nul = source.find(b"\x00")
     if nul != -1:
@@ -33,12 +53,28 @@ def parse_module(source: bytes, path: str) -> cst.Module:
     text = _decode(source, path)
     try:
         # Given bytes, libcst detects the encoding itself and keeps it on the module.
-        return cst.parse_module(source)
+        module = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
         line, message = _syntax_error_position(text, err)
-        # The place for a Python 2 fallback: try the Python 2 grammar here before giving
-        # up, and mark the resulting Script as ``python2``.
-        raise ParseError(f"syntax error: {message}", path=path, line=line) from err
+    else:
+        # libcst also reads Python 3.14's ``except A, B:``: in an older file that is Python 2
+        line = py2.except_comma_line(source)
+        if not line:
+            return Parsed(module, text)
+        message = "multiple exception types must be parenthesized"
+    try:
+        conversion = py2.convert(text, path)
+    except py2.Python2Error:
+        raise ParseError(f"syntax error: {message} (it does not parse as Python 2 either)",
+                         path=path, line=line) from None
+    try:
+        module = cst.parse_module(conversion.text)
+    except cst.ParserSyntaxError as err:
+        converted = conversion.original_line(_syntax_error_position(conversion.text, err)[0])
+        raise ParseError(f"syntax error: {message} (as Python 2, its Python 3 conversion "
+                         f"does not parse either: {err.message})",
+                         path=path, line=converted) from err
+    return Parsed(module, conversion.text, conversion)
 
 
 def _decode(source: bytes, path: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from tests.fidelity import EXAMPLES
 from voodoo.analysis import analyze_source
+from voodoo.config import Settings
 from voodoo.ingest import ingest
 from voodoo.model import ParamType, Script, Severity
 
@@ -156,7 +157,7 @@ def _action(pack: Path, name: str) -> Any:
 def test_functions_actions_run_through_their_wrapper(tmp_path: Path) -> None:
     pack = tmp_path / "net"
     result = ingest([EXAMPLES / "netutils.py", EXAMPLES / "disk_report.py"], pack,
-                    functions=True)
+                    settings=Settings(functions=True))
     assert result.exit_code == 0
     ok, out = _action(pack, "netutils_split_network").run(network="10.0.0.0/24", new_prefix=25)
     assert ok and out["exit_code"] == 0

@@ -18,6 +18,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from voodoo.analyzers._walk import walk
 from voodoo.errors import ParseError
 
 #: A module's imported names: absolute dotted names, relative ones with their leading dots.
@@ -224,7 +225,7 @@ def imports_in(path: Path) -> list[str]:
             f"not valid Python 3: {exc.message}", path=str(path), line=exc.raw_line
         ) from exc
     collector = _ImportCollector()
-    module.visit(collector)
+    walk(module, collector)
     return list(dict.fromkeys(collector.names))
 
 

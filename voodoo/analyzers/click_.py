@@ -23,6 +23,7 @@ from voodoo.analyzers._click_params import (
 )
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._values import Known, positional_args, static_value
+from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Param, ParamType, Severity, freeze
 from voodoo.naming import action_name
 
@@ -423,8 +424,7 @@ def _entry_points(
 
 def _called_names(body: cst.CSTNode) -> list[str]:
     names: list[str] = []
-    for call in m.findall(body, m.Call()):
-        assert isinstance(call, cst.Call)
+    for call in find_all(body, cst.Call):
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "main":
             func = func.value

@@ -14,6 +14,7 @@ import libcst.matchers as m
 
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._signature import Arg, read_doc, signature, top_level
+from voodoo.analyzers._walk import find_all
 from voodoo.model import ArgKind, Command, Diagnostic, Emit, Param
 from voodoo.naming import action_name
 
@@ -104,14 +105,14 @@ def _entry(ctx: Context) -> cst.FunctionDef | None:
 def _calls(statement: cst.BaseStatement) -> list[cst.Call]:
     if not isinstance(statement, cst.SimpleStatementLine):
         return []
-    return [node for node in m.findall(statement, m.Call()) if isinstance(node, cst.Call)]
+    return find_all(statement, cst.Call)
 
 
 def _reads_argv(ctx: Context, call: cst.Call) -> bool:
     """Some argument is ``sys.argv[...]`` (maybe converted) or ``*sys.argv[1:]``."""
     for arg in call.args:
-        for sub in m.findall(arg.value, m.Subscript()):
-            if isinstance(sub, cst.Subscript) and ctx.qualname(sub.value) == "sys.argv" and (
+        for sub in find_all(arg.value, cst.Subscript):
+            if ctx.qualname(sub.value) == "sys.argv" and (
                 arg.star == "*" or isinstance(sub.slice[0].slice, cst.Index)
             ):
                 return True

@@ -16,6 +16,7 @@ import libcst.matchers as m
 from voodoo.analyzers._click_params import ParamSpec, TypeSpec, constant_lookup, json_type
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._values import Known, Value, positional_args, static_value
+from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
 from voodoo.model import Command, Diagnostic, Json, ParamType, Severity, freeze
 
@@ -214,7 +215,7 @@ def _entry_point(
     enums = _enums(ctx)
     for statement in iter_statements(ctx.module.body):
         if isinstance(statement, cst.If) and m.matches(statement.test, _MAIN_TEST):
-            for call in m.findall(statement.body, m.Call()):
+            for call in find_all(statement.body, cst.Call):
                 assert isinstance(call, cst.Call)
                 if isinstance(call.func, cst.Name) and call.func.value in apps:
                     return _app_command(ctx, apps[call.func.value], "", enums, [])

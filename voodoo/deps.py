@@ -15,10 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
-from voodoo.analyzers._walk import walk
 from voodoo.errors import ParseError
 
 #: A module's imported names: absolute dotted names, relative ones with their leading dots.
@@ -216,6 +212,11 @@ def imports_in(path: Path) -> list[str]:
     their dots: ``from . import b`` gives ``.b``, ``from ..c import d`` gives ``..c``.
     Imports anywhere count (inside functions, ``try`` blocks, ``if`` branches).
     """
+    # Imported here: an ingest that finds every script unchanged never loads libcst.
+    import libcst as cst
+
+    from voodoo.analyzers._context import dotted_name, iter_statements
+
     try:
         module = cst.parse_module(path.read_bytes())
     except OSError as exc:
@@ -224,32 +225,26 @@ def imports_in(path: Path) -> list[str]:
         raise ParseError(
             f"not valid Python 3: {exc.message}", path=str(path), line=exc.raw_line
         ) from exc
-    collector = _ImportCollector()
-    walk(module, collector)
-    return list(dict.fromkeys(collector.names))
+    def _name(node: cst.CSTNode) -> str:
+        return dotted_name(node) or ""
 
-
-class _ImportCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self.names.extend(_name(alias.name) for alias in node.names)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        dots = "." * len(node.relative)
-        module = _name(node.module) if node.module is not None else ""
-        if module or not dots:
-            self.names.append(dots + module)
-        elif isinstance(node.names, Sequence):  # from . import a, b
-            self.names.extend(dots + _name(alias.name) for alias in node.names)
-        else:  # from . import *
-            self.names.append(dots)
-
-
-def _name(node: cst.CSTNode) -> str:
-    return get_full_name_for_node(node) or ""
+    names: list[str] = []
+    for statement in iter_statements(module.body):  # imports are always statements
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for node in statement.body:
+            if isinstance(node, cst.Import):
+                names.extend(_name(alias.name) for alias in node.names)
+            elif isinstance(node, cst.ImportFrom):
+                dots = "." * len(node.relative)
+                module_name = _name(node.module) if node.module is not None else ""
+                if module_name or not dots:
+                    names.append(dots + module_name)
+                elif isinstance(node.names, Sequence):  # from . import a, b
+                    names.extend(dots + _name(alias.name) for alias in node.names)
+                else:  # from . import *
+                    names.append(dots)
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,20 +134,34 @@ def is_fresh(entry: ScriptEntry, path: Path, source_root: Path) -> bool:
     return True
 
 
-def load(pack_dir: Path) -> Cache:
-    """The pack's cache; an empty one when missing, unreadable or from another voodoo."""
+def load(pack_dir: Path, *, full: bool = True) -> Cache:
+    """The pack's cache; an empty one when missing, unreadable or from another voodoo.
+
+    With ``full=False`` each script keeps only its path, hash and diagnostics: enough for
+    ``check``, which would otherwise spend most of its time decoding every analysis.
+    """
+    read = decode if full else _summary
     try:
         data = json.loads((pack_dir / CACHE_PATH).read_bytes())
         if data.get("format") != FORMAT or data.get("voodoo") != __version__:
             return Cache()
         scripts = {rel: ScriptEntry(
-            stat=_stat(e["stat"]), script=decode(e["script"]),
+            stat=_stat(e["stat"]), script=read(e["script"]),
             local={k: _stat(v) for k, v in e["local"].items()},
             third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
             actions=dict(e["actions"])) for rel, e in data["scripts"].items()}
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Cache()
+
+
+def _summary(data: Any) -> model.Script:
+    """Path and hash; the diagnostics only of a script that failed (``Script.ok``)."""
+    diagnostics = data["diagnostics"]
+    failed = any(d["severity"]["v"] == model.Severity.ERROR.value for d in diagnostics)
+    return model.Script(path=str(data["path"]), framework=None,
+                        diagnostics=decode(diagnostics) if failed else (),
+                        source_hash=str(data["source_hash"]))
 
 
 def _stat(v: Iterable[Any]) -> Stat:

@@ -116,9 +116,11 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           config_schema: bool, keep_python2: bool, ours: bool) -> None:
+           config_schema: bool, keep_python2: bool, ours: bool, jobs: int | None) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -132,7 +134,8 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
                             prefer="ours" if ours else "theirs",
-                            settings=Settings(functions, config_schema, keep_python2))
+                            settings=Settings(functions, config_schema, keep_python2),
+                            jobs=jobs)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
 
@@ -182,7 +185,7 @@ def sync(filenames: Sequence[Path], check_only: bool) -> None:
 @_SOURCES
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
-@click.option("--debounce", default=0.3, show_default=True, type=float,
+@click.option("--debounce", default=0.05, show_default=True, type=float,
               help="Seconds of quiet before a re-sync.")
 @_handle_errors
 def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,

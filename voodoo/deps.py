@@ -15,11 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
 from voodoo.errors import ParseError
-from voodoo.parse import parse_module
 
 #: A module's imported names: absolute dotted names, relative ones with their leading dots.
 ImportsOf = Callable[[Path], Iterable[str]]
@@ -238,37 +234,39 @@ def imports_in(path: Path) -> list[str]:
     Imports anywhere count (inside functions, ``try`` blocks, ``if`` branches). A Python 2
     module's imports are its Python 3 conversion's (``urllib2`` -> ``urllib.request``).
     """
+    # Imported here: an ingest that finds every script unchanged never loads libcst.
+    import libcst as cst
+
+    from voodoo.analyzers._context import dotted_name, iter_statements
+    from voodoo.parse import parse_module
+
     try:
         source = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    module = parse_module(source, str(path))  # a Python 2 module: its Python 3 conversion
-    collector = _ImportCollector()
-    module.visit(collector)
-    return list(dict.fromkeys(collector.names))
+    # a Python 2 module: its Python 3 conversion's imports
+    module = parse_module(source, str(path))
 
+    def _name(node: cst.CSTNode) -> str:
+        return dotted_name(node) or ""
 
-class _ImportCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self.names.extend(_name(alias.name) for alias in node.names)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        dots = "." * len(node.relative)
-        module = _name(node.module) if node.module is not None else ""
-        if module or not dots:
-            self.names.append(dots + module)
-        elif isinstance(node.names, Sequence):  # from . import a, b
-            self.names.extend(dots + _name(alias.name) for alias in node.names)
-        else:  # from . import *
-            self.names.append(dots)
-
-
-def _name(node: cst.CSTNode) -> str:
-    return get_full_name_for_node(node) or ""
+    names: list[str] = []
+    for statement in iter_statements(module.body):  # imports are always statements
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for node in statement.body:
+            if isinstance(node, cst.Import):
+                names.extend(_name(alias.name) for alias in node.names)
+            elif isinstance(node, cst.ImportFrom):
+                dots = "." * len(node.relative)
+                module_name = _name(node.module) if node.module is not None else ""
+                if module_name or not dots:
+                    names.append(dots + module_name)
+                elif isinstance(node.names, Sequence):  # from . import a, b
+                    names.extend(dots + _name(alias.name) for alias in node.names)
+                else:  # from . import *
+                    names.append(dots)
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True, slots=True)

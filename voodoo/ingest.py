@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
-from voodoo.analysis import analyze_file
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.manifest import load as load_manifest
 from voodoo.manifest import sha256
@@ -81,29 +84,61 @@ class _Analyzed:
 
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
-                 progress: Progress | None, *, functions: bool) -> list[_Analyzed]:
+                 progress: Progress | None, *, functions: bool,
+                 jobs: int | None = None) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
-    out = []
     # A new file may be a module an unchanged script imports (and took for third-party).
     added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
              for sf in files if sf.relpath not in old.scripts}
-    for i, sf in enumerate(files, 1):
+    reused: dict[str, _Analyzed] = {}
+    for sf in files:
         entry = old.scripts.get(sf.relpath)
         if (entry is not None and cache.is_fresh(entry, sf.path, source_root)
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
-            out.append(_Analyzed(sf, entry.script, entry))
-        else:
-            out.append(_analyze(sf, source_root, functions=functions))
+            reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
+    stale = [sf for sf in files if sf.relpath not in reused]
+    fresh = iter(_analyze_many(stale, source_root, functions, jobs))
+    out = []
+    for i, sf in enumerate(files, 1):
+        out.append(reused.get(sf.relpath) or next(fresh))
         if progress is not None:
             progress(i, len(files), sf.relpath)
     return out
 
 
+#: Below this many files to parse, a process pool costs more than it saves.
+_POOL_MIN_FILES = 16
+
+
+def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
+                  jobs: int | None) -> Iterator[_Analyzed]:
+    """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it."""
+    work = functools.partial(_analyze, source_root=source_root, functions=functions)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or len(files) < _POOL_MIN_FILES:
+        yield from map(work, files)
+        return
+    # fork is cheapest (workers inherit the imported analyzers) but unsafe once threads
+    # run (watch's observer): then forkserver.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
+
+    chunk = max(1, min(32, len(files) // (jobs * 8)))
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        # map() hands results back in input order as they arrive: output is byte-identical
+        # to one process, and finished chunks are not held beyond their turn.
+        yield from pool.map(work, files, chunksize=chunk)
+
+
 def _analyze(sf: SourceFile, source_root: Path, *, functions: bool) -> _Analyzed:
+    from voodoo.analysis import analyze_file  # libcst: only loaded when a file changed
+
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
     script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
-    if before is None or before[2] != script.source_hash or not script.ok:
+    if before is None or before[2] != script.source_hash:
         return _Analyzed(sf, script, None)
+    if not script.ok:  # cached too: a broken file is not parsed again until it changes
+        return _Analyzed(sf, script, cache.ScriptEntry(before, script))
     found = deps.discover(sf.path, script.imports, source_root)
     local: dict[str, cache.Stat] = {}
     for mod in found.local:
@@ -250,8 +285,8 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours",
-           settings: Settings = DEFAULTS) -> IngestResult:
+           prefer: Prefer = "ours", settings: Settings = DEFAULTS,
+           jobs: int | None = None) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -259,7 +294,9 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     is still ingested. Action YAML edited by hand is merged field by field with what the
     script now gives (``prefer`` decides fields both changed); other hand-edited files are
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
-    written. ``sources`` may be empty when ``config`` names them.
+    written. ``sources`` may be empty when ``config`` names them. ``jobs`` processes parse
+    changed files (default: one per CPU; 1: in this process); the result does not depend
+    on it.
 
     ``settings`` (each on when it or ``config`` turns it on): ``functions``, modules without
     a command line get one action per public top-level function (the wrapper imports the
@@ -282,7 +319,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         analyzed = _override(
-            _analyze_all(files, reusable, root, progress, functions=settings.functions),
+            _analyze_all(files, reusable, root, progress, functions=settings.functions,
+                         jobs=jobs),
             config)
         commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
@@ -319,6 +357,9 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
                     prev, stat=(-1, -1, prev.stat[2]))
             continue
         names = {_words(c): c.name for c in commands.get(a.source.relpath, [])}
+        if not a.script.ok:  # a broken file keeps its last good actions, for renames
+            prev = old.scripts.get(a.source.relpath)
+            names = dict(prev.actions) if prev is not None else {}
         scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names)
     clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
     return cache.Cache(fp, clean, scripts)

@@ -17,7 +17,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from voodoo.model import Diagnostic, Severity
 
-__all__ = ["Context", "dotted_name", "iter_statements"]
+__all__ = ["Context", "dotted_name", "is_main_test", "iter_statements"]
 
 
 class Context:
@@ -184,6 +184,18 @@ def dotted_name(expr: cst.BaseExpression | cst.CSTNode | None) -> str | None:
         return None
     parts.append(expr.value)
     return ".".join(reversed(parts))
+
+
+def is_main_test(expr: cst.BaseExpression) -> bool:
+    """``__name__ == "..."`` (the test of an ``if __name__ == "__main__":`` block)."""
+    return (
+        isinstance(expr, cst.Comparison)
+        and isinstance(expr.left, cst.Name)
+        and expr.left.value == "__name__"
+        and len(expr.comparisons) == 1
+        and isinstance(expr.comparisons[0].operator, cst.Equal)
+        and isinstance(expr.comparisons[0].comparator, cst.SimpleString)
+    )
 
 
 def iter_statements(body: object) -> Iterator[cst.BaseStatement]:

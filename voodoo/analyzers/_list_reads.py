@@ -17,6 +17,7 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._values import Known, Unknown, Value, static_value
+from voodoo.analyzers._walk import walk
 from voodoo.model import ArgKind, Diagnostic, Emit, Param, ParamType, Severity, freeze
 
 __all__ = ["ListReads", "Read", "find_reads", "positional_params"]
@@ -57,7 +58,7 @@ def find_reads(ctx: Context, is_list: IsList, first: int = 0) -> ListReads:
         return aliases.get(name) if name is not None else None
 
     visitor = _Visitor(ctx, offset_of, first)
-    ctx.module.visit(visitor)
+    walk(ctx.module, visitor)
     return visitor.found
 
 
@@ -86,7 +87,7 @@ def _assignments(module: cst.Module) -> list[cst.Assign]:
         def visit_Assign(self, node: cst.Assign) -> None:
             found.append(node)
 
-    module.visit(_Collect())
+    walk(module, _Collect())
     return found
 
 
@@ -177,7 +178,7 @@ class _Visitor(cst.CSTVisitor):
                     inner.found = True
 
         finder = _Find()
-        test.visit(finder)
+        walk(test, finder)
         return finder.found
 
     def _enter_if(self, node: cst.If) -> None:

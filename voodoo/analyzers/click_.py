@@ -12,7 +12,6 @@ import itertools
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from voodoo.analyzers._click_params import (
     ParamSpec,
@@ -21,8 +20,9 @@ from voodoo.analyzers._click_params import (
     constant_lookup,
     json_type,
 )
-from voodoo.analyzers._context import Context, iter_statements
+from voodoo.analyzers._context import Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, positional_args, static_value
+from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Param, ParamType, Severity, freeze
 from voodoo.naming import action_name
 
@@ -54,12 +54,6 @@ _PARAM_DECORATORS: dict[str, dict[str, object]] = {
     "click.confirmation_option": {"decls": ["--yes"], "expose_value": False},
 }
 _IGNORED_DECORATORS = ("click.version_option", "click.help_option")
-_MAIN_TEST = m.Comparison(
-    left=m.Name("__name__"),
-    comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
-)
-
-
 @dataclass(slots=True)
 class ClickCommand:
     """One decorated function: a command or a group."""
@@ -239,9 +233,9 @@ def _add_command(
     ctx: Context, call: cst.Call, commands: dict[str, ClickCommand], diagnostics: list[Diagnostic]
 ) -> None:
     func = call.func
-    if not (m.matches(func, m.Attribute(value=m.Name(), attr=m.Name("add_command")))):
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            and func.attr.value == "add_command"):
         return
-    assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
     group = commands.get(func.value.value)
     args = positional_args(call)
     if group is None or not args:
@@ -388,7 +382,7 @@ def _entry_points(
         s.name.value: s for s in iter_statements(ctx.module.body) if isinstance(s, cst.FunctionDef)
     }
     for statement in iter_statements(ctx.module.body):
-        if isinstance(statement, cst.If) and m.matches(statement.test, _MAIN_TEST):
+        if isinstance(statement, cst.If) and is_main_test(statement.test):
             called = _called_names(statement.body)
             for callee in called:
                 if callee in commands:
@@ -414,8 +408,7 @@ def _entry_points(
 
 def _called_names(body: cst.CSTNode) -> list[str]:
     names: list[str] = []
-    for call in m.findall(body, m.Call()):
-        assert isinstance(call, cst.Call)
+    for call in find_all(body, cst.Call):
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "main":
             func = func.value

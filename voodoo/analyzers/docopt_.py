@@ -9,11 +9,11 @@ words become boolean parameters emitted as the bare word in place (mapping.md).
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._docopt_usage import HELP_OPTIONS, Leaf, Usage, UsageError, read_usage
 from voodoo.analyzers._values import Known, Value, keyword_arg, static_value
+from voodoo.analyzers._walk import find_all
 from voodoo.model import ArgKind, Command, Diagnostic, Emit, Joiner, Param, ParamType, Severity
 from voodoo.naming import action_name
 
@@ -69,7 +69,7 @@ def _find_call(ctx: Context) -> cst.Call | None:
     for statement in iter_statements(ctx.module.body):
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
-        for node in m.findall(statement, m.Call()):
+        for node in find_all(statement, cst.Call):
             if isinstance(node, cst.Call) and ctx.refers_to(node.func, "docopt.docopt"):
                 return node
     return None

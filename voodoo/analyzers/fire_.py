@@ -14,11 +14,11 @@ accepts dashes; underscores are what the signature says). Booleans are ``--name`
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from voodoo.analyzers._context import Context, iter_statements
 from voodoo.analyzers._signature import Arg, read_doc, signature, top_level
 from voodoo.analyzers._values import keyword_arg
+from voodoo.analyzers._walk import find_all
 from voodoo.model import ArgKind, Command, Diagnostic, Emit, Joiner, Param, ParamType, Severity
 from voodoo.naming import action_name
 
@@ -57,7 +57,7 @@ def _find_call(ctx: Context) -> cst.Call | None:
     for statement in iter_statements(ctx.module.body):
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
-        for node in m.findall(statement, m.Call()):
+        for node in find_all(statement, cst.Call):
             if isinstance(node, cst.Call) and ctx.refers_to(node.func, "fire.Fire"):
                 return node
     return None

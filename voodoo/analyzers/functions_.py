@@ -10,22 +10,16 @@ never as ``__main__``) and calls the function with the parameters as keyword arg
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
-from voodoo.analyzers._context import Context, iter_statements
+from voodoo.analyzers._context import Context, is_main_test, iter_statements
 from voodoo.analyzers._signature import Arg, read_doc, signature, top_level
+from voodoo.analyzers._walk import find_all
 from voodoo.model import ArgKind, Command, Diagnostic, Emit, Param
 from voodoo.naming import action_name
 
 __all__ = ["analyze", "analyze_module", "detect", "name"]
 
 name = "functions"
-
-_MAIN_TEST = m.Comparison(
-    left=m.Name("__name__"),
-    comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
-)
-
 
 def detect(ctx: Context) -> bool:
     """The ``__main__`` block calls a top-level function with arguments from sys.argv."""
@@ -91,7 +85,7 @@ def _entry(ctx: Context) -> cst.FunctionDef | None:
         if isinstance(node, cst.FunctionDef) and node.asynchronous is None
     }
     for statement in ctx.module.body:
-        if not (isinstance(statement, cst.If) and m.matches(statement.test, _MAIN_TEST)):
+        if not (isinstance(statement, cst.If) and is_main_test(statement.test)):
             continue
         for inner in iter_statements(statement.body):
             for call in _calls(inner):
@@ -104,14 +98,14 @@ def _entry(ctx: Context) -> cst.FunctionDef | None:
 def _calls(statement: cst.BaseStatement) -> list[cst.Call]:
     if not isinstance(statement, cst.SimpleStatementLine):
         return []
-    return [node for node in m.findall(statement, m.Call()) if isinstance(node, cst.Call)]
+    return find_all(statement, cst.Call)
 
 
 def _reads_argv(ctx: Context, call: cst.Call) -> bool:
     """Some argument is ``sys.argv[...]`` (maybe converted) or ``*sys.argv[1:]``."""
     for arg in call.args:
-        for sub in m.findall(arg.value, m.Subscript()):
-            if isinstance(sub, cst.Subscript) and ctx.qualname(sub.value) == "sys.argv" and (
+        for sub in find_all(arg.value, cst.Subscript):
+            if ctx.qualname(sub.value) == "sys.argv" and (
                 arg.star == "*" or isinstance(sub.slice[0].slice, cst.Index)
             ):
                 return True

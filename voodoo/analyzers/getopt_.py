@@ -16,6 +16,7 @@ import libcst as cst
 from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._list_reads import find_reads, positional_params
 from voodoo.analyzers._values import Known, Lookup, Value, keyword_arg, static_value
+from voodoo.analyzers._walk import walk
 from voodoo.model import (
     ArgKind,
     Command,
@@ -170,7 +171,7 @@ def _calls(ctx: Context) -> list[_Call]:
                     call.args = second.value if isinstance(second, cst.Name) else None
                 found.append(call)
 
-    ctx.module.visit(_Find())
+    walk(ctx.module, _Find())
     return found
 
 
@@ -206,7 +207,7 @@ def _find_loop(module: cst.Module, opts: str | None) -> cst.For | None:
                 found.append(node)
 
     if opts is not None:
-        module.visit(_Find())
+        walk(module, _Find())
     return found[0] if found else None
 
 
@@ -292,5 +293,5 @@ def _initial_values(module: cst.Module, lookup: object) -> dict[str, Json]:
             if isinstance(value, Known) and isinstance(value.value, str | int | float | bool):
                 values[variable] = value.value
 
-    module.visit(_Find())
+    walk(module, _Find())
     return values

@@ -17,6 +17,7 @@ from voodoo.analyzers._context import Context
 from voodoo.analyzers._interpreter import BoundMethod, Frame, Interpreter
 from voodoo.analyzers._list_reads import find_reads, positional_params
 from voodoo.analyzers._values import Known, Unknown, Value
+from voodoo.analyzers._walk import walk
 from voodoo.model import (
     ArgKind,
     Command,
@@ -161,7 +162,7 @@ def _args_names(module: cst.Module) -> set[str]:
                     if isinstance(second, cst.Name):
                         names.add(second.value)
 
-    module.visit(_Find())
+    walk(module, _Find())
     return names
 
 

@@ -12,6 +12,7 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._list_reads import find_reads, positional_params
+from voodoo.analyzers._walk import walk
 from voodoo.model import Command, Diagnostic, Severity
 from voodoo.naming import action_name
 
@@ -25,7 +26,7 @@ def detect(ctx: Context) -> bool:
     if not ctx.imports_module("sys"):
         return False
     finder = _FindArgv(ctx)
-    ctx.module.visit(finder)
+    walk(ctx.module, finder)
     return finder.found
 
 

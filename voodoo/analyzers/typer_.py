@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from voodoo.analyzers._click_params import ParamSpec, TypeSpec, constant_lookup, json_type
-from voodoo.analyzers._context import Context, iter_statements
+from voodoo.analyzers._context import Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, Value, positional_args, static_value
+from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
 from voodoo.model import Command, Diagnostic, Json, ParamType, Severity, freeze
 
@@ -33,12 +33,6 @@ _LISTS = ("list", "typing.List", "List", "typing.Sequence", "collections.abc.Seq
 _OPTIONALS = ("typing.Optional", "Optional")
 _ANNOTATED = ("typing.Annotated", "Annotated", "typing_extensions.Annotated")
 _CONTEXTS = ("typer.Context", "click.Context")
-_MAIN_TEST = m.Comparison(
-    left=m.Name("__name__"),
-    comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
-)
-
-
 @dataclass(slots=True)
 class _App:
     node: cst.CSTNode
@@ -121,7 +115,8 @@ def _statement(
             runs.append(_command(ctx, target, None, enums, diagnostics))
         return
     if (
-        m.matches(func, m.Attribute(value=m.Name(), attr=m.Name("add_typer")))
+        (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            and func.attr.value == "add_typer")
         and args
         and isinstance(args[0], cst.Name)
     ):
@@ -213,8 +208,8 @@ def _entry_point(
 ) -> ClickCommand | None:
     enums = _enums(ctx)
     for statement in iter_statements(ctx.module.body):
-        if isinstance(statement, cst.If) and m.matches(statement.test, _MAIN_TEST):
-            for call in m.findall(statement.body, m.Call()):
+        if isinstance(statement, cst.If) and is_main_test(statement.test):
+            for call in find_all(statement.body, cst.Call):
                 assert isinstance(call, cst.Call)
                 if isinstance(call.func, cst.Name) and call.func.value in apps:
                     return _app_command(ctx, apps[call.func.value], "", enums, [])

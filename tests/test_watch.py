@@ -15,10 +15,6 @@ import yaml
 from tests.test_sync import BACKUP, RESTART
 from voodoo.watch import SyncEvent, watch
 
-# watchdog's inotify backend warns (from its own thread) when a folder inside the watched
-# tree is created, removed and created again quickly, as a pack's folders are; harmless.
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
-
 DEBOUNCE = 0.4
 WAIT = 30.0  #: upper bound for one sync to show up (never reached when things work)
 

@@ -76,15 +76,15 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
             report(SyncEvent(None, exc))
 
     root = common_root(src)
-    # The first sync runs before watching starts: it creates the pack's folders, and
-    # watchdog's recursive inotify watch races with folders created in quick succession
-    # under a watched tree (it adds the new folder twice and warns "Callback with id ...
-    # already exists"), which is what a pack inside the sources would otherwise be.
-    sync()
     observer = Observer()
-    observer.schedule(_Handler(pack, changed), str(root), recursive=True)
-    observer.start()
     try:
+        # The first sync runs before watching starts: it creates the pack's folders, and
+        # watchdog's recursive inotify watch races with folders created in quick succession
+        # under a watched tree (it adds the new folder twice and warns "Callback with id
+        # ... already exists"), which is what a pack inside the sources would otherwise be.
+        sync()
+        observer.schedule(_Handler(pack, changed), str(root), recursive=True)
+        observer.start()
         # An edit saved during the first sync was not seen: catch up (cheap when in sync).
         from voodoo.check import check
 
@@ -108,8 +108,9 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
     except KeyboardInterrupt:
         pass
     finally:
-        observer.stop()
-        observer.join()
+        if observer.is_alive():
+            observer.stop()
+            observer.join()
 
 
 __all__ = ["OnSync", "SyncEvent", "watch"]

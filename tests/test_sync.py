@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -478,3 +479,39 @@ def test_nested_gitignore_files_and_negations_are_honoured(tmp_path: Path,
     (root / "scripts/ops/.gitignore").write_text("tmp_*.py\n")
     out = CliRunner().invoke(cli, ["check"])
     assert out.exit_code == 1, out.output
+
+
+def test_render_settings_in_the_config_are_used_by_ingest_and_check(tmp_path: Path) -> None:
+    """`functions = true` and `config-schema = true` in [tool.voodoo] act like the flags, so
+    check, watch and the pre-commit hooks agree with how the pack was made."""
+    from tests.fidelity import EXAMPLES
+    from voodoo.check import check
+    from voodoo.config import find
+    from voodoo.ingest import ingest
+
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(EXAMPLES / "netutils.py", tmp_path / "scripts")
+    shutil.copy(EXAMPLES / "config_push.py", tmp_path / "scripts")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.voodoo]\nsources = ["scripts"]\npack = "ops"\n'
+        'functions = true\nconfig-schema = true\n')
+    config = find(tmp_path)
+    assert config is not None and config.functions and config.config_schema
+    result = ingest([], config.pack, config=config)  # type: ignore[arg-type]
+    netutils = next(f for f in result.files if f.relpath == "netutils.py")
+    assert netutils.actions  # functions became actions
+    assert (tmp_path / "ops/config.schema.yaml").is_file()
+    assert check([], config.pack, config=config).in_sync  # type: ignore[arg-type]
+    # Without the settings, the same pack is out of sync (the function actions would go).
+    (tmp_path / "pyproject.toml").write_text('[tool.voodoo]\nsources = ["scripts"]\npack = "ops"\n')
+    bare = find(tmp_path)
+    assert bare is not None
+    assert not check([], bare.pack, config=bare).in_sync  # type: ignore[arg-type]
+
+
+def test_render_settings_must_be_booleans(tmp_path: Path) -> None:
+    from voodoo.config import ConfigError, find
+
+    (tmp_path / "voodoo.yaml").write_text("sources: [scripts]\nfunctions: 'yes'\n")
+    with pytest.raises(ConfigError, match="'functions' must be true or false"):
+        find(tmp_path)

@@ -11,7 +11,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from voodoo.analyzers import Context, detect, functions_
+from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
+from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
@@ -40,21 +41,20 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
         imports=tuple(sorted(ctx.imports)),
         source_hash=digest,
     )
-    analyzer = detect(ctx)
-    commands: list[Command] = []
-    diagnostics: list[Diagnostic] = []
-    if analyzer is not None:
-        commands, diagnostics = analyzer.analyze(ctx)
-    elif functions:
+    analyzer, commands, diagnostics = _analyze(ctx)
+    if analyzer is None and functions:
         commands, diagnostics = functions_.analyze_module(ctx)
     if not commands:
         skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
+    aliases = getopt_.variables(ctx) if analyzer is getopt_ else {}
+    commands = _password_secrets(ctx, commands, aliases, diagnostics)
     named = [_apply_naming(command, path, diagnostics) for command in commands]
     return dataclasses.replace(
         base,
         framework=analyzer.name if analyzer is not None else functions_.name,
         commands=tuple(named),
+        env_reads=_env_reads(ctx, diagnostics),
         # global parameters appear in every leaf: report each finding once
         diagnostics=tuple(dict.fromkeys(diagnostics)),
     )
@@ -73,6 +73,55 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
         return Script(path=shown, framework=None, diagnostics=(error,))
     return analyze_source(source, shown, functions=functions)
+
+
+def _analyze(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
+    """The first accepting analyzer (best first) that finds commands; with its notes."""
+    accepted, notes = candidates(ctx)
+    first: tuple[Analyzer | None, list[Command], list[Diagnostic]] = (None, [], [])
+    for index, analyzer in enumerate(accepted):
+        commands, diagnostics = analyzer.analyze(ctx)
+        if index == 0:
+            first = (analyzer, commands, diagnostics)
+        if commands:
+            return analyzer, commands, [*notes, *diagnostics]
+        if not notes:
+            break  # no choice was made: a file its framework finds no command in is skipped
+    return first
+
+
+def _password_secrets(ctx: Context, commands: list[Command], aliases: dict[str, str],
+                      diagnostics: list[Diagnostic]) -> list[Command]:
+    """mapping.md: a value read with getpass is a secret. A prompt tied to no parameter
+    cannot be answered under StackStorm (no terminal): warn."""
+    tied: set[str] = set()
+    dests = {p.dest for c in commands for p in c.params}
+    for read in password_reads(ctx):
+        names = {aliases.get(n, n) for n in read.names} & dests
+        if names:
+            tied |= names
+            continue
+        diagnostics.append(ctx.diagnostic(
+            read.node, Severity.WARNING, "password-prompt",
+            "prompts for a password at run time; StackStorm has no terminal — add an "
+            "option or use the pack config"))
+    if not tied:
+        return commands
+    return [dataclasses.replace(c, params=tuple(
+        dataclasses.replace(p, secret=True) if p.dest in tied else p for p in c.params))
+        for c in commands]
+
+
+def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
+    """Environment variables the script reads outside parser defaults (configuration)."""
+    first: dict[str, int] = {}
+    for read in env_reads(ctx):
+        if read.variable not in first:
+            first[read.variable] = ctx.line_of(read.node)
+    for variable, line in first.items():
+        diagnostics.append(Diagnostic(ctx.path, line, Severity.INFO, "env-read",
+                                      f"reads environment variable {variable}"))
+    return tuple(sorted(first))
 
 
 def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:

@@ -28,10 +28,13 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
 from voodoo._paths import STATE_DIR
+
+if TYPE_CHECKING:
+    from voodoo.config import Config
 
 CACHE_PATH = f"{STATE_DIR}/cache.json"
 FORMAT = 1
@@ -178,6 +181,14 @@ def save(pack_dir: Path, cache: Cache) -> None:
 
 def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\0".join((__version__, *parts)).encode()).hexdigest()
+
+
+def settings_fingerprint(ref: str, root: Path, config: Config | None, name: str | None, *,
+                         functions: bool, config_schema: bool) -> str:
+    """What, besides the scripts, the rendered pack depends on (ingest and check agree)."""
+    return fingerprint(ref, str(root), config.fingerprint() if config else "", name or "",
+                       "functions" if functions else "",
+                       "config-schema" if config_schema else "")
 
 
 __all__ = ["CACHE_PATH", "Cache", "ScriptEntry", "decode", "encode", "file_stat", "is_fresh",

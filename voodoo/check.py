@@ -60,7 +60,7 @@ class CheckResult:
 
 def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
           name: str | None = None, config: Config | None = None,
-          functions: bool = False) -> CheckResult:
+          functions: bool = False, config_schema: bool = False) -> CheckResult:
     """Whether the pack is in sync with the sources; reads only (and takes the pack lock)."""
     from voodoo.stackstorm import pack_ref
 
@@ -69,17 +69,19 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
     pack = Path(pack_dir)
     ref = pack_ref(name or pack.resolve().name)
     root = common_root(src)
+    functions = functions or bool(config and config.functions)
+    config_schema = config_schema or bool(config and config.config_schema)
     if (pack / STATE_DIR).is_dir():
         files = select(discover(src, exclude=[pack]), config)
-        # Must agree with voodoo.ingest.fingerprint (not imported: it pulls in libcst).
-        fp = cache.fingerprint(ref, str(root), config.fingerprint() if config else "",
-                               name or "", "functions" if functions else "")
+        fp = cache.settings_fingerprint(ref, root, config, name, functions=functions,
+                                        config_schema=config_schema)
         with pack_lock(pack, wait=True):
             if _fast_in_sync(files, pack, root, fp):
                 return CheckResult(pack, True, None)
     from voodoo.ingest import ingest
 
-    result = ingest(sources, pack, name=name, config=config, dry_run=True, functions=functions)
+    result = ingest(sources, pack, name=name, config=config, dry_run=True, functions=functions,
+                    config_schema=config_schema)
     in_sync = not (result.plan.changes or result.plan.conflicts or result.failed)
     return CheckResult(pack, in_sync, result)
 

@@ -94,6 +94,10 @@ _FUNCTIONS = click.option(
     "--functions", is_flag=True,
     help="Also turn every public top-level function of modules without a command line "
          "into an action.")
+_CONFIG_SCHEMA = click.option(
+    "--config-schema", is_flag=True,
+    help="Turn environment variables the scripts read into pack config keys "
+         "(config.schema.yaml), exported to the scripts from the pack config.")
 _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
@@ -103,12 +107,13 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_FUNCTIONS
+@_CONFIG_SCHEMA
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           ours: bool) -> None:
+           config_schema: bool, ours: bool) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -120,7 +125,8 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs", functions=functions)
+                            prefer="ours" if ours else "theirs", functions=functions,
+                            config_schema=config_schema)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
 
@@ -130,14 +136,16 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_FUNCTIONS
+@_CONFIG_SCHEMA
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          functions: bool) -> None:
+          functions: bool, config_schema: bool) -> None:
     """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
     from voodoo.check import check as run_check
 
     srcs, pack, config = _setup(sources, pack_dir)
-    result = run_check(srcs, pack, name=name, config=config, functions=functions)
+    result = run_check(srcs, pack, name=name, config=config, functions=functions,
+                       config_schema=config_schema)
     if result.in_sync:
         click.echo(f"{pack}: in sync")
     else:

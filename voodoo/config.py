@@ -78,6 +78,8 @@ class Config:
     scripts: dict[str, ScriptOverride] = field(default_factory=dict)
     #: lines of ``root/.gitignore``; those of deeper folders are read when selecting
     gitignore: tuple[str, ...] = ()
+    functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
+    config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
 
     @property
     def root(self) -> Path:
@@ -246,7 +248,7 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
 
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
-    known = {"sources", "exclude", "pack", "metadata", "scripts"}
+    known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -277,7 +279,15 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     return Config(
         path=path, sources=sources, pack=(root / pack) if pack else None,
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
-        scripts=scripts, gitignore=_gitignore(root))
+        scripts=scripts, gitignore=_gitignore(root),
+        functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path))
+
+
+def _bool(d: dict[str, Any], key: str, path: Path) -> bool:
+    value = d.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key!r} must be true or false", path=str(path))
+    return value
 
 
 def _gitignore(folder: Path) -> tuple[str, ...]:

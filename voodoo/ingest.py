@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from voodoo import cache, deps, naming, stackstorm, wrapper
+from voodoo import cache, deps, naming, pack_config, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.analysis import analyze_file
 from voodoo.config import Config, PackMeta
@@ -161,13 +161,16 @@ class Rendered:
 
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
-           pack_meta: PackMeta | None = None) -> Rendered:
-    """Render the pack: pure apart from reading the scripts and their local modules."""
+           pack_meta: PackMeta | None = None, config_schema: bool = False) -> Rendered:
+    """Render the pack: pure apart from reading the scripts and their local modules.
+    ``config_schema``: environment variables the scripts read become pack config keys."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
     listed: list[tuple[Command, str]] = []
     requirements: set[str] = set()
+    with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
+    env_keys = pack_config.config_keys(with_cmds) if config_schema else {}
 
     def copy(path: Path, rel: str) -> None:
         data = path.read_bytes()
@@ -191,18 +194,23 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         requirements.update(third)
         notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
+        config_env = {env_keys[v]: v for v in a.script.env_reads if v in env_keys}
         for cmd in cmds:
             meta = stackstorm.action_metadata(cmd, pack_ref=pack_ref, entry_point=f"{cmd.name}.py")
             for path, text in (
                 (f"actions/{cmd.name}.yaml", stackstorm.dump_yaml(meta)),
                 (f"actions/{cmd.name}.py",
-                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel)),
+                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
+                                        config_env=config_env)),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
             listed.append((cmd, rel))
     if listed:
         files[RUNTIME_PATH] = wrapper.runtime_source().encode()
+    if env_keys:
+        files[pack_config.CONFIG_SCHEMA_PATH] = stackstorm.dump_yaml(
+            pack_config.config_schema(with_cmds)).encode()
     files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
     files["README.md"] = stackstorm.pack_readme(pack_ref, listed).encode()
     pm = pack_meta or PackMeta()
@@ -228,17 +236,11 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
                        tuple(c.name for c in commands), s.diagnostics)
 
 
-def fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
-                functions: bool = False) -> str:
-    """What, besides the scripts, the rendered pack depends on."""
-    return cache.fingerprint(ref, str(root), config.fingerprint() if config else "",
-                             name or "", "functions" if functions else "")
-
-
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours", functions: bool = False) -> IngestResult:
+           prefer: Prefer = "ours", functions: bool = False,
+           config_schema: bool = False) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -248,7 +250,9 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. With ``functions``,
     modules without a command line get one action per public top-level function (the
-    wrapper imports the module and calls the function).
+    wrapper imports the module and calls the function). With ``config_schema``, the
+    environment variables scripts read become keys of the pack's ``config.schema.yaml``,
+    exported to the scripts from the pack config.
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
@@ -257,7 +261,10 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     files = select(discover(src, exclude=[pack]), config)
     lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
             else pack_lock(pack, wait=True))
-    fp = fingerprint(ref, root, config, name, functions)
+    functions = functions or bool(config and config.functions)
+    config_schema = config_schema or bool(config and config.config_schema)
+    fp = cache.settings_fingerprint(ref, root, config, name, functions=functions,
+                                    config_schema=config_schema)
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
@@ -266,7 +273,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
             _analyze_all(files, reusable, root, progress, functions=functions), config)
         commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
-                     source_root=root, pack_meta=config.metadata if config else None)
+                     source_root=root, pack_meta=config.metadata if config else None,
+                     config_schema=config_schema)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],

@@ -20,9 +20,10 @@ from voodoo.analyzers import (
     typer_,
 )
 from voodoo.analyzers._context import Context
-from voodoo.model import Command, Diagnostic
+from voodoo.analyzers._entry import present, reached
+from voodoo.model import Command, Diagnostic, Severity
 
-__all__ = ["ANALYZERS", "Analyzer", "Context", "detect"]
+__all__ = ["ANALYZERS", "Analyzer", "Context", "candidates", "detect"]
 
 
 class Analyzer(Protocol):
@@ -68,3 +69,40 @@ def detect(ctx: Context) -> Analyzer | None:
         if analyzer.detect(ctx):
             return analyzer
     return None
+
+
+#: analyzers that stand for a real parser (functions and raw sys.argv are fallbacks)
+_PARSERS = ("docopt", "fire", "typer", "click", "argparse", "optparse", "getopt")
+
+
+def candidates(ctx: Context) -> tuple[list[Analyzer], list[Diagnostic]]:
+    """Every analyzer accepting the file, best first, and a note when there was a choice.
+
+    When several parser frameworks are in one file, the one whose parser the script's entry
+    point reaches (``_entry.reached``) goes first; otherwise the registry order decides.
+    """
+    accepted = [a for a in ANALYZERS.values() if a.detect(ctx)]
+    parsers = [a for a in accepted if a.name in _PARSERS]
+    if len(parsers) < 2:
+        return accepted, []
+    used = reached(ctx)
+    live = [a for a in parsers if a.name in used]
+    chosen = live[0] if live else parsers[0]
+    if len([a for a in parsers if a.name in present(ctx)]) < 2:
+        # one framework really used (a typer app importing click for its types)
+        return [chosen, *(a for a in accepted if a is not chosen)], []
+    if len(live) == 1:
+        why = "it is the only one the script's entry point reaches"
+    elif live:
+        why = f"the entry point reaches {_names(live)}; the first in voodoo's order is used"
+    else:
+        why = "the entry point reaches none of them; the first in voodoo's order is used"
+    note = ctx.diagnostic(
+        None, Severity.INFO, "framework-choice",
+        f"the file uses {_names(parsers)}; {chosen.name} is analyzed: {why}")
+    return [chosen, *(a for a in accepted if a is not chosen)], [note]
+
+
+def _names(analyzers: list[Analyzer]) -> str:
+    names = [a.name for a in analyzers]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

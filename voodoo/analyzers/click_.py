@@ -86,15 +86,6 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     commands = _collect(ctx, diagnostics)
     if not commands:
         return [], diagnostics
-    if ctx.imports_module("argparse"):
-        diagnostics.append(
-            ctx.diagnostic(
-                None,
-                Severity.INFO,
-                "framework-choice",
-                "the file imports argparse and click; its click commands are analyzed",
-            )
-        )
     roots = _entry_points(ctx, commands, diagnostics)
     result: list[Command] = []
     for root in roots:

@@ -29,7 +29,7 @@ from voodoo.model import (
 )
 from voodoo.naming import action_name
 
-__all__ = ["analyze", "detect", "name"]
+__all__ = ["analyze", "detect", "name", "variables"]
 
 name = "getopt"
 
@@ -101,6 +101,24 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
         double_dash=True,
     )
     return [command], diagnostics
+
+
+def variables(ctx: Context) -> dict[str, str]:
+    """Variable the options loop assigns -> the dest (option string) of its parameter, so
+    what the script later does with the variable (``pw or getpass.getpass()``) is tied to
+    the parameter."""
+    calls = _calls(ctx)
+    loop = _find_loop(ctx.module, calls[0].opts) if calls else None
+    if loop is None:
+        return {}
+    _declare(ctx, calls[0], _lookup(ctx), [])
+    out: dict[str, str] = {}
+    for group in _branches(ctx, loop, []):
+        strings = [s for s in group.strings if s in calls[0].declared and s not in _HELP]
+        longs = [s for s in strings if s.startswith("--")]
+        if group.variable is not None and strings:
+            out.setdefault(group.variable.rpartition(".")[2], (longs or strings)[0])
+    return out
 
 
 def _param(strings: list[str], declared: dict[str, bool], group: _Option,

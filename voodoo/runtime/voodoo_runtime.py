@@ -20,6 +20,7 @@ defaults shown)::
             {"name": "port", "dest": "port", "kind": "option", "option": "--port",
              "joiner": "equals", "default": 8080},
         ],
+        "config_env": {"vault_addr": "VAULT_ADDR"},  # optional: pack config key -> variable
     }
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
@@ -229,9 +230,25 @@ def build_argv(spec, params):
     return argv
 
 
-def build_env(spec, params):
-    """Environment variables to export for ENV parameters (``None`` leaves one unset)."""
+def _config_value(config, key):
+    if config is None:
+        return None
+    try:
+        return config.get(key)
+    except (AttributeError, KeyError, ValueError):
+        return None
+
+
+def build_env(spec, params, config=None):
+    """Environment variables to export: ENV parameters, and each ``config_env`` key of the
+    pack config (StackStorm's ``self.config``). ``None`` (or a missing key) leaves a
+    variable as the environment has it; a value set in the pack config wins over the
+    environment, as it is what StackStorm operators configure for the pack."""
     env = {}
+    for key, variable in sorted(spec.get("config_env", {}).items()):
+        value = _config_value(config, key)
+        if value is not None:
+            env[variable] = value if isinstance(value, str) else json.dumps(value)
     for param in spec.get("params", ()):
         value = params.get(param["name"])
         if param["kind"] == "env" and value is not None:
@@ -327,8 +344,10 @@ def _parse_stdout(text):
         return text
 
 
-def run_script(wrapper_file, spec, params):
+def run_script(wrapper_file, spec, params, config=None):
     """Run the script for ``params``; return ``(succeeded, result)`` for StackStorm.
+
+    ``config``: the pack config, for the environment variables ``spec["config_env"]`` maps.
 
     No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
@@ -338,7 +357,7 @@ def run_script(wrapper_file, spec, params):
     """
     command = _command(wrapper_file, spec, params)
     env = dict(os.environ)
-    env.update(build_env(spec, params))
+    env.update(build_env(spec, params, config))
     process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

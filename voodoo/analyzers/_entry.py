@@ -1,0 +1,199 @@
+"""Which command-line frameworks the script's entry point actually reaches.
+
+Used only when several analyzers accept one file (a half-done optparse -> argparse
+migration behind ``if USE_ARGPARSE:``, a click command that builds an argparse parser for
+a sub-tool). From the module's top level (which includes ``if __name__ == "__main__":``)
+it follows calls of module functions and class methods by name, skipping the branch of an
+``if`` whose test is a statically known constant, and collects the calls it meets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._values import Known, Value, static_value
+
+__all__ = ["present", "reached"]
+
+#: framework -> callables whose call means the framework is in use
+MARKERS: dict[str, tuple[str, ...]] = {
+    "argparse": ("argparse.ArgumentParser",),
+    "optparse": ("optparse.OptionParser",),
+    "getopt": ("getopt.getopt", "getopt.gnu_getopt"),
+    "docopt": ("docopt.docopt", "docopt"),
+    "fire": ("fire.Fire",),
+    "typer": ("typer.run", "typer.Typer"),
+}
+
+
+def reached(ctx: Context) -> set[str]:
+    """The frameworks (analyzer names) whose entry calls run when the script runs."""
+    functions: dict[str, list[cst.FunctionDef]] = {}
+    for node in _defs(ctx.module.body):
+        functions.setdefault(node.name.value, []).append(node)
+    found: set[str] = set()
+    seen: set[cst.FunctionDef] = set()
+    pending: list[list[cst.BaseStatement]] = [list(ctx.module.body)]
+    while pending:
+        for call in _calls(ctx, pending.pop()):
+            qualified = ctx.qualname(call.func) or ""
+            for framework, markers in MARKERS.items():
+                if qualified in markers:
+                    found.add(framework)
+            name = _callee_name(call.func)
+            for node in functions.get(name or "", []):
+                found |= _decorated_by(ctx, node, functions)
+                if node not in seen:
+                    seen.add(node)
+                    pending.append(list(_body(node.body)))
+    return found
+
+
+def present(ctx: Context) -> set[str]:
+    """The frameworks whose entry calls or commands appear anywhere in the file."""
+    functions = {node.name.value: [node] for node in _defs(ctx.module.body)}
+    found: set[str] = set()
+    for call in _expr_calls(ctx.module):
+        qualified = ctx.qualname(call.func) or ""
+        found |= {f for f, markers in MARKERS.items() if qualified in markers}
+    for nodes in functions.values():
+        found |= _decorated_by(ctx, nodes[0], functions)
+    return found
+
+
+def _decorated_by(ctx: Context, node: cst.FunctionDef,
+                  functions: dict[str, list[cst.FunctionDef]]) -> set[str]:
+    """click/typer, when ``node`` is one of their commands (calling it runs the framework)."""
+    out: set[str] = set()
+    for decorator in node.decorators:
+        callee = _decorator_callee(decorator)
+        qualified = ctx.qualname(callee) or ""
+        if qualified.startswith("click."):
+            out.add("click")
+        elif qualified.startswith("typer.") or _is_app_command(ctx, decorator):
+            out.add("typer")
+        elif isinstance(callee, cst.Attribute) and (dotted_name(callee.value) or "") in functions:
+            out.add("click")  # @cli.command() under a click group function
+    return out
+
+
+def _is_app_command(ctx: Context, decorator: cst.Decorator) -> bool:
+    """``@app.command()`` where ``app = typer.Typer()`` (a module constant)."""
+    callee = _decorator_callee(decorator)
+    if not isinstance(callee, cst.Attribute):
+        return False
+    app = ctx.constants.get(dotted_name(callee.value) or "")
+    return isinstance(app, cst.Call) and ctx.qualname(app.func) == "typer.Typer"
+
+
+def _decorator_callee(decorator: cst.Decorator) -> cst.BaseExpression:
+    expr = decorator.decorator
+    return expr.func if isinstance(expr, cst.Call) else expr
+
+
+def _callee_name(func: cst.BaseExpression) -> str | None:
+    """``f(...)``, ``obj.f(...)`` and ``f.main(...)`` (click's standalone call) -> a name."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        if func.attr.value == "main" and isinstance(func.value, cst.Name):
+            return func.value.value
+        return func.attr.value
+    return None
+
+
+def _defs(body: object) -> Iterator[cst.FunctionDef]:
+    """Module functions and class methods (nested defs are reached through their body)."""
+    for statement in _body(body):
+        if isinstance(statement, cst.FunctionDef):
+            yield statement
+        elif isinstance(statement, cst.ClassDef):
+            yield from (s for s in _body(statement.body) if isinstance(s, cst.FunctionDef))
+
+
+def _body(body: object) -> list[cst.BaseStatement]:
+    inner = body.body if isinstance(body, cst.BaseSuite) else body
+    return list(inner) if isinstance(inner, tuple | list) else []
+
+
+def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
+    def lookup(expr: cst.BaseExpression) -> Value | None:
+        node = ctx.constants.get(dotted_name(expr) or "")
+        return static_value(node) if node is not None else None
+
+    if (isinstance(test, cst.Comparison) and dotted_name(test.left) == "__name__"):
+        return None  # the __main__ guard: taken when run as a script (and followed)
+    value = static_value(test, lookup)
+    return bool(value.value) if isinstance(value, Known) else None
+
+
+def _calls(ctx: Context, statements: list[cst.BaseStatement]) -> Iterator[cst.Call]:
+    """Calls in ``statements`` that run when they run: not inside defs, dead branches or
+    after a ``return``/``raise`` that always runs."""
+    found: list[cst.Call] = []
+    _block(ctx, statements, found)
+    yield from found
+
+
+def _block(ctx: Context, statements: list[cst.BaseStatement], found: list[cst.Call]) -> bool:
+    """Collect the calls of a block into ``found``; True when the block always leaves."""
+    # any() stops at the first statement that leaves: what follows it never runs
+    return any(_statement(ctx, statement, found) for statement in statements)
+
+
+def _statement(ctx: Context, statement: cst.BaseStatement, found: list[cst.Call]) -> bool:
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        for decorator in statement.decorators:
+            found.extend(_expr_calls(decorator.decorator))
+        return False
+    if isinstance(statement, cst.SimpleStatementLine):
+        found.extend(_expr_calls(statement))
+        return any(isinstance(small, cst.Return | cst.Raise) for small in statement.body)
+    if isinstance(statement, cst.If):
+        truth = _truth(ctx, statement.test)
+        found.extend(_expr_calls(statement.test))
+        orelse = statement.orelse
+        left = _block(ctx, _body(statement.body), found) if truth is not False else False
+        if truth is True or orelse is None:
+            return left and truth is True
+        if isinstance(orelse, cst.If):
+            right = _statement(ctx, orelse, found)
+        else:
+            right = _block(ctx, _body(orelse.body), found)
+        return right if truth is False else left and right
+    # other compound statements: header expressions, then every nested block
+    for child in statement.children:
+        if isinstance(child, cst.BaseSuite):
+            _block(ctx, _body(child), found)
+        elif isinstance(child, cst.CSTNode):
+            nested = _nested(child)
+            if nested:
+                _block(ctx, nested, found)
+            else:
+                found.extend(_expr_calls(child))
+    return False
+
+
+def _nested(node: cst.CSTNode) -> list[cst.BaseStatement]:
+    """Statements inside handler/else/finally clauses of try, for, while, with."""
+    suites: list[cst.BaseStatement] = []
+    if isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler | cst.Else | cst.Finally):
+        suites.extend(_body(node.body))
+    return suites
+
+
+def _expr_calls(node: cst.CSTNode) -> Iterator[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call)
+
+        def visit_Lambda(self, lam: cst.Lambda) -> bool:
+            return False
+
+    node.visit(_Find())
+    yield from found

@@ -168,6 +168,8 @@ def test_hand_edits_and_comments_survive_a_script_change(tree: Path) -> None:
     text = (tree / "ops/actions/backup.yaml").read_text()
     assert "# owned by the ops team" in text and "# better than the script's" in text
     meta = action(tree, "backup")
+    assert list(meta) == list(yaml.safe_load(HAND))  # the person's key order
+    assert list(meta["parameters"]["retries"]) == ["type", "description", "default", "secret"]
     assert meta["description"] == "Back up a folder to the NAS."
     assert meta["parameters"]["source"]["enum"] == ["/srv", "/home"]
     assert meta["parameters"]["retries"]["secret"] is True

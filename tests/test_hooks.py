@@ -75,6 +75,9 @@ def test_hooks_through_the_real_pre_commit_tool(tmp_path: Path) -> None:
 
     proc = run("voodoo-check")
     if "Could not find a version" in proc.stdout or "NewConnectionError" in proc.stdout:
+        # CI reaches the package index: there, not running this test is a failure.
+        if os.environ.get("CI"):
+            pytest.fail(f"pre-commit could not install the hooks in CI:\n{proc.stdout}")
         pytest.skip("pre-commit cannot install the hook's dependencies without an index")
     assert proc.returncode == 1, proc.stdout
     assert not (root / "packs").exists()

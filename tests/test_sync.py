@@ -168,6 +168,8 @@ def test_hand_edits_and_comments_survive_a_script_change(tree: Path) -> None:
     text = (tree / "ops/actions/backup.yaml").read_text()
     assert "# owned by the ops team" in text and "# better than the script's" in text
     meta = action(tree, "backup")
+    assert list(meta) == list(yaml.safe_load(HAND))  # the person's key order
+    assert list(meta["parameters"]["retries"]) == ["type", "description", "default", "secret"]
     assert meta["description"] == "Back up a folder to the NAS."
     assert meta["parameters"]["source"]["enum"] == ["/srv", "/home"]
     assert meta["parameters"]["retries"]["secret"] is True
@@ -432,6 +434,53 @@ def test_no_arguments_and_no_config_is_a_usage_error(tmp_path: Path,
         assert out.exit_code == 2 and "configure" in out.output, command
     out = CliRunner().invoke(cli, ["ingest", str(tmp_path)])
     assert out.exit_code == 2 and "--pack" in out.output
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ('runner = "local-shell-script"', "'local-shell-script' is not supported"),
+        ('runner = "remote-shell-script"', "'remote-shell-script' is not supported"),
+        ('RUNNER = "python-script"', "unknown key(s): RUNNER"),
+    ],
+    ids=["local-shell-script", "remote", "misspelt-key"],
+)
+def test_a_runner_other_than_python_script_is_a_config_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, override: str, message: str) -> None:
+    root = _project(tmp_path, PYPROJECT.replace('action = "nightly_backup"',
+                                                f'action = "nightly_backup"\n{override}'))
+    monkeypatch.chdir(root)
+    out = CliRunner().invoke(cli, ["ingest"])
+    assert out.exit_code != 0 and message in out.output and "pyproject.toml" in out.output
+    assert not (root / "packs").exists()
+
+
+def test_the_python_script_runner_override_is_accepted(tmp_path: Path) -> None:
+    from voodoo.stackstorm import RUNNER_TYPE
+
+    root = _project(tmp_path, PYPROJECT.replace('action = "nightly_backup"',
+                                                'action = "nightly_backup"\n'
+                                                f'runner = "{RUNNER_TYPE}"'))
+    config = find(root)
+    assert config is not None and "backup.py" in config.scripts
+
+
+def test_nested_gitignore_files_and_negations_are_honoured(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path, VOODOO_YAML.replace("scripts/*.py", "scripts"), "voodoo.yaml")
+    (root / ".gitignore").write_text("scratch.py\n/scripts/old/\n")
+    (root / "scripts/ops").mkdir()
+    for name in ("tmp_a.py", "tmp_keep.py", "deploy.py"):
+        (root / "scripts/ops" / name).write_text(RESTART.replace("Restart", name))
+    (root / "scripts/ops/.gitignore").write_text("# scratch files\ntmp_*.py\n!tmp_keep.py\n")
+    (root / "scripts/old/.gitignore").write_text("!legacy.py\n")  # its folder stays ignored
+    monkeypatch.chdir(root)
+    assert CliRunner().invoke(cli, ["ingest"]).exit_code == 0
+    actions = sorted(p.stem for p in (root / "packs/ops/actions").glob("*.yaml"))
+    assert actions == ["backup", "deploy", "tmp_keep"]  # restart.py: excluded by voodoo.yaml
+    (root / "scripts/ops/.gitignore").write_text("tmp_*.py\n")
+    out = CliRunner().invoke(cli, ["check"])
+    assert out.exit_code == 1, out.output
 
 
 def test_render_settings_in_the_config_are_used_by_ingest_and_check(tmp_path: Path) -> None:

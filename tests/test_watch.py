@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +17,10 @@ import pytest
 import yaml
 
 from tests.test_sync import BACKUP, RESTART
+from voodoo.pack import _TMP_SUFFIX
 from voodoo.watch import SyncEvent, watch
 
-# watchdog's inotify backend warns (from its own thread) when a folder inside the watched
-# tree is created, removed and created again quickly, as a pack's folders are; harmless.
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
-
+REPO = Path(__file__).resolve().parent.parent
 DEBOUNCE = 0.4
 WAIT = 30.0  #: upper bound for one sync to show up (never reached when things work)
 
@@ -122,3 +124,47 @@ def test_the_packs_own_writes_inside_the_sources_are_ignored(src: Path) -> None:
     finally:
         w.stop.set()
         w.thread.join(WAIT)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_the_watch_command_syncs_shows_its_status_and_stops_cleanly_on_ctrl_c(
+        src: Path, tmp_path: Path) -> None:
+    """The real ``voodoo watch`` process, its rich status line live as in a terminal: first
+    sync, a re-sync after an edit, then SIGINT -> exit 0, no traceback, no temporary file."""
+    pack = tmp_path / "ops"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TTY_COMPATIBLE": "1",
+           "TTY_INTERACTIVE": "1", "COLUMNS": "300"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voodoo", "watch", str(src), "--pack", str(pack),
+         "--debounce", str(DEBOUNCE)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    chunks: queue.Queue[bytes] = queue.Queue()
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    threading.Thread(target=lambda: [chunks.put(c) for c in iter(lambda: os.read(fd, 4096), b"")],
+                     daemon=True).start()
+    shown = ""
+
+    def until(*texts: str) -> None:
+        """Bounded wait for the screen to show ``texts`` in this order."""
+        nonlocal shown
+        while not re.search(".*".join(map(re.escape, texts)), shown, re.S):
+            shown += _ANSI.sub("", chunks.get(timeout=WAIT).decode())
+
+    try:
+        until("added backup", "in sync", ": 2 actions in", "watching (Ctrl-C to stop)")
+        (src / "backup.py").write_text(BACKUP.replace("default=3", "default=11"))
+        # seen by the catch-up check or by the observer; then the status line again
+        until("updated backup", "in sync", ": 2 actions in")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err and b"Warning" not in err, err
+    assert _default(pack) == 11
+    assert not [p for p in pack.rglob("*") if p.name.endswith(_TMP_SUFFIX)]  # none half-written

@@ -2,7 +2,7 @@
 
 The action's parameters are merged with its runner's parameters the way StackStorm merges
 them: an action parameter named like a runner parameter overrides it, and may only change
-the attributes in ``runner_types.OVERRIDABLE``.
+the attributes in ``runners.OVERRIDABLE_ATTRIBUTES``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from voodoo.errors import ActionError
-from voodoo.runner_types import OVERRIDABLE, RUNNERS
+from voodoo.runners import LOCAL, OVERRIDABLE_ATTRIBUTES, RUNNERS, described
 
 _PACK_REF = re.compile(r"^[a-z0-9_]+$")
 
@@ -98,9 +98,9 @@ def load_action(pack_dir: str | Path, name: str) -> ActionDef:
         raise ActionError(f"no action named {name!r} in actions/", path=str(pack_dir))
     path, meta = found
     runner_name = meta.get("runner_type")
-    runner = RUNNERS.get(runner_name) if isinstance(runner_name, str) else None
+    runner = RUNNERS.get(runner_name) if runner_name in LOCAL else None
     if runner is None:
-        supported = ", ".join(RUNNERS)
+        supported = ", ".join(LOCAL)
         raise ActionError(
             f"runner_type {runner_name!r} cannot run locally (supported: {supported})",
             path=str(path),
@@ -121,7 +121,7 @@ def load_action(pack_dir: str | Path, name: str) -> ActionDef:
         description=str(meta.get("description") or ""),
         entry_point=entry_point,
         script=script,
-        params=merge_parameters(declared, runner.parameters, path),
+        params=merge_parameters(declared, described(runner), path),
     )
 
 
@@ -140,11 +140,11 @@ def merge_parameters(
             specs.append(ParamSpec(str(pname), dict(definition)))
             continue
         for key, value in definition.items():
-            if key not in OVERRIDABLE and key in base and base[key] != value:
+            if key not in OVERRIDABLE_ATTRIBUTES and key in base and base[key] != value:
                 problems.append(f"parameter {pname!r} overrides runner parameter {key!r}")
-            elif key not in OVERRIDABLE and key not in base:
+            elif key not in OVERRIDABLE_ATTRIBUTES and key not in base:
                 problems.append(f"parameter {pname!r}: {key!r} cannot be set on a runner parameter")
-        merged = {**base, **{k: v for k, v in definition.items() if k in OVERRIDABLE}}
+        merged = {**base, **{k: v for k, v in definition.items() if k in OVERRIDABLE_ATTRIBUTES}}
         specs.append(ParamSpec(str(pname), merged, runner=True))
     if problems:
         where = str(path) if path else None

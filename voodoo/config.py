@@ -5,7 +5,7 @@ the pre-commit hooks work without arguments from anywhere inside the project::
 
     [tool.voodoo]
     sources = ["scripts", "tools/*.py"]     # folders, files or globs (relative to this file)
-    exclude = ["scripts/old/**"]            # globs; .gitignore is honoured too
+    exclude = ["scripts/old/**"]            # globs; .gitignore files (any depth, with !) too
     pack = "packs/ops"
     [tool.voodoo.metadata]                  # only used for a NEW pack.yaml
     name = "ops"
@@ -18,6 +18,7 @@ the pre-commit hooks work without arguments from anywhere inside the project::
     description = "Deploy a component"
     secret = ["token"]
     exclude = false
+    runner = "python-script"                # the only runner accepted (see _check_runner)
 
 Pure data plus reading; no libcst here (``check`` imports this on its fast path).
 """
@@ -34,6 +35,9 @@ from typing import Any
 from voodoo.errors import VoodooError
 
 CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
+#: the one runner voodoo generates actions for (``voodoo.stackstorm.RUNNER_TYPE``)
+RUNNER = "python-script"
+_SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner"})
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -99,7 +103,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     metadata: PackMeta = field(default_factory=PackMeta)
     scripts: dict[str, ScriptOverride] = field(default_factory=dict)
-    gitignore: tuple[str, ...] = ()  #: patterns from ``root/.gitignore``
+    #: lines of ``root/.gitignore``; those of deeper folders are read when selecting
+    gitignore: tuple[str, ...] = ()
     functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
     keep_python2: bool = False  #: ``keep-python2 = true``: as ``--keep-python2``
@@ -130,7 +135,9 @@ class Config:
         if not any(rel == p or rel.startswith(p + "/") or p in ("", ".") for p in plain) and \
                 not any(_match(rel, g) for g in globbed):
             return False
-        return not any(_match(rel, g) for g in (*self.exclude, *self.gitignore))
+        if any(_match(rel, g) for g in self.exclude):
+            return False
+        return not _gitignored(rel, self.root, self.gitignore)
 
     def fingerprint(self) -> str:
         """Changes whenever anything that shapes the rendered pack changes."""
@@ -155,7 +162,9 @@ def _until_glob(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _match(rel: str, pattern: str) -> bool:
+def _match(rel: str, pattern: str, *, whole: bool = False) -> bool:
+    """Whether ``rel`` matches the glob ``pattern``, or lies in a folder it matches (unless
+    ``whole``: then only ``rel`` itself counts)."""
     pattern = pattern.strip()
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
     pattern = pattern.strip("/")
@@ -163,6 +172,8 @@ def _match(rel: str, pattern: str) -> bool:
         return False
     # a bare name matches at any depth, as in .gitignore
     candidates = [rel] if anchored else [rel, *rel.split("/")]
+    if whole:
+        return any(_globmatch(c, pattern) for c in candidates[:1] + candidates[-1:])
     for c in candidates:
         if _globmatch(c, pattern) or c.startswith(pattern + "/"):
             return True
@@ -249,6 +260,20 @@ def _opt_str(d: dict[str, Any], key: str, path: Path) -> str | None:
     return value
 
 
+def _check_runner(runner: object, where: str, path: Path) -> None:
+    # A python-script action runs the script through voodoo's wrapper, which rebuilds its
+    # exact argv (options, flags, lists, "--") from typed parameters. local-shell-script
+    # passes parameters as "--name value" (or by position) with values stringified, which
+    # cannot express flags, repeated options, counts or "--", so most scripts' argv could
+    # not be reproduced; rather than generate an action that runs the script differently,
+    # only python-script is accepted.
+    if runner != RUNNER:
+        raise ConfigError(
+            f"{where}.runner: {runner!r} is not supported; voodoo generates {RUNNER!r} "
+            "actions only (they rebuild the script's exact command line; local-shell-script "
+            "cannot express flags, repeated options or '--')", path=str(path))
+
+
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
     known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
@@ -270,6 +295,11 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     for rel, o in raw_scripts.items():
         if not isinstance(o, dict):
             raise ConfigError(f"scripts.{rel} must be a mapping", path=str(path))
+        unknown = sorted(set(o) - _SCRIPT_KEYS)
+        if unknown:
+            raise ConfigError(f"scripts.{rel}: unknown key(s): {', '.join(unknown)}",
+                              path=str(path))
+        _check_runner(o.get("runner", RUNNER), f"scripts.{rel}", path)
         scripts[str(rel)] = ScriptOverride(
             action=_opt_str(o, "action", path), description=_opt_str(o, "description", path),
             exclude=bool(o.get("exclude", False)),
@@ -290,13 +320,39 @@ def _bool(d: dict[str, Any], key: str, path: Path) -> bool:
     return value
 
 
-def _gitignore(root: Path) -> tuple[str, ...]:
+def _gitignore(folder: Path) -> tuple[str, ...]:
     try:
-        lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+        lines = (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return ()
-    # Negations (!) are not supported: such a line is ignored rather than misread.
-    return tuple(s for s in (ln.strip() for ln in lines) if s and not s.startswith(("#", "!")))
+    return tuple(s for s in (ln.strip() for ln in lines) if s and not s.startswith("#"))
+
+
+def _gitignored(rel: str, root: Path, root_lines: tuple[str, ...]) -> bool:
+    """Whether git would ignore the file ``rel`` (POSIX, under ``root``).
+
+    As git does: each folder's ``.gitignore`` speaks for the paths below it, a deeper file
+    overrides a shallower one, within one file the last matching line wins and ``!``
+    re-includes; a file inside an ignored folder stays ignored. (Hand-written rather than
+    the pathspec library: importing that costs ``check``'s fast path about 40 ms.)
+    """
+    parts = rel.split("/")
+    folders: dict[tuple[str, ...], tuple[str, ...]] = {(): root_lines}
+    for depth in range(1, len(parts)):
+        folders[tuple(parts[:depth])] = _gitignore(root.joinpath(*parts[:depth]))
+    # the folders first (an ignored folder is never entered), then the file itself
+    return any(_ignored_by(parts[:depth], folders) for depth in range(1, len(parts) + 1))
+
+
+def _ignored_by(parts: list[str], folders: dict[tuple[str, ...], tuple[str, ...]]) -> bool:
+    ignored = False
+    for depth in range(len(parts)):
+        below = "/".join(parts[depth:])
+        for line in folders[tuple(parts[:depth])]:
+            negated = line.startswith("!")
+            if _match(below, line[1:] if negated else line, whole=True):
+                ignored = not negated
+    return ignored
 
 
 __all__ = ["Config", "ConfigError", "PackMeta", "ScriptOverride", "find", "parse"]

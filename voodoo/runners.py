@@ -1,8 +1,10 @@
 """StackStorm runners and their runner parameters, written from the st2 spec.
 
 Taken from StackStorm/st2 (Apache-2.0) ``contrib/runners/*/*/runner.yaml`` at commit
-c2eaf56b339bdb8184b5c2161714bce50eee4534 (st2 3.10dev). Descriptions are left out: they are
-overridable, so validation never compares them.
+c2eaf56b339bdb8184b5c2161714bce50eee4534 (st2 3.10dev). This one table serves both
+``validate`` (any runner) and ``voodoo run`` (the ``LOCAL`` runners). Descriptions are
+overridable, so validation never compares them; only those of the ``LOCAL`` runners'
+parameters are kept (``DESCRIPTIONS``), for ``voodoo run ACTION --help``.
 
 ``entry_point`` says what a runner does with an action's ``entry_point``: "required" (the
 runner fails at execution when it is empty), "must_be_empty" (it fails when it is set) or
@@ -629,6 +631,37 @@ RUNNERS: dict[str, Runner] = {
         },
     ),
 }
+
+
+#: the runners ``voodoo run`` executes locally (voodoo/runners_local.py)
+LOCAL: tuple[str, ...] = ("python-script", "local-shell-script", "local-shell-cmd")
+
+_TIMEOUT_DOC = (
+    "Action timeout in seconds. Action will get killed if it doesn't finish in timeout seconds."
+)
+#: runner.yaml descriptions of the LOCAL runners' parameters (the same text in each runner)
+DESCRIPTIONS: dict[str, str] = {
+    "cmd": "Arbitrary Linux command to be executed on the host.",
+    "content_version": "Git revision of the pack content to use for this action execution.",
+    "cwd": "Working directory where the script will be executed in",
+    "debug": "Enable runner debug mode.",
+    "env": "Environment variables which will be available to the script.",
+    "kwarg_op": 'Operator to use in front of keyword args i.e. "--" or "-".',
+    "log_level": "Default log level for Python runner actions.",
+    "sudo": "The command will be executed with sudo.",
+    "sudo_password": "Sudo password. To be used when passwordless sudo is not allowed.",
+    "timeout": _TIMEOUT_DOC,
+}
+
+
+def described(runner: Runner) -> dict[str, dict[str, object]]:
+    """``runner``'s parameters with their descriptions, as ``voodoo run`` shows them."""
+    return {
+        name: {**attributes, "description": DESCRIPTIONS[name]}
+        if name in DESCRIPTIONS
+        else dict(attributes)
+        for name, attributes in runner.parameters.items()
+    }
 
 
 def find_runner(name: str) -> Runner | None:

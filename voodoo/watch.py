@@ -10,10 +10,12 @@ moment never leaves a half-written file.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -64,12 +66,17 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
           config: Config | None = None, debounce: float = DEBOUNCE,
           on_sync: OnSync | None = None, stop: threading.Event | None = None,
           ready: threading.Event | None = None) -> None:
-    """Sync once, then again after every burst of changes, until ``stop`` is set or Ctrl-C.
+    """Sync once, then again after every burst of changes, until ``stop`` is set or Ctrl-C
+    (without ``stop``, in the main thread, Ctrl-C sets one: the current sync finishes).
 
     ``on_sync`` gets each outcome; ``ready`` is set once the observer is running.
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir).resolve()
+    previous_handler = None
+    if stop is None and threading.current_thread() is threading.main_thread():
+        stop = threading.Event()
+        previous_handler = signal.signal(signal.SIGINT, _stop_on_ctrl_c(stop))
     stop = stop or threading.Event()
     changed = threading.Event()
     report = on_sync or (lambda _event: None)
@@ -82,10 +89,23 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
 
     root = common_root(src)
     observer = Observer()
-    observer.schedule(_Handler(pack, changed), str(root), recursive=True)
-    observer.start()
     try:
+        # The first sync runs before watching starts: it creates the pack's folders, and
+        # watchdog's recursive inotify watch races with folders created in quick succession
+        # under a watched tree (it adds the new folder twice and warns "Callback with id
+        # ... already exists"), which is what a pack inside the sources would otherwise be.
         sync()
+        observer.schedule(_Handler(pack, changed), str(root), recursive=True)
+        observer.start()
+        # An edit saved during the first sync was not seen: catch up (cheap when in sync).
+        from voodoo.check import check
+
+        try:
+            behind = not check(sources, pack, name=name, config=config).in_sync
+        except VoodooError:
+            behind = True  # sync() reports it
+        if behind:
+            sync()
         if ready is not None:
             ready.set()
         while not stop.is_set():
@@ -100,8 +120,24 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
     except KeyboardInterrupt:
         pass
     finally:
-        observer.stop()
-        observer.join()
+        if observer.is_alive():
+            observer.stop()
+            observer.join()
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+
+
+def _stop_on_ctrl_c(stop: threading.Event) -> Callable[[int, FrameType | None], None]:
+    # A KeyboardInterrupt raised at an arbitrary point can leave a lock held (rich's live
+    # display, watchdog's observer) and hang the exit, or stop a sync halfway. The first
+    # Ctrl-C only asks the loop to stop once the current sync is done; a second one
+    # interrupts at once.
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    return handler
 
 
 __all__ = ["DEBOUNCE", "OnSync", "SyncEvent", "watch"]

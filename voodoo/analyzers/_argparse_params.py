@@ -10,7 +10,7 @@ import libcst as cst
 
 from voodoo.analyzers._argparse_tree import REMAINDER, SUPPRESS, Action, Parser
 from voodoo.analyzers._context import Context
-from voodoo.analyzers._values import Known, Unknown
+from voodoo.analyzers._values import Known, Unknown, json_type
 from voodoo.model import (
     ArgKind,
     Command,
@@ -563,14 +563,9 @@ def _json_type(values: Sequence[Json]) -> ParamType | None:
 
 
 def _type_of(value: Json) -> ParamType | None:
-    if isinstance(value, bool):
-        return ParamType.BOOLEAN
-    if isinstance(value, int):
-        return ParamType.INTEGER
-    if isinstance(value, float):
-        return ParamType.NUMBER
-    if isinstance(value, str):
-        return ParamType.STRING
+    scalar = json_type(value)
+    if scalar is not None:
+        return scalar
     if _is_object(value):
         return ParamType.OBJECT
     if isinstance(value, tuple):

@@ -15,7 +15,7 @@ from typing import Any
 import libcst as cst
 
 from voodoo.analyzers._context import Context
-from voodoo.analyzers._values import Known, Unknown, Value, static_value
+from voodoo.analyzers._values import Known, Unknown, Value, json_type, static_value
 from voodoo.model import (
     ArgKind,
     Diagnostic,
@@ -71,18 +71,6 @@ def constant_lookup(ctx: Context) -> Callable[[cst.BaseExpression], Value | None
             seen.discard(expr.value)
 
     return lookup
-
-
-def json_type(value: object) -> ParamType | None:
-    if isinstance(value, bool):
-        return ParamType.BOOLEAN
-    if isinstance(value, int):
-        return ParamType.INTEGER
-    if isinstance(value, float):
-        return ParamType.NUMBER
-    if isinstance(value, str):
-        return ParamType.STRING
-    return None
 
 
 def build_level(

@@ -9,14 +9,14 @@ interpreter only asks them what a call does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
-from voodoo.analyzers._values import Known, Unknown, Value, static_value
+from voodoo.analyzers._values import Known, Unknown, Value, positional_args, static_value
 
 _MAX_CALLS = 2_000
 # builtin types as values, so ``{"type": int}`` and ``type=int`` passed around stay known
@@ -397,6 +397,28 @@ class Interpreter:
             elif not arg.star:
                 positional.append(value)
         return positional, keywords
+
+    def eval_keywords(
+        self,
+        call: cst.Call,
+        frame: Frame,
+        positions: Mapping[str, int],
+        spread: Callable[[cst.Arg, object], Mapping[str, object]] | None = None,
+    ) -> dict[str, object]:
+        """The arguments of a constructor call by name, evaluated in order: the positional
+        ones ``positions`` names, the keywords, and each ``**`` through ``spread`` (left out
+        without one)."""
+        result: dict[str, object] = {}
+        positional = positional_args(call)
+        for key, index in positions.items():
+            if index < len(positional):
+                result[key] = self.eval(positional[index], frame)
+        for arg in call.args:
+            if arg.keyword is not None:
+                result[arg.keyword.value] = self.eval(arg.value, frame)
+            elif arg.star == "**" and spread is not None:
+                result.update(spread(arg, self.eval(arg.value, frame)))
+        return result
 
     def call_function(
         self,

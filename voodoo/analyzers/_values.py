@@ -16,12 +16,14 @@ from typing import Any
 import libcst as cst
 
 from voodoo.analyzers._context import dotted_name
+from voodoo.model import ParamType
 
 __all__ = [
     "Known",
     "Lookup",
     "Unknown",
     "Value",
+    "json_type",
     "keyword_arg",
     "positional_args",
     "static_value",
@@ -406,3 +408,16 @@ def positional_args(call: cst.Call) -> list[cst.BaseExpression]:
             break
         result.append(arg.value)
     return result
+
+
+def json_type(value: object) -> ParamType | None:
+    """The JSON schema type of a scalar Python value; None for anything else."""
+    if isinstance(value, bool):
+        return ParamType.BOOLEAN
+    if isinstance(value, int):
+        return ParamType.INTEGER
+    if isinstance(value, float):
+        return ParamType.NUMBER
+    if isinstance(value, str):
+        return ParamType.STRING
+    return None

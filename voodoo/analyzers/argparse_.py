@@ -26,7 +26,7 @@ from voodoo.analyzers._argparse_tree import (
 )
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
-from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg, positional_args
+from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
 from voodoo.model import Command, Diagnostic, Severity
 
 __all__ = ["analyze", "detect", "name"]
@@ -467,26 +467,18 @@ class _Recorder:
     def _kwargs(
         self, call: cst.Call, interp: Interpreter, frame: Frame, positions: dict[str, int]
     ) -> dict[str, object]:
-        result: dict[str, object] = {}
-        positional = positional_args(call)
-        for key, index in positions.items():
-            if index < len(positional):
-                result[key] = interp.eval(positional[index], frame)
-        for arg in call.args:
-            if arg.keyword is not None:
-                result[arg.keyword.value] = interp.eval(arg.value, frame)
-            elif arg.star == "**":
-                spread = interp.eval(arg.value, frame)
-                if isinstance(spread, Known) and isinstance(spread.value, dict):
-                    result.update(self._spread(spread))
-                    continue
-                self.warn(
-                    arg.value,
-                    "unknown-keywords",
-                    f"**{self.ctx.code_for(arg.value)} is not followed; "
-                    "settings passed through it are missing",
-                )
-        return result
+        return interp.eval_keywords(call, frame, positions, self._spread_or_warn)
+
+    def _spread_or_warn(self, arg: cst.Arg, value: object) -> dict[str, object]:
+        if isinstance(value, Known) and isinstance(value.value, dict):
+            return self._spread(value)
+        self.warn(
+            arg.value,
+            "unknown-keywords",
+            f"**{self.ctx.code_for(arg.value)} is not followed; "
+            "settings passed through it are missing",
+        )
+        return {}
 
     @staticmethod
     def _spread(value: object) -> dict[str, object]:

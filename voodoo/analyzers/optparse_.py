@@ -492,12 +492,4 @@ def _plain(value: object) -> Value | None:
 def _kwargs(
     call: cst.Call, interp: Interpreter, frame: Frame, positions: dict[str, int]
 ) -> dict[str, object]:
-    result: dict[str, object] = {}
-    positional = [a.value for a in call.args if a.keyword is None and not a.star]
-    for key, index in positions.items():
-        if index < len(positional):
-            result[key] = interp.eval(positional[index], frame)
-    for arg in call.args:
-        if arg.keyword is not None:
-            result[arg.keyword.value] = interp.eval(arg.value, frame)
-    return result
+    return interp.eval_keywords(call, frame, positions)

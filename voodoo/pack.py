@@ -174,6 +174,7 @@ def plan(
     sources: Mapping[str, SourceInfo] | None = None,
     create_only: Collection[str] = ("pack.yaml",),
     keep_sources: Collection[str] = (),
+    carried: Collection[str] = (),
 ) -> Plan:
     """Compare ``rendered`` (pack-relative path -> bytes) with the pack; read-only.
 
@@ -181,14 +182,23 @@ def plan(
     right now) are kept as they are, with their manifest entries, even when not rendered:
     a broken script never loses its last good action.
 
+    ``carried`` files (in the manifest, not in ``rendered``) would render exactly as the
+    manifest says (their sources did not change): they count as unchanged, neither read
+    nor written, entries carried over. One deleted since must not be passed: it is re-added
+    only by rendering it.
+
     Raises PackError, before anything is planned, for a path that is not a normalized
     relative path inside the pack (symlinks included), or that cannot be read.
     """
     root = pack_dir.resolve()
-    _check_layout(root, rendered, manifest)
+    carried = set(carried) - set(rendered)
+    _check_layout(root, rendered, manifest, carried)
     sources = sources or {}
     builder = _Builder()
-    for relpath in sorted(rendered):
+    for relpath in sorted(carried.union(rendered)):
+        if relpath in carried:
+            builder.carry(relpath, manifest.files[relpath])
+            continue
         source = sources.get(relpath)
         new = entry_for(
             relpath,
@@ -204,7 +214,7 @@ def plan(
             _read(root, relpath),
             create_only=relpath in create_only,
         )
-    for relpath in sorted(set(manifest.files) - set(rendered)):
+    for relpath in sorted(set(manifest.files) - set(rendered) - carried):
         if relpath in create_only:  # the user's from the moment it was created
             continue
         entry = manifest.files[relpath]
@@ -215,13 +225,15 @@ def plan(
     return builder.plan()
 
 
-def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest) -> None:
+def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
+                  carried: Collection[str] = ()) -> None:
     for relpath in manifest.files:
         resolve_inside(root, relpath, where=MANIFEST_PATH)
     for relpath in rendered:
         resolve_inside(root, relpath)
-    folders = {str(parent) for relpath in rendered for parent in PurePosixPath(relpath).parents}
-    clash = sorted(folders & set(rendered))
+    paths = set(rendered) | set(carried)
+    folders = {str(parent) for relpath in paths for parent in PurePosixPath(relpath).parents}
+    clash = sorted(folders & paths)
     if clash:
         raise PackError(f"{clash[0]!r} is rendered both as a file and as a folder")
 
@@ -266,6 +278,11 @@ class _Builder:
                 self.files[relpath] = old
             return
         self.files[relpath] = new
+
+    def carry(self, relpath: str, old: Entry) -> None:
+        """A file that would be rendered as the manifest says: unchanged, entry kept."""
+        self.unchanged.append(relpath)
+        self.files[relpath] = old
 
     def keep(self, relpath: str, old: Entry) -> None:
         """A file whose source cannot be analyzed now: left as it is, entry carried over."""

@@ -6,6 +6,8 @@ crafted manifest or a rendered name can never reach outside the pack directory.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from voodoo.errors import PackError
@@ -56,3 +58,20 @@ def resolve_inside(pack_root: Path, relpath: str, *, where: str | None = None) -
             path=where,
         )
     return target
+
+
+def check_all_inside(pack_root: Path, relpaths: Iterable[str], *,
+                     where: str | None = None) -> None:
+    """``resolve_inside`` for many paths, resolving each folder once (a manifest lists
+    thousands of files in a few folders); PackError for the first one refused."""
+    folders: dict[str, str | None] = {}  # folder -> its real path; None: leads outside
+    for relpath in relpaths:
+        check_relpath(relpath, where=where)
+        parent, _, name = relpath.rpartition("/")
+        if parent not in folders:
+            real = pack_root.joinpath(*parent.split("/")).resolve() if parent else pack_root
+            folders[parent] = str(real) if real.is_relative_to(pack_root) else None
+        real_parent = folders[parent]
+        # Below a resolved folder, only the file itself can still be a symlink.
+        if real_parent is None or os.path.islink(os.path.join(real_parent, name)):
+            resolve_inside(pack_root, relpath, where=where)

@@ -125,6 +125,8 @@ class ScriptEntry:
     actions: Mapping[str, str] = field(default_factory=dict)
     render: RenderRecord | None = None  #: None: not rendered (yet) from this analysis
     full: bool = True  #: ``script`` is the whole analysis
+    #: the summary of ``script`` as ``scripts.json`` holds it, when loaded from there
+    encoded: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +216,8 @@ def load(pack_dir: Path) -> Cache:
             stat=_stat(e["stat"]), script=decode(e["script"]),
             local={k: _stat(v) for k, v in e["local"].items()},
             third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
-            actions=dict(e["actions"]), render=_render(e["render"]), full=False)
+            actions=dict(e["actions"]), render=_render(e["render"]), full=False,
+            encoded=e["script"])
             for rel, e in data["scripts"].items()}
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
     except _BAD_CACHE:
@@ -299,7 +302,9 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
                 os.unlink(pack_dir / ANALYSES_DIR / old)
     _write(root / "scripts.json", _dumps({
         "fingerprint": cache.fingerprint, "clean": cache.clean,
-        "scripts": {rel: {"stat": list(e.stat), "script": encode(summary(e.script)),
+        "scripts": {rel: {"stat": list(e.stat),
+                          "script": encode(summary(e.script)) if e.encoded is None
+                          else e.encoded,
                           "local": {k: list(v) for k, v in sorted(e.local.items())},
                           "third_party": list(e.third_party), "notes": list(e.notes),
                           "actions": dict(sorted(e.actions.items())),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from voodoo._paths import STATE_DIR, check_relpath, resolve_inside
+from voodoo._paths import STATE_DIR, check_all_inside, check_relpath
 from voodoo.errors import PackError
 
 VERSION = 1
@@ -161,6 +161,5 @@ def load(pack_dir: Path) -> Manifest:
     except OSError as exc:
         raise PackError(f"cannot read the manifest: {exc.strerror}", path=MANIFEST_PATH) from exc
     manifest = loads(text)
-    for relpath in manifest.files:
-        resolve_inside(root, relpath, where=MANIFEST_PATH)
+    check_all_inside(root, manifest.files, where=MANIFEST_PATH)
     return manifest

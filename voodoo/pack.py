@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from voodoo._paths import STATE_DIR, resolve_inside
+from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, sha256
 from voodoo.manifest import load as load_manifest
@@ -227,8 +227,7 @@ def plan(
 
 def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
                   carried: Collection[str] = ()) -> None:
-    for relpath in manifest.files:
-        resolve_inside(root, relpath, where=MANIFEST_PATH)
+    check_all_inside(root, manifest.files, where=MANIFEST_PATH)
     for relpath in rendered:
         resolve_inside(root, relpath)
     paths = set(rendered) | set(carried)

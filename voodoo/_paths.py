@@ -7,10 +7,13 @@ crafted manifest or a rendered name can never reach outside the pack directory.
 from __future__ import annotations
 
 import os
+import string
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 
 from voodoo.errors import PackError
+
+_DRIVE_LETTERS = frozenset(string.ascii_letters)
 
 #: voodoo's own folder in a pack (manifest, lock); never a rendered file.
 STATE_DIR = ".voodoo"
@@ -33,7 +36,8 @@ def check_relpath(relpath: object, *, where: str | None = None) -> str:
 def _problem(relpath: str) -> str:
     if "\\" in relpath or "\0" in relpath:
         return "backslashes and NUL characters are not allowed"
-    if relpath.startswith("/") or PureWindowsPath(relpath).drive:
+    # (backslashes are refused above, so a drive is "C:..." only; pathlib is slow here)
+    if relpath.startswith("/") or (relpath[1:2] == ":" and relpath[:1] in _DRIVE_LETTERS):
         return "absolute paths are not allowed"
     parts = relpath.split("/")
     if any(part in ("", ".", "..") for part in parts):

@@ -205,11 +205,36 @@ def load_index(pack_dir: Path) -> Index:
         return Index()
 
 
+#: the last cache loaded, by what identifies its file's version: ``watch`` syncs again and
+#: again in one process, and decoding 1,000 summaries each time was a third of a sync
+_last: list[tuple[tuple[object, ...], Cache]] = []
+
+
 def load(pack_dir: Path) -> Cache:
     """The pack's cache of summaries; empty when missing, unreadable or from another voodoo.
 
     Each entry's ``script`` is a summary (``full`` False): see ``analysis``.
     """
+    key = _version_of(pack_dir)
+    if key is None:
+        return Cache()
+    if _last and _last[0][0] == key:
+        return _last[0][1]
+    loaded = _load(pack_dir)
+    _last[:] = [(key, loaded)]
+    return loaded
+
+
+def _version_of(pack_dir: Path) -> tuple[object, ...] | None:
+    try:
+        st = (pack_dir / SCRIPTS_PATH).stat()
+    except OSError:
+        return None
+    # save() replaces the file (a new inode) every time it writes it
+    return (str(pack_dir.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, __version__)
+
+
+def _load(pack_dir: Path) -> Cache:
     try:
         data = _read_json(pack_dir, SCRIPTS_PATH)
         scripts = {rel: ScriptEntry(
@@ -319,6 +344,10 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
                     for rel, e in items}}))
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
+    key = _version_of(pack_dir)
+    if key is not None:  # what load() would now read (analyses are on disk: not "full")
+        _last[:] = [(key, dataclasses.replace(cache, scripts={
+            rel: dataclasses.replace(e, full=False) for rel, e in cache.scripts.items()}))]
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -401,7 +401,9 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
 
 def _in_place(record: cache.RenderRecord | None, pack: Path, manifest: Manifest) -> bool:
     """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
-    return record is not None and all(f in manifest.files and (pack / f).exists()
+    folder = str(pack)
+    return record is not None and all(f in manifest.files
+                                      and os.path.exists(os.path.join(folder, f))
                                       for f in record.files)
 
 

@@ -27,11 +27,11 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside
 from voodoo.errors import ConflictError, LockError, PackError
-from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, sha256
+from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
 from voodoo.manifest import load as load_manifest
 
 LOCK_PATH = f"{STATE_DIR}/lock"
@@ -227,11 +227,13 @@ def plan(
 
 def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
                   carried: Collection[str] = ()) -> None:
-    check_all_inside(root, manifest.files, where=MANIFEST_PATH)
+    # Carried files are neither read nor written: only what plan and apply touch is checked.
+    check_all_inside(root, (p for p in manifest.files if p not in carried),
+                     where=MANIFEST_PATH)
     for relpath in rendered:
         resolve_inside(root, relpath)
     paths = set(rendered) | set(carried)
-    folders = {str(parent) for relpath in paths for parent in PurePosixPath(relpath).parents}
+    folders = {relpath[:i] for relpath in paths for i, c in enumerate(relpath) if c == "/"}
     clash = sorted(folders & paths)
     if clash:
         raise PackError(f"{clash[0]!r} is rendered both as a file and as a folder")
@@ -444,6 +446,7 @@ def _write_manifest(
             return
     _make_dirs(root, target.parent, created)
     _atomic_write(target, data, MANIFEST_PATH, checkpoint)
+    remember(root, manifest)
 
 
 @contextlib.contextmanager

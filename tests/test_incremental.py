@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.generate import generate_repo
 from tests.fidelity import EXAMPLES
@@ -150,8 +152,8 @@ def test_a_clash_renames_an_unchanged_script_s_action(examples: tuple[Path, Path
 def test_a_settings_change_renders_as_a_full_render(examples: tuple[Path, Path],
                                                     tmp_path: Path) -> None:
     src, pack = examples
-    for settings in (Settings(config_schema=True), Settings(keep_python2=True), Settings()):
-        one, two = _both(src, pack, tmp_path, settings)
+    for chosen in (Settings(config_schema=True), Settings(keep_python2=True), Settings()):
+        one, two = _both(src, pack, tmp_path, chosen)
         _assert_same(one, two, pack, tmp_path)
 
 
@@ -201,3 +203,39 @@ def test_only_the_changed_script_is_rendered(examples: tuple[Path, Path],
     assert "actions/backup_files.yaml" in seen[0].carried
     assert [w.path for w in result.plan.writes] == ["README.md", "actions/run_puppet.yaml",
                                                     "actions/scripts/run_puppet.py"]
+
+
+_NAMES = ("sync.py", "tools/sync.py", "more/sync.py", "tools/report.py", "backup.py")
+_OPS = st.one_of(
+    st.tuples(st.just("write"), st.sampled_from(_NAMES), st.integers(0, 3)),
+    st.tuples(st.just("delete"), st.sampled_from(_NAMES), st.just(0)),
+    st.tuples(st.just("move"), st.sampled_from(_NAMES), st.integers(0, len(_NAMES) - 1)),
+)
+
+
+def _script(default: int) -> str:
+    return NEW_SCRIPT.replace("default=3", f"default={default}")
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_OPS, min_size=1, max_size=5))
+def test_any_sequence_renders_as_a_full_render(tmp_path_factory: pytest.TempPathFactory,
+                                               ops: list[tuple[str, str, int]]) -> None:
+    """Writes (new or changed scripts, so action names clash and stop clashing), deletes
+    and moves, in any order: after each, carried over == fully rendered."""
+    tmp_path = tmp_path_factory.mktemp("seq")
+    src, pack = tmp_path / "src", tmp_path / "ops"
+    _add("backup.py", _script(0))(src)
+    ingest([src], pack)
+    for op, rel, n in ops:
+        path = src / rel
+        if op == "write":
+            _add(rel, _script(n))(src)
+        elif path.exists() and op == "delete":
+            path.unlink()
+        elif path.exists() and op == "move" and not (src / _NAMES[n]).exists():
+            (src / _NAMES[n]).parent.mkdir(parents=True, exist_ok=True)
+            path.rename(src / _NAMES[n])
+        one, two = _both(src, pack, tmp_path)
+        _assert_same(one, two, pack, tmp_path)

@@ -11,11 +11,9 @@ import contextlib
 import dataclasses
 import enum
 import functools
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -121,6 +119,9 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
     # fork is cheapest (workers inherit the imported analyzers) but unsafe once threads
     # run (watch's observer): then forkserver.
     method = "fork" if threading.active_count() == 1 else "forkserver"
+    import multiprocessing  # (here: a one-change run never needs them)
+    from concurrent.futures import ProcessPoolExecutor
+
     import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
 
     chunk = max(1, min(32, len(files) // (jobs * 8)))

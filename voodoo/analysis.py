@@ -13,6 +13,7 @@ from pathlib import Path
 
 from voodoo.analyzers import Context, detect, functions_
 from voodoo.errors import ParseError
+from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse_module
@@ -21,17 +22,30 @@ __all__ = ["analyze_file", "analyze_source"]
 
 
 def analyze_source(code: str | bytes, path: str = "<string>", *,
-                   functions: bool = False) -> Script:
+                   functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
     """Analyze one script given as text or as the file's bytes; ``path`` names it in
     diagnostics and gives the action names their stem. With ``functions``, a module with
-    no command line gets one action per public top-level function (called, not run)."""
-    source = code.encode("utf-8") if isinstance(code, str) else code
+    no command line gets one action per public top-level function (called, not run).
+    Sources over ``max_size`` bytes, or nested too deeply, give an ERROR diagnostic."""
+    source = code.encode("utf-8", "surrogatepass") if isinstance(code, str) else code
     digest = hashlib.sha256(source).hexdigest()
+    too_large = size_problem(len(source), max_size)
+    if too_large is not None:
+        error = Diagnostic(path, 0, Severity.ERROR, "too-large", too_large)
+        return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
     try:
-        module = parse_module(source, path)
+        return _analyze(source, path, digest, functions=functions)
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
-        return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+    except RecursionError:
+        # libcst's visitors and our helpers recurse once per level of the tree.
+        error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
+                           "nested too deeply to analyze; simplify the deepest expression")
+    return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+
+
+def _analyze(source: bytes, path: str, digest: str, *, functions: bool) -> Script:
+    module = parse_module(source, path)
     ctx = Context(module, path, _decoded(source, module.encoding))
     base = Script(
         path=path,
@@ -61,18 +75,24 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
 
 
 def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None,
-                 functions: bool = False) -> Script:
+                 functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
     """Analyze the script at ``path``; diagnostics name it ``display_path`` (default: path).
     An unreadable file gives a Script with an ERROR diagnostic. ``functions``: as for
     ``analyze_source``."""
     shown = display_path if display_path is not None else os.fspath(path)
     try:
-        source = Path(path).read_bytes()
+        size = os.stat(path).st_size
+        # A huge file is refused without reading it (analyze_source checks the bytes again).
+        source = Path(path).read_bytes() if size <= max_size else b""
     except OSError as err:
         message = f"cannot read file: {err.strerror or err}"
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
         return Script(path=shown, framework=None, diagnostics=(error,))
-    return analyze_source(source, shown, functions=functions)
+    too_large = size_problem(size, max_size)
+    if too_large is not None:
+        error = Diagnostic(shown, 0, Severity.ERROR, "too-large", too_large)
+        return Script(path=shown, framework=None, diagnostics=(error,))
+    return analyze_source(source, shown, functions=functions, max_size=max_size)
 
 
 def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:

@@ -103,12 +103,14 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_FUNCTIONS
+@click.option("--max-size", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Largest script analyzed, in MB; larger ones fail with an error.")
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           ours: bool) -> None:
+           max_size: float, ours: bool) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -120,7 +122,8 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs", functions=functions)
+                            prefer="ours" if ours else "theirs", functions=functions,
+                            max_size=int(max_size * 2**20))
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
 

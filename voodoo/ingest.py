@@ -19,6 +19,7 @@ from voodoo import cache, deps, naming, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.analysis import analyze_file
 from voodoo.config import Config, PackMeta
+from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import load as load_manifest
 from voodoo.manifest import sha256
 from voodoo.merge import Prefer
@@ -81,7 +82,8 @@ class _Analyzed:
 
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
-                 progress: Progress | None, *, functions: bool = False) -> list[_Analyzed]:
+                 progress: Progress | None, *, functions: bool = False,
+                 max_size: int = DEFAULT_MAX_SIZE) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
     out = []
     # A new file may be a module an unchanged script imports (and took for third-party).
@@ -93,15 +95,17 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
             out.append(_Analyzed(sf, entry.script, entry))
         else:
-            out.append(_analyze(sf, source_root, functions=functions))
+            out.append(_analyze(sf, source_root, functions=functions, max_size=max_size))
         if progress is not None:
             progress(i, len(files), sf.relpath)
     return out
 
 
-def _analyze(sf: SourceFile, source_root: Path, *, functions: bool = False) -> _Analyzed:
+def _analyze(sf: SourceFile, source_root: Path, *, functions: bool = False,
+             max_size: int = DEFAULT_MAX_SIZE) -> _Analyzed:
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
-    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
+    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions,
+                          max_size=max_size)
     if before is None or before[2] != script.source_hash or not script.ok:
         return _Analyzed(sf, script, None)
     found = deps.discover(sf.path, script.imports, source_root)
@@ -238,7 +242,8 @@ def fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
 def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours", functions: bool = False) -> IngestResult:
+           prefer: Prefer = "ours", functions: bool = False,
+           max_size: int = DEFAULT_MAX_SIZE) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -248,7 +253,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. With ``functions``,
     modules without a command line get one action per public top-level function (the
-    wrapper imports the module and calls the function).
+    wrapper imports the module and calls the function). Scripts over ``max_size`` bytes
+    fail with an error instead of being parsed.
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
@@ -263,7 +269,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         analyzed = _override(
-            _analyze_all(files, reusable, root, progress, functions=functions), config)
+            _analyze_all(files, reusable, root, progress, functions=functions,
+                         max_size=max_size), config)
         commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None)

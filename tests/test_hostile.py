@@ -660,3 +660,19 @@ def test_two_processes_ingesting_one_pack_never_interleave(tmp_path: Path) -> No
         assert proc.returncode == 0, err
     assert log.read_text() == "in\nout\n" * 3
     assert not ingest([src], ops).plan.changes
+
+
+def test_the_size_limit_is_an_option_of_ingest(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from voodoo.cli import cli
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "restart-service.py").write_bytes(GOOD)
+    pack_dir = str(tmp_path / "ops")
+    small = CliRunner().invoke(cli, ["ingest", str(src), "--pack", pack_dir, "--max-size",
+                                     "0.001"])
+    assert small.exit_code == 1
+    assert "too large to analyze" in small.output and "--max-size" in small.output
+    assert CliRunner().invoke(cli, ["ingest", str(src), "--pack", pack_dir]).exit_code == 0

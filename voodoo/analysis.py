@@ -6,9 +6,11 @@ and tests never touch the disk. Bad input becomes an ERROR diagnostic, not an ex
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 from voodoo.analyzers import Context, detect, functions_
@@ -34,9 +36,18 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
         error = Diagnostic(path, 0, Severity.ERROR, "too-large", too_large)
         return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
     try:
-        return _analyze(source, path, digest, functions=functions)
+        with warnings.catch_warnings():
+            # libcst evaluates string literals with ast.literal_eval: an odd escape in the
+            # script is its author's business, not a warning (or, with -W error, a crash).
+            warnings.simplefilter("ignore")
+            return _analyze(source, path, digest, functions=functions)
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
+    except SyntaxError as err:
+        # libcst accepts string literals Python rejects (e.g. "\N{no such name}"); they
+        # fail only when evaluated.
+        error = Diagnostic(path, _line_of(source, err), Severity.ERROR, "parse-error",
+                           f"syntax error: {err.msg}")
     except RecursionError:
         # libcst's visitors and our helpers recurse once per level of the tree.
         error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
@@ -146,6 +157,19 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
         secret = param.secret or is_secret_name(new) or is_secret_name(param.dest)
         params.append(dataclasses.replace(param, name=new, secret=secret))
     return dataclasses.replace(command, params=tuple(params))
+
+
+def _line_of(source: bytes, err: SyntaxError) -> int:
+    """The line Python reports for the whole file (err's own line is inside a literal)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except SyntaxError as whole:
+        return whole.lineno or 0
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return 0
 
 
 def _decoded(source: bytes, encoding: str) -> str | None:

@@ -234,6 +234,8 @@ BROKEN: dict[str, tuple[bytes, str]] = {
     "deep_unary.py": (b"x = " + b"-" * 10_000 + b"1\n", "1: an expression nests"),
     "deep_lambdas.py": (b"x = " + b"lambda: " * 10_000 + b"1\n", "1: an expression nests"),
     "deep_attributes.py": (b"x = a" + b".b" * 10_000 + b"\n", "1: an expression nests"),
+    "bad_escape.py": (b'"""\\N{no such name}"""\nimport sys\nprint(sys.argv[1])\n',
+                      "1: syntax error"),
     "deep_blocks.py": (b"".join(b" " * i + b"if x:\n" for i in range(150)) + b" " * 150
                        + b"pass\n", "syntax error"),
 }
@@ -262,6 +264,13 @@ def test_every_kind_of_broken_file_fails_alone_with_file_line_and_a_hint(tmp_pat
     assert status["restart-service.py"].status is FileStatus.INGESTED
     assert status["dir.py/inner.py"].status is FileStatus.INGESTED
     assert result.exit_code == 1
+
+
+def test_an_odd_escape_in_a_literal_is_no_warning_and_no_error() -> None:
+    """libcst evaluates literals with ast.literal_eval, which warns about an escape like
+    backslash-h; with warnings as errors (as in this suite) that escaped the analysis."""
+    script = analyze_source(b'"""\\home\\ops"""\nimport sys\nprint(sys.argv[1])\n', "w.py")
+    assert script.ok and script.framework == "sysargv"
 
 
 def test_a_file_too_large_is_refused_without_being_parsed(tmp_path: Path) -> None:

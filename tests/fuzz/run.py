@@ -16,6 +16,7 @@ import random
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -25,6 +26,7 @@ from voodoo.analysis import analyze_source
 
 
 def _worker(worker: int, count: int, seed: int, out: str) -> tuple[int, list[str], float]:
+    warnings.simplefilter("error")  # as in the test suite: a warning is a finding too
     rng = random.Random(f"{seed}-{worker}")
     current = Path(out) / f"current-{worker}.py"
     failures: list[str] = []

@@ -25,19 +25,23 @@ import enum
 import hashlib
 import json
 import os
+import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR
+from voodoo._paths import STATE_DIR, check_relpath
+from voodoo.errors import PackError
 
 if TYPE_CHECKING:
     from voodoo.config import Config, Settings
 
 CACHE_PATH = f"{STATE_DIR}/cache.json"
 FORMAT = 1
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 _DATACLASSES: dict[str, type[Any]] = {
     c.__name__: c for c in (model.Script, model.Command, model.Param, model.Emit,
@@ -150,8 +154,11 @@ def load(pack_dir: Path, *, full: bool = True) -> Cache:
             local={k: _stat(v) for k, v in e["local"].items()},
             third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
             actions=dict(e["actions"])) for rel, e in data["scripts"].items()}
+        # The cache lives in the pack, which anyone may edit: an entry that names a path
+        # outside the source tree or an action outside actions/ is dropped, not trusted.
+        scripts = {rel: e for rel, e in scripts.items() if _trusted(rel, e)}
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return Cache()
 
 
@@ -162,6 +169,20 @@ def _summary(data: Any) -> model.Script:
     return model.Script(path=str(data["path"]), framework=None,
                         diagnostics=decode(diagnostics) if failed else (),
                         source_hash=str(data["source_hash"]))
+
+
+def _trusted(rel: str, entry: ScriptEntry) -> bool:
+    script = entry.script
+    if not isinstance(script, model.Script) or not all(
+            isinstance(c, model.Command) for c in script.commands):
+        return False
+    names = [c.name for c in script.commands] + list(entry.actions.values())
+    try:
+        for path in (rel, *entry.local):
+            check_relpath(path)
+    except PackError:
+        return False
+    return all(isinstance(n, str) and _ACTION_NAME.fullmatch(n) for n in names)
 
 
 def _stat(v: Iterable[Any]) -> Stat:
@@ -182,11 +203,17 @@ def dumps(cache: Cache) -> bytes:
 
 def save(pack_dir: Path, cache: Cache) -> None:
     """Write the cache atomically. Call it under the pack lock, after ``apply``."""
-    target = pack_dir / CACHE_PATH
+    root = pack_dir.resolve()
+    target = root / CACHE_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".cache.{os.getpid()}.tmp")
+    if not target.parent.resolve().is_relative_to(root):
+        raise PackError(f"{STATE_DIR} leads outside the pack", path=CACHE_PATH)
+    # mkstemp: a new file, never one planted there (a symlink would be followed out).
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".cache.", suffix=".tmp")
+    tmp = Path(name)
     try:
-        tmp.write_bytes(dumps(cache))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(dumps(cache))
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

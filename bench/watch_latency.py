@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from voodoo.watch import SyncEvent, watch
+from voodoo.watch import DEBOUNCE, SyncEvent, watch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "legacy_scripts"
 SCRIPT = '''import argparse
@@ -66,7 +66,8 @@ def measure(saves: int, debounce: float) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=30)
-    parser.add_argument("--debounce", type=float, default=0.3)
+    parser.add_argument("--debounce", type=float, default=DEBOUNCE,
+                        help="seconds (default: voodoo watch's own default)")
     args = parser.parse_args()
     delays = sorted(measure(args.saves, args.debounce))
     p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]

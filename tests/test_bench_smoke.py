@@ -141,3 +141,14 @@ def test_descriptions_are_verbatim_in_their_scripts(repo: RepoStats) -> None:
     for s in described:
         text = (repo.root / s.relpath).read_text(encoding="utf-8")
         assert text.count(f'description="{s.description}"') == 1
+
+
+def test_accuracy_report_covers_every_style_of_the_examples() -> None:
+    """bench/accuracy.py: exact-parameter counts per style (Python 2 examples included)."""
+    proc = subprocess.run([sys.executable, "bench/accuracy.py"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("|")[1].strip() for line in proc.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| style")}
+    assert {"argparse", "click", "typer", "optparse", "getopt", "docopt", "fire",
+            "functions", "sysargv"} <= rows

@@ -6,9 +6,11 @@ and tests never touch the disk. Bad input becomes an ERROR diagnostic, not an ex
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -16,6 +18,7 @@ import libcst as cst
 from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
+from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse
@@ -25,21 +28,38 @@ __all__ = ["analyze_file", "analyze_source"]
 
 
 def analyze_source(code: str | bytes, path: str = "<string>", *,
-                   functions: bool = False) -> Script:
+                   functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
     """Analyze one script given as text or as the file's bytes; ``path`` names it in
     diagnostics and gives the action names their stem. With ``functions``, a module with
-    no command line gets one action per public top-level function (called, not run)."""
-    source = code.encode("utf-8") if isinstance(code, str) else code
+    no command line gets one action per public top-level function (called, not run).
+    Sources over ``max_size`` bytes, or nested too deeply, give an ERROR diagnostic."""
+    source = code.encode("utf-8", "surrogatepass") if isinstance(code, str) else code
     digest = hashlib.sha256(source).hexdigest()
+    too_large = size_problem(len(source), max_size)
+    if too_large is not None:
+        error = Diagnostic(path, 0, Severity.ERROR, "too-large", too_large)
+        return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
     try:
-        parsed = parse(source, path)
+        with warnings.catch_warnings():
+            # libcst evaluates string literals with ast.literal_eval: an odd escape in the
+            # script is its author's business, not a warning (or, with -W error, a crash).
+            warnings.simplefilter("ignore")
+            parsed = parse(source, path)
+            script = _analyze(parsed.module, parsed.text, path, digest, functions=functions)
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
-        return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
-    script = _analyze(parsed.module, parsed.text, path, digest, functions=functions)
-    if parsed.python2 is None:
-        return script
-    return _as_python2(script, parsed.python2)
+    except SyntaxError as err:
+        # libcst accepts string literals Python rejects (e.g. "\N{no such name}"); they
+        # fail only when evaluated.
+        error = Diagnostic(path, _line_of(source, err), Severity.ERROR, "parse-error",
+                           f"syntax error: {err.msg}")
+    except RecursionError:
+        # libcst's visitors and our helpers recurse once per level of the tree.
+        error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
+                           "nested too deeply to analyze; simplify the deepest expression")
+    else:
+        return script if parsed.python2 is None else _as_python2(script, parsed.python2)
+    return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
 
 
 def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
@@ -72,18 +92,24 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
 
 
 def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None,
-                 functions: bool = False) -> Script:
+                 functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
     """Analyze the script at ``path``; diagnostics name it ``display_path`` (default: path).
     An unreadable file gives a Script with an ERROR diagnostic. ``functions``: as for
     ``analyze_source``."""
     shown = display_path if display_path is not None else os.fspath(path)
     try:
-        source = Path(path).read_bytes()
+        size = os.stat(path).st_size
+        # A huge file is refused without reading it (analyze_source checks the bytes again).
+        source = Path(path).read_bytes() if size <= max_size else b""
     except OSError as err:
         message = f"cannot read file: {err.strerror or err}"
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
         return Script(path=shown, framework=None, diagnostics=(error,))
-    return analyze_source(source, shown, functions=functions)
+    too_large = size_problem(size, max_size)
+    if too_large is not None:
+        error = Diagnostic(shown, 0, Severity.ERROR, "too-large", too_large)
+        return Script(path=shown, framework=None, diagnostics=(error,))
+    return analyze_source(source, shown, functions=functions, max_size=max_size)
 
 
 def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
@@ -206,6 +232,20 @@ def _as_python2(script: Script, conversion: Conversion) -> Script:
         diagnostics=(note, *(dataclasses.replace(d, line=at(d.line))
                              for d in script.diagnostics)),
     )
+
+
+def _line_of(source: bytes, err: SyntaxError) -> int:
+    """The line Python reports for the whole file (err's own line is inside a literal)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except SyntaxError as whole:
+        return whole.lineno or 0
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return 0
+
 
 
 def _first_paragraph(docstring: str | None) -> str | None:

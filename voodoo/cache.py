@@ -37,13 +37,16 @@ import enum
 import hashlib
 import json
 import os
+import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR
+from voodoo._paths import STATE_DIR, check_relpath
+from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
 if TYPE_CHECKING:
@@ -56,6 +59,7 @@ ANALYSES_DIR = f"{CACHE_DIR}/analyses"
 #: format 1: everything in this one file; removed once a format 2 cache is written
 OLD_CACHE_PATH = f"{STATE_DIR}/cache.json"
 FORMAT = 2
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 _DATACLASSES: dict[str, type[Any]] = {
     c.__name__: c for c in (model.Script, model.Command, model.Param, model.Emit,
@@ -186,7 +190,8 @@ def _read_json(pack_dir: Path, relpath: str) -> Any:
     return data
 
 
-_BAD_CACHE = (OSError, ValueError, KeyError, TypeError, AttributeError)
+_BAD_CACHE = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+              PackError)
 
 
 def load_index(pack_dir: Path) -> Index:
@@ -194,13 +199,18 @@ def load_index(pack_dir: Path) -> Index:
     try:
         data = _read_json(pack_dir, INDEX_PATH)
         scripts = data["scripts"]
-        return Index(str(data["fingerprint"]), bool(data["clean"]),
-                     tuple(str(p) for p in data["pack_files"]),
-                     _pair(data["manifest"]),
-                     {rel: (_stat(e["stat"]), {k: _stat(v) for k, v in e["local"].items()})
-                      for rel, e in scripts.items()},
-                     {rel: decode(e["failures"]) for rel, e in scripts.items()
-                      if e.get("failures")})
+        index = Index(str(data["fingerprint"]), bool(data["clean"]),
+                      tuple(check_relpath(p) for p in data["pack_files"]),
+                      _pair(data["manifest"]),
+                      {rel: (_stat(e["stat"]), {check_relpath(k): _stat(v)
+                                                for k, v in e["local"].items()})
+                       for rel, e in scripts.items()},
+                      {rel: decode(e["failures"]) for rel, e in scripts.items()
+                       if e.get("failures")})
+        if not all(isinstance(d, model.Diagnostic)
+                   for ds in index.failures.values() for d in ds):
+            return Index()
+        return index
     except _BAD_CACHE:
         return Index()
 
@@ -244,6 +254,9 @@ def _load(pack_dir: Path) -> Cache:
             actions=dict(e["actions"]), render=_render(e["render"]), full=False,
             encoded=e["script"])
             for rel, e in data["scripts"].items()}
+        # The cache lives in the pack, which anyone may edit: an entry that names a path
+        # outside the source tree or an action outside actions/ is dropped, not trusted.
+        scripts = {rel: e for rel, e in scripts.items() if _trusted(rel, e)}
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
     except _BAD_CACHE:
         return Cache()
@@ -256,7 +269,8 @@ def analysis(pack_dir: Path, relpath: str, entry: ScriptEntry) -> model.Script |
         script = decode(data["script"])
     except _BAD_CACHE:
         return None
-    if not isinstance(script, model.Script) or script.source_hash != entry.stat[2]:
+    if (not isinstance(script, model.Script) or script.source_hash != entry.stat[2]
+            or not _trusted(relpath, dataclasses.replace(entry, script=script))):
         return None
     return script
 
@@ -286,6 +300,24 @@ def manifest_stat(pack_dir: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns)
 
 
+def _trusted(rel: str, entry: ScriptEntry) -> bool:
+    script = entry.script
+    if not isinstance(script, model.Script) or not all(
+            isinstance(c, model.Command) for c in script.commands):
+        return False
+    names = [c.name for c in script.commands] + list(entry.actions.values())
+    render = entry.render or RenderRecord()
+    names += [name for name, _ in render.readme]
+    if not all(isinstance(d, model.Diagnostic) for d in render.notes):
+        return False
+    try:
+        for path in (rel, *entry.local, *render.files):
+            check_relpath(path)
+    except PackError:
+        return False
+    return all(isinstance(n, str) and _ACTION_NAME.fullmatch(n) for n in names)
+
+
 def _stat(v: Iterable[Any]) -> Stat:
     size, mtime, sha = v
     return (int(size), int(mtime), str(sha))
@@ -312,8 +344,11 @@ def _render_data(r: RenderRecord | None) -> Any:
 def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
     """Write the cache atomically, each analysis only when it is new. Call it under the
     pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists."""
+    pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
     (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):
+        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
     items = sorted(cache.scripts.items())
     wanted = set()
     for rel, e in items:
@@ -351,9 +386,12 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
 
 
 def _write(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # mkstemp: a new file, never one planted there (a symlink would be followed out).
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
-        tmp.write_bytes(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -102,6 +102,16 @@ _KEEP_PYTHON2 = click.option(
     "--keep-python2", is_flag=True,
     help="Copy Python 2 scripts into the pack unconverted; their actions run them with "
          "`python2` (default: converted to Python 3, which StackStorm runs).")
+_MAX_SIZE = click.option(
+    "--max-size", type=click.FloatRange(min=0, min_open=True), default=None,
+    help="Largest script analyzed, in MB (default 1, or `max-size` from the configuration); "
+         "larger ones fail with an error.")
+
+
+def _bytes(megabytes: float | None) -> int | None:
+    return None if megabytes is None else int(megabytes * 2**20)
+
+
 _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
@@ -113,6 +123,7 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @_FUNCTIONS
 @_CONFIG_SCHEMA
 @_KEEP_PYTHON2
+@_MAX_SIZE
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
@@ -120,7 +131,8 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           config_schema: bool, keep_python2: bool, ours: bool, jobs: int | None) -> None:
+           config_schema: bool, keep_python2: bool, max_size: float | None, ours: bool,
+           jobs: int | None) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -134,7 +146,8 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
                             prefer="ours" if ours else "theirs",
-                            settings=Settings(functions, config_schema, keep_python2),
+                            settings=Settings(functions, config_schema, keep_python2,
+                                              _bytes(max_size)),
                             jobs=jobs)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
@@ -147,16 +160,19 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
 @_FUNCTIONS
 @_CONFIG_SCHEMA
 @_KEEP_PYTHON2
+@_MAX_SIZE
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          functions: bool, config_schema: bool, keep_python2: bool) -> None:
+          functions: bool, config_schema: bool, keep_python2: bool,
+          max_size: float | None) -> None:
     """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
     from voodoo.check import check as run_check
     from voodoo.config import Settings
 
     srcs, pack, config = _setup(sources, pack_dir)
     result = run_check(srcs, pack, name=name, config=config,
-                       settings=Settings(functions, config_schema, keep_python2))
+                       settings=Settings(functions, config_schema, keep_python2,
+                                         _bytes(max_size)))
     if result.in_sync:
         click.echo(f"{pack}: in sync")
     else:

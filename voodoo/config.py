@@ -25,6 +25,7 @@ Pure data plus reading; no libcst here (``check`` imports this on its fast path)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from voodoo.errors import VoodooError
+from voodoo.limits import DEFAULT_MAX_SIZE
 
 CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
 #: the one runner voodoo generates actions for (``voodoo.stackstorm.RUNNER_TYPE``)
@@ -73,20 +75,30 @@ class Settings:
     functions: bool = False  #: modules without a command line: one action per function
     config_schema: bool = False  #: environment reads become config.schema.yaml keys
     keep_python2: bool = False  #: copy Python 2 scripts unconverted, run them with python2
+    #: largest script analyzed, in bytes; None: the configuration's, else DEFAULT_MAX_SIZE
+    max_size: int | None = None
 
     def with_config(self, config: Config | None) -> Settings:
-        """Each setting on when this or ``config`` turns it on."""
+        """Each flag on when this or ``config`` turns it on; ``max_size`` from this, else
+        from ``config``, else the default."""
+        size = self.max_size
+        if size is None:
+            size = config.max_size if config is not None else None
         if config is None:
-            return self
+            return dataclasses.replace(self, max_size=size or DEFAULT_MAX_SIZE)
         return Settings(self.functions or config.functions,
                         self.config_schema or config.config_schema,
-                        self.keep_python2 or config.keep_python2)
+                        self.keep_python2 or config.keep_python2,
+                        size or DEFAULT_MAX_SIZE)
 
     def key(self) -> str:
         """A stable text naming the settings that are on (for cache fingerprints)."""
         names = ("functions", "config-schema", "keep-python2")
-        return ",".join(n for n, on in zip(names, (self.functions, self.config_schema,
-                                                    self.keep_python2), strict=True) if on)
+        on = [n for n, flag in zip(names, (self.functions, self.config_schema,
+                                            self.keep_python2), strict=True) if flag]
+        if self.max_size not in (None, DEFAULT_MAX_SIZE):
+            on.append(f"max-size={self.max_size}")
+        return ",".join(on)
 
 
 #: No setting on: what a pack gets without flags or config keys.
@@ -108,6 +120,7 @@ class Config:
     functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
     keep_python2: bool = False  #: ``keep-python2 = true``: as ``--keep-python2``
+    max_size: int | None = None  #: ``max-size = MB``: as ``--max-size`` (stored in bytes)
 
     @property
     def root(self) -> Path:
@@ -277,7 +290,7 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
     known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
-             "keep-python2"}
+             "keep-python2", "max-size"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -310,7 +323,16 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
         scripts=scripts, gitignore=_gitignore(root),
         functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
-        keep_python2=_bool(data, "keep-python2", path))
+        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path))
+
+
+def _megabytes(d: dict[str, Any], path: Path) -> int | None:
+    value = d.get("max-size")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError("'max-size' must be a positive number of megabytes", path=str(path))
+    return int(value * 2**20)
 
 
 def _bool(d: dict[str, Any], key: str, path: Path) -> bool:

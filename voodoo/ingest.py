@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
+from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
@@ -83,7 +84,7 @@ class _Analyzed:
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
                  progress: Progress | None, *, functions: bool,
-                 jobs: int | None = None) -> list[_Analyzed]:
+                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
     # A new file may be a module an unchanged script imports (and took for third-party).
     added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
@@ -95,7 +96,7 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
-    fresh = iter(_analyze_many(stale, source_root, functions, jobs))
+    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs))
     out = []
     for i, sf in enumerate(files, 1):
         out.append(reused.get(sf.relpath) or next(fresh))
@@ -109,9 +110,10 @@ _POOL_MIN_FILES = 16
 
 
 def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
-                  jobs: int | None) -> Iterator[_Analyzed]:
+                  max_size: int, jobs: int | None) -> Iterator[_Analyzed]:
     """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it."""
-    work = functools.partial(_analyze, source_root=source_root, functions=functions)
+    work = functools.partial(_analyze, source_root=source_root, functions=functions,
+                             max_size=max_size)
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(files) < _POOL_MIN_FILES:
         yield from map(work, files)
@@ -131,11 +133,13 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
         yield from pool.map(work, files, chunksize=chunk)
 
 
-def _analyze(sf: SourceFile, source_root: Path, *, functions: bool) -> _Analyzed:
+def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
+             max_size: int = DEFAULT_MAX_SIZE) -> _Analyzed:
     from voodoo.analysis import analyze_file  # libcst: only loaded when a file changed
 
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
-    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions)
+    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions,
+                          max_size=max_size)
     if before is None or before[2] != script.source_hash:
         return _Analyzed(sf, script, None)
     if not script.ok:  # cached too: a broken file is not parsed again until it changes
@@ -333,7 +337,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     module and calls it); ``config_schema``, environment variables the scripts read become
     keys of the pack's ``config.schema.yaml``, exported to the scripts from the pack
     config; ``keep_python2``, Python 2 scripts and modules are copied as they are and run
-    with ``python2`` (by default they are copied converted to Python 3).
+    with ``python2`` (by default they are copied converted to Python 3); ``max_size``,
+    scripts larger than that many bytes fail with an error instead of being parsed.
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
@@ -348,16 +353,17 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
+        max_size = settings.max_size or DEFAULT_MAX_SIZE
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             jobs=jobs)
+                             max_size=max_size, jobs=jobs)
         analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
         manifest = load_manifest(pack)
         redo = _to_render(analyzed, commands, pack, manifest, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
-            found = [_whole(a, pack, root, settings.functions) if a.source.relpath in redo
-                     else a for a in found]
+            found = [_whole(a, pack, root, settings.functions, max_size)
+                     if a.source.relpath in redo else a for a in found]
             analyzed = _override(found, config)
             commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
@@ -408,13 +414,13 @@ def _in_place(record: cache.RenderRecord | None, pack: Path, manifest: Manifest)
                                       for f in record.files)
 
 
-def _whole(a: _Analyzed, pack: Path, root: Path, functions: bool) -> _Analyzed:
+def _whole(a: _Analyzed, pack: Path, root: Path, functions: bool, max_size: int) -> _Analyzed:
     """``a`` with its whole cached analysis instead of the summary (parsed again if lost)."""
     if a.entry is None or a.entry.full:
         return a
     script = cache.analysis(pack, a.source.relpath, a.entry)
     if script is None:
-        return _analyze(a.source, root, functions=functions)
+        return _analyze(a.source, root, functions=functions, max_size=max_size)
     return _Analyzed(a.source, script, dataclasses.replace(a.entry, script=script, full=True))
 
 

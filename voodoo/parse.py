@@ -18,6 +18,7 @@ import libcst as cst
 
 from voodoo import py2
 from voodoo.errors import ParseError
+from voodoo.limits import nesting_problem
 
 __all__ = ["Parsed", "parse", "parse_module"]
 
@@ -45,12 +46,18 @@ def parse(source: bytes, path: str) -> Parsed:
     (the Python 3 error, when the file is not Python 2 either). A Python 2 file is
     converted in memory: ``Parsed.python2`` maps the conversion's lines back.
     """
+    if source.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("the file is UTF-16 or UTF-32 (it starts with that byte-order mark);"
+                         " Python reads source as UTF-8: re-save it as UTF-8", path=path, line=1)
     nul = source.find(b"\x00")
     if nul != -1:
         raise ParseError(
             "file contains a NUL byte (binary file?)", path=path, line=_line_at(source, nul)
         )
     text = _decode(source, path)
+    too_deep = nesting_problem(text)  # before libcst, which would overflow the C stack
+    if too_deep is not None:
+        raise ParseError(too_deep[1], path=path, line=too_deep[0])
     try:
         # Given bytes, libcst detects the encoding itself and keeps it on the module.
         module = cst.parse_module(source)
@@ -81,9 +88,12 @@ def _decode(source: bytes, path: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     except SyntaxError as err:
-        raise ParseError(
-            f"bad encoding declaration: {err}", path=path, line=_cookie_line(source)
-        ) from None
+        if _cookie_line(source) == 0:  # no cookie: the first lines are not UTF-8
+            encoding = "utf-8"
+        else:
+            raise ParseError(
+                f"bad encoding declaration: {err}", path=path, line=_cookie_line(source)
+            ) from None
     try:
         return source.decode(encoding)
     except UnicodeDecodeError as err:
@@ -117,4 +127,4 @@ def _cookie_line(source: bytes) -> int:
     for number, line in enumerate(source.splitlines()[:2], start=1):
         if b"coding" in line and line.lstrip().startswith(b"#"):
             return number
-    return 1
+    return 0

@@ -119,11 +119,14 @@ def convert(text: str, path: str, *, package: bool = False) -> Conversion:
         tool, counts = _tool(package)
         counts.clear()
         try:
-            tree = tool.refactor_string(text, path)
+            converted = str(tool.refactor_string(text, path))
+        except RecursionError:
+            # fissix's grammar and its tree printer recurse per nesting level (and even
+            # str() of such an error recurses again): say no more than what happened.
+            raise Python2Error("nested too deeply for the Python 2 grammar") from None
         except Exception as err:  # any failure of the grammar or a fixer: not Python 2
             raise Python2Error(f"{type(err).__name__}: {err}") from None
         fixes = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    converted = str(tree)
     return Conversion(converted, fixes, _line_map(text, converted))
 
 

@@ -51,7 +51,7 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             path = here / name
-            if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+            if path.is_symlink() and not _link_inside(path, root):
                 continue
             if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
                 yield path
@@ -61,6 +61,15 @@ def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
     except OSError:
+        return False
+
+
+def _link_inside(link: Path, root: Path) -> bool:
+    """True when the symlink resolves to a file in ``root``; False for a loop, a dangling
+    link, or one leading elsewhere (never followed out of the source tree)."""
+    try:
+        return _inside(link.resolve(strict=True), root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
 
 

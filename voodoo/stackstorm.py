@@ -36,6 +36,7 @@ FORBIDDEN_PACK_REFS = frozenset({"_global", "core", "packs", "chatops", "linux"}
 
 _NOT_REF_CHARS = re.compile(r"[^a-z0-9]+")
 _JINJA_OPENERS = ("{{", "{%")
+_ENDRAW = re.compile(r"(?<=\{%)(?=-?\s*endraw\s*-?%\})")
 
 
 def pack_ref(name: str) -> str:
@@ -131,7 +132,9 @@ def raw_jinja(value: object) -> object:
     """Protect literal Jinja syntax in a default from StackStorm's rendering (recursively)."""
     if isinstance(value, str):
         if any(opener in value for opener in _JINJA_OPENERS):
-            return "{% raw %}" + value + "{% endraw %}"
+            # A literal endraw tag would end the block early: split it across two blocks.
+            pieces = _ENDRAW.split(value)
+            return "".join("{% raw %}" + piece + "{% endraw %}" for piece in pieces)
         return value
     if isinstance(value, list):
         return [raw_jinja(item) for item in value]

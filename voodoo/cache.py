@@ -7,7 +7,7 @@ git, and loading it must not run code), in three layers, each read only by who n
 ``index.json``, all ``voodoo check`` reads (milliseconds at 1,000 scripts)::
 
     {"format": 2, "voodoo": "0.1.0", "fingerprint": "<sha256 of pack ref, root, config>",
-     "clean": true, "pack_files": ["README.md", ...],
+     "clean": true, "pack_files": ["README.md", ...], "manifest": "<its sha256>",
      "scripts": {"deploy.py": {"stat": [120, 1700000000000000000, "<sha256>"],
                                "local": {"lib/util.py": [size, mtime_ns, sha256]},
                                "failures": [...]}}}
@@ -151,7 +151,7 @@ class Index:
     fingerprint: str = ""
     clean: bool = False
     pack_files: tuple[str, ...] = ()
-    manifest: tuple[int, int] | None = None  #: the manifest's size and mtime_ns then
+    manifest: str | None = None  #: the manifest's sha256 then
     stats: Mapping[str, tuple[Stat, Mapping[str, Stat]]] = field(default_factory=dict)
     failures: Mapping[str, tuple[model.Diagnostic, ...]] = field(default_factory=dict)
 
@@ -201,7 +201,7 @@ def load_index(pack_dir: Path) -> Index:
         scripts = data["scripts"]
         index = Index(str(data["fingerprint"]), bool(data["clean"]),
                       tuple(check_relpath(p) for p in data["pack_files"]),
-                      _pair(data["manifest"]),
+                      None if data["manifest"] is None else str(data["manifest"]),
                       {rel: (_stat(e["stat"]), {check_relpath(k): _stat(v)
                                                 for k, v in e["local"].items()})
                        for rel, e in scripts.items()},
@@ -287,17 +287,14 @@ def _render(data: Any) -> RenderRecord | None:
                         decode(data["notes"]))
 
 
-def _pair(v: Any) -> tuple[int, int] | None:
-    return None if v is None else (int(v[0]), int(v[1]))
-
-
-def manifest_stat(pack_dir: Path) -> tuple[int, int] | None:
-    """The manifest's (size, mtime_ns): the index is only trusted while it is unchanged."""
+def manifest_hash(pack_dir: Path) -> str | None:
+    """The manifest's sha256: the index is trusted only while the manifest is unchanged.
+    (Its hash, not its mtime: a fresh clone of the pack has new mtimes. Hashing 2 MB takes
+    milliseconds; decoding it as JSON was most of check's time.)"""
     try:
-        st = (pack_dir / MANIFEST_PATH).stat()
+        return hashlib.sha256((pack_dir / MANIFEST_PATH).read_bytes()).hexdigest()
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns)
 
 
 def _trusted(rel: str, entry: ScriptEntry) -> bool:
@@ -372,7 +369,7 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
     # The index last: check trusts nothing it does not list.
     _write(root / "index.json", _dumps({
         "fingerprint": cache.fingerprint, "clean": cache.clean,
-        "pack_files": sorted(pack_files), "manifest": manifest_stat(pack_dir),
+        "pack_files": sorted(pack_files), "manifest": manifest_hash(pack_dir),
         "scripts": {rel: {"stat": list(e.stat),
                           "local": {k: list(v) for k, v in sorted(e.local.items())},
                           "failures": None if e.script.ok else encode(e.script.diagnostics)}

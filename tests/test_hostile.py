@@ -20,8 +20,9 @@ import pytest
 import yaml
 
 from tests.fidelity import EXAMPLES
-from voodoo import cache, pack
+from voodoo import __version__, cache, pack
 from voodoo.analysis import analyze_source
+from voodoo.check import check
 from voodoo.errors import PackError
 from voodoo.ingest import FileStatus, ingest
 from voodoo.limits import MAX_BRACKET_DEPTH
@@ -484,7 +485,7 @@ def test_a_malicious_manifest_through_ingest_touches_nothing_outside(tmp_path: P
 
 
 def test_a_malicious_cache_is_not_trusted(tmp_path: Path) -> None:
-    """cache.json names local modules outside the source tree and actions outside
+    """The cache names local modules outside the source tree and actions outside
     actions/, with hashes that match: the entry is dropped and the script re-analyzed."""
     victim = _outside_untouched(tmp_path)
     src = tmp_path / "src"
@@ -493,13 +494,14 @@ def test_a_malicious_cache_is_not_trusted(tmp_path: Path) -> None:
     ops = tmp_path / "ops"
     ingest([src], ops)
     clean = _tree(ops)
-    data = json.loads((ops / ".voodoo/cache.json").read_text())
+    data = json.loads((ops / ".voodoo/cache/scripts.json").read_text())
     entry = data["scripts"]["restart-service.py"]
     sha = cache.hashlib.sha256(b"precious").hexdigest()
     entry["local"] = {"../victim/keep.txt": [8, 0, sha], "/etc/hostname": [1, 0, sha]}
     entry["script"]["commands"][0]["name"] = "../../victim/pwned"
     entry["actions"] = {"": "../../victim/pwned"}
-    (ops / ".voodoo/cache.json").write_text(json.dumps(data))
+    entry["render"]["files"] = ["../victim/keep.txt"]
+    (ops / ".voodoo/cache/scripts.json").write_text(json.dumps(data))
     result = ingest([src], ops)
     assert result.exit_code == 0
     assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
@@ -507,14 +509,20 @@ def test_a_malicious_cache_is_not_trusted(tmp_path: Path) -> None:
         k: v for k, v in clean.items() if "cache" not in k}
 
 
-@pytest.mark.parametrize("junk", [b"{", b"[]", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000,
-                                  b'{"format": 1, "scripts": {"x": {"~d": "os"}}}'])
+@pytest.mark.parametrize("junk", [
+    b"{", b"[]", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000,
+    b'{"format": 2, "voodoo": "%s", "scripts": {"x": {"~d": "os"}}}' % __version__.encode(),
+    b'{"format": 2, "voodoo": "%s", "script": {"~d": "os"}}' % __version__.encode()])
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, junk: bytes) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "restart-service.py").write_bytes(GOOD)
     ingest([src], tmp_path / "ops")
-    (tmp_path / "ops/.voodoo/cache.json").write_bytes(junk)
+    state = tmp_path / "ops/.voodoo/cache"
+    for path in [state / "index.json", state / "scripts.json", *state.glob("analyses/*")]:
+        path.write_bytes(junk)
+    (tmp_path / "ops/actions/restart_service.py").unlink()  # so the analysis is read
+    assert not check([src], tmp_path / "ops").in_sync
     assert ingest([src], tmp_path / "ops").exit_code == 0
 
 

@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voodoo.errors import PackError
 from voodoo.manifest import (
@@ -150,3 +152,29 @@ def test_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
     (tmp_path / "actions").symlink_to(tmp_path / "real")
     _write(tmp_path, json.dumps({"version": 1, "files": {"actions/x.yaml": {"hash": HASH}}}))
     assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)
+
+
+def _reference_dumps(manifest: Manifest) -> str:
+    files = {}
+    for relpath, entry in manifest.files.items():
+        record = {"hash": entry.hash, "source": entry.source, "source_hash": entry.source_hash}
+        if entry.content is not None:
+            record["content"] = entry.content
+        files[relpath] = record
+    return json.dumps({"version": 1, "files": files}, sort_keys=True, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+@given(st.dictionaries(
+    st.text(min_size=1),
+    st.builds(Entry, st.just(HASH), st.none() | st.text(), st.none() | st.just(HASH),
+              st.none() | st.text()),
+    max_size=5))
+def test_dumps_is_json_dumps_with_indent(files: dict[str, Entry]) -> None:
+    manifest = Manifest(files)
+    assert dumps(manifest) == _reference_dumps(manifest)
+
+
+def test_dumps_of_the_expected_pack_is_json_dumps_with_indent() -> None:
+    text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
+    assert dumps(loads(text)) == text == _reference_dumps(loads(text))

@@ -136,6 +136,31 @@ def test_the_cache_round_trips_the_model(tree: Path) -> None:
     assert cache.decode(cache.encode(script)) == script
 
 
+def test_a_format_1_cache_is_dropped_and_rebuilt(tree: Path) -> None:
+    state = tree / "ops/.voodoo"
+    shutil.rmtree(state / "cache")
+    (state / "cache.json").write_text('{"format": 1, "scripts": {}}')
+    assert not sync(tree).plan.changes
+    assert not (state / "cache.json").exists()
+    assert cache.load(tree / "ops").scripts and cache.load_index(tree / "ops").stats
+
+
+def test_check_answers_from_the_index_while_the_manifest_is_the_same(tree: Path) -> None:
+    from voodoo.check import check
+
+    manifest = tree / "ops/.voodoo/manifest.json"
+    os.utime(manifest, ns=(1, 1))  # a checkout: new mtime, same bytes
+    assert check([tree / "src"], tree / "ops").result is None  # the fast path
+    manifest.write_text(manifest.read_text().replace('"version"', ' "version"'))
+    assert check([tree / "src"], tree / "ops").result is not None
+
+
+def test_a_lost_analysis_is_parsed_again_when_needed(tree: Path) -> None:
+    shutil.rmtree(tree / "ops/.voodoo/cache/analyses")
+    (tree / "ops/actions/backup.py").unlink()  # an unchanged script must render again
+    assert [w.path for w in sync(tree).plan.writes] == ["actions/backup.py"]
+
+
 # --- hand edits ---------------------------------------------------------------------------
 
 HAND = """# owned by the ops team

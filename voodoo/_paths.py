@@ -6,9 +6,14 @@ crafted manifest or a rendered name can never reach outside the pack directory.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath, PureWindowsPath
+import os
+import string
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 
 from voodoo.errors import PackError
+
+_DRIVE_LETTERS = frozenset(string.ascii_letters)
 
 #: voodoo's own folder in a pack (manifest, lock); never a rendered file.
 STATE_DIR = ".voodoo"
@@ -31,7 +36,8 @@ def check_relpath(relpath: object, *, where: str | None = None) -> str:
 def _problem(relpath: str) -> str:
     if "\\" in relpath or "\0" in relpath:
         return "backslashes and NUL characters are not allowed"
-    if relpath.startswith("/") or PureWindowsPath(relpath).drive:
+    # (backslashes are refused above, so a drive is "C:..." only; pathlib is slow here)
+    if relpath.startswith("/") or (relpath[1:2] == ":" and relpath[:1] in _DRIVE_LETTERS):
         return "absolute paths are not allowed"
     parts = relpath.split("/")
     if any(part in ("", ".", "..") for part in parts):
@@ -56,3 +62,20 @@ def resolve_inside(pack_root: Path, relpath: str, *, where: str | None = None) -
             path=where,
         )
     return target
+
+
+def check_all_inside(pack_root: Path, relpaths: Iterable[str], *,
+                     where: str | None = None) -> None:
+    """``resolve_inside`` for many paths, resolving each folder once (a manifest lists
+    thousands of files in a few folders); PackError for the first one refused."""
+    folders: dict[str, str | None] = {}  # folder -> its real path; None: leads outside
+    for relpath in relpaths:
+        check_relpath(relpath, where=where)
+        parent, _, name = relpath.rpartition("/")
+        if parent not in folders:
+            real = pack_root.joinpath(*parent.split("/")).resolve() if parent else pack_root
+            folders[parent] = str(real) if real.is_relative_to(pack_root) else None
+        real_parent = folders[parent]
+        # Below a resolved folder, only the file itself can still be a symlink.
+        if real_parent is None or os.path.islink(os.path.join(real_parent, name)):
+            resolve_inside(pack_root, relpath, where=where)

@@ -1,18 +1,30 @@
-"""What the last ingest learned from each script, so unchanged scripts are never re-parsed.
+"""What the last ingest learned from each script, so unchanged scripts are never re-parsed
+nor re-rendered.
 
-Kept in the pack at ``.voodoo/cache.json`` (JSON, never pickle: a pack is shared through
-git, and loading it must not run code)::
+Kept in the pack under ``.voodoo/cache/`` (JSON, never pickle: a pack is shared through
+git, and loading it must not run code), in three layers, each read only by who needs it:
 
-    {"format": 1, "voodoo": "0.1.0", "fingerprint": "<sha256 of pack ref, root, config>",
-     "clean": true,
-     "scripts": {"deploy.py": {"size": 120, "mtime_ns": 1700000000000000000,
-                               "sha256": "...", "script": {...}, "local": {...},
-                               "third_party": ["requests"], "notes": [], "actions": {...}}}}
+``index.json``, all ``voodoo check`` reads (milliseconds at 1,000 scripts)::
+
+    {"format": 2, "voodoo": "0.1.0", "fingerprint": "<sha256 of pack ref, root, config>",
+     "clean": true, "pack_files": ["README.md", ...], "manifest": "<its sha256>",
+     "scripts": {"deploy.py": {"stat": [120, 1700000000000000000, "<sha256>"],
+                               "local": {"lib/util.py": [size, mtime_ns, sha256]},
+                               "failures": [...]}}}
+
+``scripts.json``, what ingest needs to carry an unchanged script over without parsing or
+rendering it: a summary of its analysis (commands without parameters), its dependencies,
+the action names it got, and what the last render made of it (``render``: its pack files,
+README sections and notes).
+
+``analyses/<key>.json``, one per script: its whole analysis, read only when an unchanged
+script must be rendered again (a clash renamed its action, one of its files is gone).
 
 A script is fresh when its size and mtime are unchanged, or else its sha256 is; the same
-for the local modules it imports (``local``: relpath -> [size, mtime_ns, sha256]). The
-whole cache is dropped when voodoo's version or the format changes. ``clean`` is false when
-the last run left a conflict, so ``check`` never trusts the fast path over one.
+for the local modules it imports. The whole cache is dropped when voodoo's version or the
+format changes (a format 1 ``.voodoo/cache.json`` is ignored and removed: the next ingest
+parses everything once). ``clean`` is false when the last run left a conflict, so
+``check`` never trusts the fast path over one.
 
 No libcst, jsonschema or rich here: ``voodoo check`` decides "in sync" with this alone.
 """
@@ -35,12 +47,18 @@ from typing import TYPE_CHECKING, Any
 from voodoo import __version__, model
 from voodoo._paths import STATE_DIR, check_relpath
 from voodoo.errors import PackError
+from voodoo.manifest import MANIFEST_PATH
 
 if TYPE_CHECKING:
     from voodoo.config import Config, Settings
 
-CACHE_PATH = f"{STATE_DIR}/cache.json"
-FORMAT = 1
+CACHE_DIR = f"{STATE_DIR}/cache"
+INDEX_PATH = f"{CACHE_DIR}/index.json"
+SCRIPTS_PATH = f"{CACHE_DIR}/scripts.json"
+ANALYSES_DIR = f"{CACHE_DIR}/analyses"
+#: format 1: everything in this one file; removed once a format 2 cache is written
+OLD_CACHE_PATH = f"{STATE_DIR}/cache.json"
+FORMAT = 2
 _ACTION_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 _DATACLASSES: dict[str, type[Any]] = {
@@ -88,16 +106,31 @@ Stat = tuple[int, int, str]  #: size, mtime_ns, sha256
 
 
 @dataclass(frozen=True, slots=True)
+class RenderRecord:
+    """What rendering one script made, so an unchanged script can be carried over."""
+
+    files: tuple[str, ...] = ()  #: its pack files (actions, wrappers, copies)
+    readme: tuple[tuple[str, str], ...] = ()  #: (action name, README section)
+    notes: tuple[model.Diagnostic, ...] = ()  #: what rendering said about it
+
+
+@dataclass(frozen=True, slots=True)
 class ScriptEntry:
     """One script as the last run saw it."""
 
     stat: Stat
+    #: its analysis; loaded from ``scripts.json`` a summary: commands keep only their name,
+    #: path and line (``full`` is False), the whole analysis is in ``analyses/``
     script: model.Script
     local: Mapping[str, Stat] = field(default_factory=dict)  #: local modules it imports
     third_party: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     #: sub-command path (words joined by " ") -> the action name it got
     actions: Mapping[str, str] = field(default_factory=dict)
+    render: RenderRecord | None = None  #: None: not rendered (yet) from this analysis
+    full: bool = True  #: ``script`` is the whole analysis
+    #: the summary of ``script`` as ``scripts.json`` holds it, when loaded from there
+    encoded: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +142,18 @@ class Cache:
     def by_hash(self) -> dict[str, str]:
         """sha256 -> relpath, to recognise a renamed or moved script."""
         return {e.stat[2]: rel for rel, e in sorted(self.scripts.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """What ``check`` needs: each script's stats and failures, and the pack's files."""
+
+    fingerprint: str = ""
+    clean: bool = False
+    pack_files: tuple[str, ...] = ()
+    manifest: str | None = None  #: the manifest's sha256 then
+    stats: Mapping[str, tuple[Stat, Mapping[str, Stat]]] = field(default_factory=dict)
+    failures: Mapping[str, tuple[model.Diagnostic, ...]] = field(default_factory=dict)
 
 
 def file_stat(path: Path, previous: Stat | None = None) -> Stat | None:
@@ -126,49 +171,130 @@ def file_stat(path: Path, previous: Stat | None = None) -> Stat | None:
     return (st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def is_fresh(entry: ScriptEntry, path: Path, source_root: Path) -> bool:
+def is_fresh(stat: Stat, local: Mapping[str, Stat], path: Path, source_root: Path) -> bool:
     """True when the script and every local module it imports have the same content."""
-    now = file_stat(path, entry.stat)
-    if now is None or now[2] != entry.stat[2]:
+    now = file_stat(path, stat)
+    if now is None or now[2] != stat[2]:
         return False
-    for rel, old in entry.local.items():
+    for rel, old in local.items():
         cur = file_stat(source_root / rel, old)
         if cur is None or cur[2] != old[2]:
             return False
     return True
 
 
-def load(pack_dir: Path, *, full: bool = True) -> Cache:
-    """The pack's cache; an empty one when missing, unreadable or from another voodoo.
+def _read_json(pack_dir: Path, relpath: str) -> Any:
+    data = json.loads((pack_dir / relpath).read_bytes())
+    if data.get("format") != FORMAT or data.get("voodoo") != __version__:
+        raise ValueError("another cache format or voodoo version")
+    return data
 
-    With ``full=False`` each script keeps only its path, hash and diagnostics: enough for
-    ``check``, which would otherwise spend most of its time decoding every analysis.
-    """
-    read = decode if full else _summary
+
+_BAD_CACHE = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+              PackError)
+
+
+def load_index(pack_dir: Path) -> Index:
+    """The pack's index; an empty one when missing, unreadable or from another voodoo."""
     try:
-        data = json.loads((pack_dir / CACHE_PATH).read_bytes())
-        if data.get("format") != FORMAT or data.get("voodoo") != __version__:
-            return Cache()
+        data = _read_json(pack_dir, INDEX_PATH)
+        scripts = data["scripts"]
+        index = Index(str(data["fingerprint"]), bool(data["clean"]),
+                      tuple(check_relpath(p) for p in data["pack_files"]),
+                      None if data["manifest"] is None else str(data["manifest"]),
+                      {rel: (_stat(e["stat"]), {check_relpath(k): _stat(v)
+                                                for k, v in e["local"].items()})
+                       for rel, e in scripts.items()},
+                      {rel: decode(e["failures"]) for rel, e in scripts.items()
+                       if e.get("failures")})
+        if not all(isinstance(d, model.Diagnostic)
+                   for ds in index.failures.values() for d in ds):
+            return Index()
+        return index
+    except _BAD_CACHE:
+        return Index()
+
+
+#: the last cache loaded, by what identifies its file's version: ``watch`` syncs again and
+#: again in one process, and decoding 1,000 summaries each time was a third of a sync
+_last: list[tuple[tuple[object, ...], Cache]] = []
+
+
+def load(pack_dir: Path) -> Cache:
+    """The pack's cache of summaries; empty when missing, unreadable or from another voodoo.
+
+    Each entry's ``script`` is a summary (``full`` False): see ``analysis``.
+    """
+    key = _version_of(pack_dir)
+    if key is None:
+        return Cache()
+    if _last and _last[0][0] == key:
+        return _last[0][1]
+    loaded = _load(pack_dir)
+    _last[:] = [(key, loaded)]
+    return loaded
+
+
+def _version_of(pack_dir: Path) -> tuple[object, ...] | None:
+    try:
+        st = (pack_dir / SCRIPTS_PATH).stat()
+    except OSError:
+        return None
+    # save() replaces the file (a new inode) every time it writes it
+    return (str(pack_dir.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, __version__)
+
+
+def _load(pack_dir: Path) -> Cache:
+    try:
+        data = _read_json(pack_dir, SCRIPTS_PATH)
         scripts = {rel: ScriptEntry(
-            stat=_stat(e["stat"]), script=read(e["script"]),
+            stat=_stat(e["stat"]), script=decode(e["script"]),
             local={k: _stat(v) for k, v in e["local"].items()},
             third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
-            actions=dict(e["actions"])) for rel, e in data["scripts"].items()}
+            actions=dict(e["actions"]), render=_render(e["render"]), full=False,
+            encoded=e["script"])
+            for rel, e in data["scripts"].items()}
         # The cache lives in the pack, which anyone may edit: an entry that names a path
         # outside the source tree or an action outside actions/ is dropped, not trusted.
         scripts = {rel: e for rel, e in scripts.items() if _trusted(rel, e)}
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except _BAD_CACHE:
         return Cache()
 
 
-def _summary(data: Any) -> model.Script:
-    """Path and hash; the diagnostics only of a script that failed (``Script.ok``)."""
-    diagnostics = data["diagnostics"]
-    failed = any(d["severity"]["v"] == model.Severity.ERROR.value for d in diagnostics)
-    return model.Script(path=str(data["path"]), framework=None,
-                        diagnostics=decode(diagnostics) if failed else (),
-                        source_hash=str(data["source_hash"]))
+def analysis(pack_dir: Path, relpath: str, entry: ScriptEntry) -> model.Script | None:
+    """The whole analysis behind ``entry``; None when it is missing or does not match."""
+    try:
+        data = _read_json(pack_dir, _analysis_path(relpath))
+        script = decode(data["script"])
+    except _BAD_CACHE:
+        return None
+    if (not isinstance(script, model.Script) or script.source_hash != entry.stat[2]
+            or not _trusted(relpath, dataclasses.replace(entry, script=script))):
+        return None
+    return script
+
+
+def _analysis_path(relpath: str) -> str:
+    return f"{ANALYSES_DIR}/{hashlib.sha256(relpath.encode()).hexdigest()[:32]}.json"
+
+
+def _render(data: Any) -> RenderRecord | None:
+    if data is None:
+        return None
+    return RenderRecord(tuple(str(f) for f in data["files"]),
+                        tuple((str(n), str(t)) for n, t in data["readme"]),
+                        decode(data["notes"]))
+
+
+def manifest_hash(pack_dir: Path) -> str | None:
+    """The manifest's sha256: the index is trusted only while the manifest is unchanged.
+    (Its hash, not its mtime: a fresh clone of the pack has new mtimes. Hashing 2 MB takes
+    milliseconds; decoding it as JSON was most of check's time.)"""
+    try:
+        return hashlib.sha256((pack_dir / MANIFEST_PATH).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _trusted(rel: str, entry: ScriptEntry) -> bool:
@@ -177,8 +303,12 @@ def _trusted(rel: str, entry: ScriptEntry) -> bool:
             isinstance(c, model.Command) for c in script.commands):
         return False
     names = [c.name for c in script.commands] + list(entry.actions.values())
+    render = entry.render or RenderRecord()
+    names += [name for name, _ in render.readme]
+    if not all(isinstance(d, model.Diagnostic) for d in render.notes):
+        return False
     try:
-        for path in (rel, *entry.local):
+        for path in (rel, *entry.local, *render.files):
             check_relpath(path)
     except PackError:
         return False
@@ -190,30 +320,75 @@ def _stat(v: Iterable[Any]) -> Stat:
     return (int(size), int(mtime), str(sha))
 
 
-def dumps(cache: Cache) -> bytes:
-    scripts = {rel: {"stat": list(e.stat), "script": encode(e.script),
-                     "local": {k: list(v) for k, v in sorted(e.local.items())},
-                     "third_party": list(e.third_party), "notes": list(e.notes),
-                     "actions": dict(sorted(e.actions.items()))}
-               for rel, e in sorted(cache.scripts.items())}
-    doc = {"format": FORMAT, "voodoo": __version__, "fingerprint": cache.fingerprint,
-           "clean": cache.clean, "scripts": scripts}
+def summary(script: model.Script) -> model.Script:
+    """``script`` without what only rendering needs (parameters, descriptions)."""
+    return dataclasses.replace(script, commands=tuple(
+        model.Command(c.name, c.path, line=c.line) for c in script.commands))
+
+
+def _dumps(doc: dict[str, Any]) -> bytes:
+    doc = {"format": FORMAT, "voodoo": __version__, **doc}
     return (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
-def save(pack_dir: Path, cache: Cache) -> None:
-    """Write the cache atomically. Call it under the pack lock, after ``apply``."""
-    root = pack_dir.resolve()
-    target = root / CACHE_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.parent.resolve().is_relative_to(root):
-        raise PackError(f"{STATE_DIR} leads outside the pack", path=CACHE_PATH)
+def _render_data(r: RenderRecord | None) -> Any:
+    if r is None:
+        return None
+    return {"files": list(r.files), "readme": [list(x) for x in r.readme],
+            "notes": encode(r.notes)}
+
+
+def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
+    """Write the cache atomically, each analysis only when it is new. Call it under the
+    pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists."""
+    pack_dir = pack_dir.resolve()
+    root = pack_dir / CACHE_DIR
+    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):
+        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
+    items = sorted(cache.scripts.items())
+    wanted = set()
+    for rel, e in items:
+        path = _analysis_path(rel)
+        wanted.add(path.rsplit("/", 1)[1])
+        if e.full:
+            _write(pack_dir / path, _dumps({"script": encode(e.script)}))
+    for old in os.listdir(pack_dir / ANALYSES_DIR):
+        if old not in wanted:
+            with contextlib.suppress(OSError):
+                os.unlink(pack_dir / ANALYSES_DIR / old)
+    _write(root / "scripts.json", _dumps({
+        "fingerprint": cache.fingerprint, "clean": cache.clean,
+        "scripts": {rel: {"stat": list(e.stat),
+                          "script": encode(summary(e.script)) if e.encoded is None
+                          else e.encoded,
+                          "local": {k: list(v) for k, v in sorted(e.local.items())},
+                          "third_party": list(e.third_party), "notes": list(e.notes),
+                          "actions": dict(sorted(e.actions.items())),
+                          "render": _render_data(e.render)} for rel, e in items}}))
+    # The index last: check trusts nothing it does not list.
+    _write(root / "index.json", _dumps({
+        "fingerprint": cache.fingerprint, "clean": cache.clean,
+        "pack_files": sorted(pack_files), "manifest": manifest_hash(pack_dir),
+        "scripts": {rel: {"stat": list(e.stat),
+                          "local": {k: list(v) for k, v in sorted(e.local.items())},
+                          "failures": None if e.script.ok else encode(e.script.diagnostics)}
+                    for rel, e in items}}))
+    with contextlib.suppress(OSError):
+        (pack_dir / OLD_CACHE_PATH).unlink()
+    key = _version_of(pack_dir)
+    if key is not None:  # what load() would now read (analyses are on disk: not "full")
+        _last[:] = [(key, dataclasses.replace(cache, scripts={
+            rel: dataclasses.replace(e, full=False) for rel, e in cache.scripts.items()}))]
+
+
+def _write(target: Path, data: bytes) -> None:
     # mkstemp: a new file, never one planted there (a symlink would be followed out).
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".cache.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(dumps(cache))
+            handle.write(data)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -231,5 +406,5 @@ def settings_fingerprint(ref: str, root: Path, config: Config | None, name: str 
                        settings.key())
 
 
-__all__ = ["CACHE_PATH", "Cache", "ScriptEntry", "decode", "encode", "file_stat", "is_fresh",
-           "load", "save"]
+__all__ = ["CACHE_DIR", "Cache", "Index", "RenderRecord", "ScriptEntry", "analysis", "decode",
+           "encode", "file_stat", "is_fresh", "load", "load_index", "save", "summary"]

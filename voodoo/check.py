@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voodoo import cache, manifest
+from voodoo import cache
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, Settings
-from voodoo.errors import PackError
 from voodoo.model import Diagnostic
 from voodoo.pack import pack_lock
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
@@ -92,21 +91,20 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
 def _fast_check(files: list[SourceFile], pack: Path, root: Path,
                 fp: str) -> tuple[Diagnostic, ...] | None:
     """The failures when nothing changed since the last clean run; None: cannot tell."""
-    c = cache.load(pack, full=False)
-    if c.fingerprint != fp or not c.clean or set(c.scripts) != {f.relpath for f in files}:
+    index = cache.load_index(pack)
+    if (index.fingerprint != fp or not index.clean
+            or set(index.stats) != {f.relpath for f in files}):
         return None
-    if not all(cache.is_fresh(c.scripts[f.relpath], f.path, root) for f in files):
+    if not all(cache.is_fresh(*index.stats[f.relpath], f.path, root) for f in files):
         return None
-    try:
-        # Only existence is asked here, never content: load()'s per-entry symlink checks
-        # (a third of check's time at 1,000 scripts) are left to the pipeline that writes.
-        written = manifest.loads((pack / manifest.MANIFEST_PATH).read_bytes()).files
-    except (OSError, PackError):
+    # The index lists the files the manifest did when it was written, and the manifest's
+    # hash (decoding its 2 MB of JSON was most of check's time); of the files, only their
+    # existence is asked.
+    if index.manifest is None or index.manifest != cache.manifest_hash(pack):
         return None
-    if not all((pack / rel).exists() for rel in written):
+    if not all((pack / rel).exists() for rel in index.pack_files):
         return None
-    return tuple(d for f in files if not (s := c.scripts[f.relpath].script).ok
-                 for d in s.diagnostics)
+    return tuple(d for f in files for d in index.failures.get(f.relpath, ()))
 
 
 __all__ = ["CheckResult", "check"]

@@ -11,11 +11,9 @@ import contextlib
 import dataclasses
 import enum
 import functools
-import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,8 +21,8 @@ from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
+from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
-from voodoo.manifest import sha256
 from voodoo.merge import Prefer
 from voodoo.model import Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
@@ -94,7 +92,7 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
     reused: dict[str, _Analyzed] = {}
     for sf in files:
         entry = old.scripts.get(sf.relpath)
-        if (entry is not None and cache.is_fresh(entry, sf.path, source_root)
+        if (entry is not None and cache.is_fresh(entry.stat, entry.local, sf.path, source_root)
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
@@ -123,6 +121,9 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
     # fork is cheapest (workers inherit the imported analyzers) but unsafe once threads
     # run (watch's observer): then forkserver.
     method = "fork" if threading.active_count() == 1 else "forkserver"
+    import multiprocessing  # (here: a one-change run never needs them)
+    from concurrent.futures import ProcessPoolExecutor
+
     import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
 
     chunk = max(1, min(32, len(files) // (jobs * 8)))
@@ -196,21 +197,30 @@ class Rendered:
     files: dict[str, bytes]
     sources: dict[str, SourceInfo]
     notes: tuple[Diagnostic, ...]
+    #: files of unchanged scripts, not rendered again: they would be what the manifest says
+    carried: frozenset[str] = frozenset()
+    #: per script with actions: what rendering it made (for the cache)
+    records: dict[str, cache.RenderRecord] = dataclasses.field(default_factory=dict)
 
 
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
            pack_meta: PackMeta | None = None,
-           settings: Settings = DEFAULTS) -> Rendered:
+           settings: Settings = DEFAULTS, redo: Collection[str] | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
-    ``settings.keep_python2`` as they are (their actions then run them with ``python2``)."""
+    ``settings.keep_python2`` as they are (their actions then run them with ``python2``).
+
+    With ``redo``, only those scripts are rendered; every other one must have a cached
+    ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record)."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
-    listed: list[tuple[Command, str]] = []
+    sections: list[tuple[str, str]] = []
     requirements: set[str] = set()
+    carried: set[str] = set()
+    records: dict[str, cache.RenderRecord] = {}
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
     env_keys = pack_config.config_keys(with_cmds) if settings.config_schema else {}
 
@@ -220,9 +230,10 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2, package=package)
         files[f"{SCRIPTS_DIR}/{rel}"] = out
         sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, sha256(data))
+        mine.append(f"{SCRIPTS_DIR}/{rel}")
         if done is not None:
-            notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
-                                    f"the pack's copy of {rel} is {done}"))
+            mine_notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
+                                         f"the pack's copy of {rel} is {done}"))
         return done is not None
 
     for a in analyzed:
@@ -230,6 +241,20 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         if not cmds:
             continue
         rel = a.source.relpath
+        mine: list[str] = []
+        mine_notes: list[Diagnostic] = []
+        mine_sections: list[tuple[str, str]] = []
+        record = a.entry.render if a.entry is not None else None
+        if redo is not None and rel not in redo and record is not None:
+            assert a.entry is not None
+            carried.update(record.files)
+            notes.extend(record.notes)
+            sections.extend(record.readme)
+            requirements.update(a.entry.third_party)
+            notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n)
+                         for n in a.entry.notes)
+            records[rel] = record
+            continue
         python2 = copy(a.source.path, rel, rel)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
@@ -242,6 +267,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                             mod.resolve().parent != a.source.path.resolve().parent)
         interpreter = "python2" if python2 and settings.keep_python2 else None
         requirements.update(third)
+        notes.extend(mine_notes)
         notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
         config_env = {env_keys[v]: v for v in a.script.env_reads if v in env_keys}
@@ -255,14 +281,17 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             ):
                 files[path] = text.encode()
                 sources[path] = origin
-            listed.append((cmd, rel))
-    if listed:
+                mine.append(path)
+            mine_sections.append((cmd.name, stackstorm.readme_section(pack_ref, cmd, rel)))
+        sections.extend(mine_sections)
+        records[rel] = cache.RenderRecord(tuple(mine), tuple(mine_sections), tuple(mine_notes))
+    if sections:
         files[RUNTIME_PATH] = wrapper.runtime_source().encode()
     if env_keys:
         files[pack_config.CONFIG_SCHEMA_PATH] = stackstorm.dump_yaml(
             pack_config.config_schema(with_cmds)).encode()
     files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
-    files["README.md"] = stackstorm.pack_readme(pack_ref, listed).encode()
+    files["README.md"] = stackstorm.readme_from_sections(pack_ref, sections).encode()
     pm = pack_meta or PackMeta()
     pack_yaml = stackstorm.pack_metadata(
         pack_ref, pm.name or pack_name,
@@ -271,7 +300,8 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     if pm.email:
         pack_yaml["email"] = pm.email
     files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
-    return Rendered(files, sources, tuple(notes))
+    # A module two scripts import is rendered by the one that changed: not carried too.
+    return Rendered(files, sources, tuple(notes), frozenset(carried - files.keys()), records)
 
 
 def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
@@ -323,27 +353,75 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
-        analyzed = _override(
-            _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                         max_size=settings.max_size or DEFAULT_MAX_SIZE, jobs=jobs),
-            config)
+        max_size = settings.max_size or DEFAULT_MAX_SIZE
+        found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
+                             max_size=max_size, jobs=jobs)
+        analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
+        manifest = load_manifest(pack)
+        redo = _to_render(analyzed, commands, pack, manifest, settings)
+        if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
+               for a in found):
+            found = [_whole(a, pack, root, settings.functions, max_size)
+                     if a.source.relpath in redo else a for a in found]
+            analyzed = _override(found, config)
+            commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
-                     settings=settings)
+                     settings=settings, redo=redo)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
                            [*clash_notes, *out.notes])
-        manifest = load_manifest(pack)
         renames = _renames(old, analyzed, commands)
-        the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep)
+        the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
+                        carried=out.carried)
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
         if not dry_run:
             apply(the_plan, pack)
-            cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp))
+            cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp, out.records),
+                       the_plan.manifest.files)
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes)
+
+
+def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], pack: Path,
+               manifest: Manifest, settings: Settings) -> set[str]:
+    """The scripts to render; the others render exactly what they did last time.
+
+    A script is carried over when its cached analysis was reused, its actions keep their
+    names (a clash elsewhere can rename them), and each file it rendered is still in the
+    manifest and on disk. Config keys are shared by all scripts: with them, all render.
+    """
+    redo = set()
+    for a in analyzed:
+        rel, e = a.source.relpath, a.entry
+        if not a.script.ok:
+            continue  # renders nothing; plan keeps its last good files
+        cmds = commands.get(rel, [])
+        if (settings.config_schema or e is None or e.full
+                or dict(e.actions) != {_words(c): c.name for c in cmds}
+                or (cmds and not _in_place(e.render, pack, manifest))):
+            redo.add(rel)
+    return redo
+
+
+def _in_place(record: cache.RenderRecord | None, pack: Path, manifest: Manifest) -> bool:
+    """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
+    folder = str(pack)
+    return record is not None and all(f in manifest.files
+                                      and os.path.exists(os.path.join(folder, f))
+                                      for f in record.files)
+
+
+def _whole(a: _Analyzed, pack: Path, root: Path, functions: bool, max_size: int) -> _Analyzed:
+    """``a`` with its whole cached analysis instead of the summary (parsed again if lost)."""
+    if a.entry is None or a.entry.full:
+        return a
+    script = cache.analysis(pack, a.source.relpath, a.entry)
+    if script is None:
+        return _analyze(a.source, root, functions=functions, max_size=max_size)
+    return _Analyzed(a.source, script, dataclasses.replace(a.entry, script=script, full=True))
 
 
 def _words(c: Command) -> str:
@@ -351,7 +429,8 @@ def _words(c: Command) -> str:
 
 
 def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
-               old: cache.Cache, the_plan: Plan, fp: str) -> cache.Cache:
+               old: cache.Cache, the_plan: Plan, fp: str,
+               records: dict[str, cache.RenderRecord]) -> cache.Cache:
     scripts: dict[str, cache.ScriptEntry] = {}
     for a in analyzed:
         if a.entry is None:
@@ -365,7 +444,8 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         if not a.script.ok:  # a broken file keeps its last good actions, for renames
             prev = old.scripts.get(a.source.relpath)
             names = dict(prev.actions) if prev is not None else {}
-        scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names)
+        scripts[a.source.relpath] = dataclasses.replace(
+            a.entry, actions=names, render=records.get(a.source.relpath))
     clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
     return cache.Cache(fp, clean, scripts)
 

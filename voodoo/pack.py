@@ -27,11 +27,11 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from voodoo._paths import STATE_DIR, resolve_inside
+from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside
 from voodoo.errors import ConflictError, LockError, PackError
-from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, sha256
+from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
 from voodoo.manifest import load as load_manifest
 
 LOCK_PATH = f"{STATE_DIR}/lock"
@@ -174,6 +174,7 @@ def plan(
     sources: Mapping[str, SourceInfo] | None = None,
     create_only: Collection[str] = ("pack.yaml",),
     keep_sources: Collection[str] = (),
+    carried: Collection[str] = (),
 ) -> Plan:
     """Compare ``rendered`` (pack-relative path -> bytes) with the pack; read-only.
 
@@ -181,14 +182,23 @@ def plan(
     right now) are kept as they are, with their manifest entries, even when not rendered:
     a broken script never loses its last good action.
 
+    ``carried`` files (in the manifest, not in ``rendered``) would render exactly as the
+    manifest says (their sources did not change): they count as unchanged, neither read
+    nor written, entries carried over. One deleted since must not be passed: it is re-added
+    only by rendering it.
+
     Raises PackError, before anything is planned, for a path that is not a normalized
     relative path inside the pack (symlinks included), or that cannot be read.
     """
     root = pack_dir.resolve()
-    _check_layout(root, rendered, manifest)
+    carried = set(carried) - set(rendered)
+    _check_layout(root, rendered, manifest, carried)
     sources = sources or {}
     builder = _Builder()
-    for relpath in sorted(rendered):
+    for relpath in sorted(carried.union(rendered)):
+        if relpath in carried:
+            builder.carry(relpath, manifest.files[relpath])
+            continue
         source = sources.get(relpath)
         new = entry_for(
             relpath,
@@ -204,7 +214,7 @@ def plan(
             _read(root, relpath),
             create_only=relpath in create_only,
         )
-    for relpath in sorted(set(manifest.files) - set(rendered)):
+    for relpath in sorted(set(manifest.files) - set(rendered) - carried):
         if relpath in create_only:  # the user's from the moment it was created
             continue
         entry = manifest.files[relpath]
@@ -215,13 +225,16 @@ def plan(
     return builder.plan()
 
 
-def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest) -> None:
-    for relpath in manifest.files:
-        resolve_inside(root, relpath, where=MANIFEST_PATH)
+def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
+                  carried: Collection[str] = ()) -> None:
+    # Carried files are neither read nor written: only what plan and apply touch is checked.
+    check_all_inside(root, (p for p in manifest.files if p not in carried),
+                     where=MANIFEST_PATH)
     for relpath in rendered:
         resolve_inside(root, relpath)
-    folders = {str(parent) for relpath in rendered for parent in PurePosixPath(relpath).parents}
-    clash = sorted(folders & set(rendered))
+    paths = set(rendered) | set(carried)
+    folders = {relpath[:i] for relpath in paths for i, c in enumerate(relpath) if c == "/"}
+    clash = sorted(folders & paths)
     if clash:
         raise PackError(f"{clash[0]!r} is rendered both as a file and as a folder")
 
@@ -266,6 +279,11 @@ class _Builder:
                 self.files[relpath] = old
             return
         self.files[relpath] = new
+
+    def carry(self, relpath: str, old: Entry) -> None:
+        """A file that would be rendered as the manifest says: unchanged, entry kept."""
+        self.unchanged.append(relpath)
+        self.files[relpath] = old
 
     def keep(self, relpath: str, old: Entry) -> None:
         """A file whose source cannot be analyzed now: left as it is, entry carried over."""
@@ -428,6 +446,7 @@ def _write_manifest(
             return
     _make_dirs(root, target.parent, created)
     _atomic_write(target, data, MANIFEST_PATH, checkpoint)
+    remember(root, manifest)
 
 
 @contextlib.contextmanager

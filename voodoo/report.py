@@ -57,21 +57,39 @@ def print_diagnostics(diagnostics: Sequence[Any], console: Console) -> None:
         console.print(f"[{style}]{escape(str(d))}[/]")
 
 
+#: Up to this many files, the table lists every one; above, only those worth a look.
+FULL_TABLE_MAX = 50
+
+
 def print_ingest(result: IngestResult) -> None:
-    """The summary table of one ingest, then every diagnostic and what changed on disk."""
+    """The summary table of one ingest, then the diagnostics and what changed on disk.
+
+    Above ``FULL_TABLE_MAX`` files, the table and the diagnostics cover only the files that
+    failed, have a warning or changed something in the pack; one line counts the rest.
+    """
     console = _console()
+    shown = list(result.files)
+    if len(shown) > FULL_TABLE_MAX:
+        worth = _worth_a_look(result)
+        shown = [f for f in shown if f.relpath in worth]
     table = Table(title=f"pack {result.pack_ref} ({result.pack_dir})", title_justify="left")
     table.add_column("script")
     table.add_column("style")
     table.add_column("status")
     table.add_column("actions")
     table.add_column("notes", justify="right")
-    for f in result.files:
+    for f in shown:
         style = _STATUS_STYLE[f.status]
         table.add_row(escape(f.relpath), f.framework or "-", f"[{style}]{f.status.value}[/]",
                       escape(", ".join(f.actions)) or "-", str(len(f.diagnostics)) or "")
-    console.print(table)
-    print_diagnostics([d for f in result.files for d in f.diagnostics], console)
+    if shown:
+        console.print(table)
+    print_diagnostics([d for f in shown for d in f.diagnostics], console)
+    if len(shown) < len(result.files):
+        rest = len(result.files) - len(shown)
+        notes = sum(len(f.diagnostics) for f in result.files) - sum(
+            len(f.diagnostics) for f in shown)
+        console.print(f"{rest} unchanged files not listed ({notes} notes).", style="dim")
     p = result.plan
     counts = {s: sum(1 for f in result.files if f.status is s) for s in FileStatus}
     actions = sum(len(f.actions) for f in result.files)
@@ -84,6 +102,21 @@ def print_ingest(result: IngestResult) -> None:
     print_changes(result, console)
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+def _worth_a_look(result: IngestResult) -> set[str]:
+    """Files that failed, have a warning or error, or changed a file of the pack."""
+    from voodoo.ingest import SCRIPTS_DIR
+    from voodoo.reconcile import ChangeKind
+
+    written = {w.path for w in result.plan.writes}
+    actions = {ch.action for ch in result.changes if ch.kind is not ChangeKind.UNCHANGED}
+    actions |= {path.removeprefix("actions/").removesuffix(".py") for path in written}
+    copies = {path.removeprefix(f"{SCRIPTS_DIR}/") for path in written}
+    return {f.relpath for f in result.files
+            if f.status is FileStatus.FAILED or f.relpath in copies
+            or actions.intersection(f.actions)
+            or any(d.severity is not Severity.INFO for d in f.diagnostics)}
 
 
 _CHANGE_STYLE = {"added": "green", "updated": "cyan", "renamed": "cyan", "removed": "red",

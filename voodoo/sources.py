@@ -6,6 +6,7 @@ Pure file-system listing; nothing here reads a file past its first line.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,11 +97,14 @@ def discover(sources: Iterable[str | os.PathLike[str]], *,
     if len(paths) == 1 and paths[0].is_dir():
         common = paths[0].resolve()
     found: dict[str, SourceFile] = {}
+    folders: dict[Path, str] = {}  # folder -> its place under common: resolved once
     for p in paths:
         files: Iterable[Path] = [p] if p.is_file() else _walk(p, exclude)
         for f in files:
             # The link's own place, not its target's: that is where the user sees it.
-            rel = (f.parent.resolve() / f.name).relative_to(common).as_posix()
+            if f.parent not in folders:
+                folders[f.parent] = f.parent.resolve().relative_to(common).as_posix()
+            rel = posixpath.join(folders[f.parent], f.name).removeprefix("./")
             found.setdefault(rel, SourceFile(f, rel))
     return [found[k] for k in sorted(found)]
 

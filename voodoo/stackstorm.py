@@ -190,6 +190,12 @@ def dump_yaml(data: object) -> str:
 
 def pack_readme(pack_ref: str, actions: Iterable[tuple[Command, str]]) -> str:
     """A Markdown README listing each action (sorted by name) and its parameters."""
+    return readme_from_sections(
+        pack_ref, [(c.name, readme_section(pack_ref, c, script)) for c, script in actions])
+
+
+def readme_from_sections(pack_ref: str, sections: Iterable[tuple[str, str]]) -> str:
+    """The README from ``(action name, readme_section(...))`` pairs, sorted by name."""
     lines = [
         f"# {pack_ref}",
         "",
@@ -199,20 +205,24 @@ def pack_readme(pack_ref: str, actions: Iterable[tuple[Command, str]]) -> str:
         "## Actions",
         "",
     ]
-    for command, script in sorted(actions, key=lambda pair: pair[0].name):
-        lines.append(f"### `{pack_ref}.{command.name}`")
-        lines.append("")
-        if command.description:
-            lines.extend([command.description.strip(), ""])
-        words = " ".join(command.path)
-        lines.append(f"Runs `{script}`" + (f" `{words}`" if words else "") + ".")
-        lines.append("")
-        if command.params:
-            lines.extend(_param_table(command.params))
-        else:
-            lines.append("No parameters.")
-        lines.append("")
+    lines.extend(text for _, text in sorted(sections, key=lambda pair: pair[0]))
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def readme_section(pack_ref: str, command: Command, script: str) -> str:
+    """One action's part of the README (ingest caches it per script)."""
+    lines = [f"### `{pack_ref}.{command.name}`", ""]
+    if command.description:
+        lines.extend([command.description.strip(), ""])
+    words = " ".join(command.path)
+    lines.append(f"Runs `{script}`" + (f" `{words}`" if words else "") + ".")
+    lines.append("")
+    if command.params:
+        lines.extend(_param_table(command.params))
+    else:
+        lines.append("No parameters.")
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _param_table(params: Sequence[Param]) -> list[str]:

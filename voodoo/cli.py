@@ -21,7 +21,7 @@ from voodoo import __version__
 from voodoo.errors import VoodooError
 
 if TYPE_CHECKING:
-    from voodoo.config import Config
+    from voodoo.config import Config, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,6 +112,23 @@ def _bytes(megabytes: float | None) -> int | None:
     return None if megabytes is None else int(megabytes * 2**20)
 
 
+def _settings_options(fn: F) -> F:
+    """The render settings (--functions, --config-schema, --keep-python2, --max-size),
+    handed to the command as one ``settings`` argument."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, functions: bool, config_schema: bool, keep_python2: bool,
+                max_size: float | None, **kwargs: Any) -> Any:
+        from voodoo.config import Settings
+
+        settings = Settings(functions, config_schema, keep_python2, _bytes(max_size))
+        return fn(*args, settings=settings, **kwargs)
+
+    for option in (_MAX_SIZE, _KEEP_PYTHON2, _CONFIG_SCHEMA, _FUNCTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
 _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
@@ -120,34 +137,27 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @_SOURCES
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
-@_FUNCTIONS
-@_CONFIG_SCHEMA
-@_KEEP_PYTHON2
-@_MAX_SIZE
+@_settings_options
 @click.option("--ours/--theirs", "ours", default=True,
               help="When a person and the script changed the same field of an action: keep "
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
 @_handle_errors
-def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, functions: bool,
-           config_schema: bool, keep_python2: bool, max_size: float | None, ours: bool,
-           jobs: int | None) -> None:
+def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
+           settings: Settings, ours: bool, jobs: int | None) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
     voodoo.yaml (looked for in this folder and its parents).
     """
     from voodoo import report
-    from voodoo.config import Settings
     from voodoo.ingest import ingest as run_ingest
 
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs",
-                            settings=Settings(functions, config_schema, keep_python2,
-                                              _bytes(max_size)),
+                            prefer="ours" if ours else "theirs", settings=settings,
                             jobs=jobs)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)
@@ -157,22 +167,16 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None, fun
 @_SOURCES
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
-@_FUNCTIONS
-@_CONFIG_SCHEMA
-@_KEEP_PYTHON2
-@_MAX_SIZE
+@_settings_options
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          functions: bool, config_schema: bool, keep_python2: bool,
-          max_size: float | None) -> None:
+          settings: Settings) -> None:
     """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
     from voodoo.check import check as run_check
-    from voodoo.config import Settings
 
     srcs, pack, config = _setup(sources, pack_dir)
     result = run_check(srcs, pack, name=name, config=config,
-                       settings=Settings(functions, config_schema, keep_python2,
-                                         _bytes(max_size)))
+                       settings=settings)
     if result.in_sync:
         click.echo(f"{pack}: in sync")
     else:

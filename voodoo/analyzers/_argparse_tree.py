@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from voodoo.analyzers._values import Known, Unknown, Value
+from voodoo.analyzers._values import Value
 
 SUPPRESS = "==SUPPRESS=="
 REMAINDER = "..."
@@ -131,11 +131,3 @@ class Subparsers:
     choices: list[tuple[str, Parser]] = field(default_factory=list)
     node: cst.CSTNode | None = None
 
-
-def unknown_or(value: Value | None, fallback: Any) -> Any:
-    """The known value, else ``fallback``."""
-    return value.value if isinstance(value, Known) else fallback
-
-
-def is_unknown(value: Value | None) -> bool:
-    return isinstance(value, Unknown)

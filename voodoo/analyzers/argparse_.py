@@ -355,8 +355,6 @@ class _Recorder:
             dest = self._option_dest(strings, _value(kw.get("dest")), chars, call)
         if dest is None:
             return Unknown("lost argument")
-            if kind == "boolean_optional":
-                pass  # the --no-... strings are derived when emitting
         action = Action(
             node=call,
             option_strings=option_strings,

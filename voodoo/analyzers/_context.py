@@ -74,6 +74,13 @@ class Context:
         """Whether ``module`` (or something inside it) is imported anywhere."""
         return module in self.imports
 
+    def mentions(self, word: str) -> bool:
+        """Whether ``word`` appears anywhere in the source (True when the text is unknown).
+
+        A free first test before a tree walk: code that uses ``sys.argv`` under any
+        alias still spells ``argv`` somewhere (in the import, at least)."""
+        return self.text is None or word in self.text
+
     # -- lines -------------------------------------------------------------------------
 
     def line_of(self, node: cst.CSTNode | None) -> int:

@@ -19,6 +19,7 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._values import Known, Value, static_value
+from voodoo.analyzers._walk import walk
 
 __all__ = ["EnvRead", "PasswordRead", "env_reads", "password_reads"]
 
@@ -43,19 +44,19 @@ class EnvRead:
 
 def password_reads(ctx: Context) -> list[PasswordRead]:
     """Every ``getpass.getpass(...)`` call (any import spelling) and the names it feeds."""
-    if not ctx.imports_module("getpass"):
+    if not ctx.imports_module("getpass") or not ctx.mentions("getpass"):
         return []
     finder = _PasswordFinder(ctx)
-    ctx.module.visit(finder)
+    walk(ctx.module, finder)
     return finder.found
 
 
 def env_reads(ctx: Context) -> list[EnvRead]:
     """Environment variables read by name outside parser defaults, in source order."""
-    if not ctx.imports_module("os"):
+    if not ctx.imports_module("os") or not (ctx.mentions("environ") or ctx.mentions("getenv")):
         return []
     finder = _EnvFinder(ctx)
-    ctx.module.visit(finder)
+    walk(ctx.module, finder)
     return [r for r, constant in finder.found if constant not in finder.default_names]
 
 

@@ -23,7 +23,7 @@ name = "sysargv"
 
 def detect(ctx: Context) -> bool:
     """The file reads ``sys.argv`` (any alias). Registered last: other frameworks win."""
-    if not ctx.imports_module("sys"):
+    if not ctx.imports_module("sys") or not ctx.mentions("argv"):
         return False
     finder = _FindArgv(ctx)
     walk(ctx.module, finder)

@@ -102,11 +102,30 @@ class Context:
         # which costs about twice the parse. Ambiguous snippets fall back to the provider.
         if self.text is None or isinstance(node, cst.Module):
             return 0
+        above = {f: () for f in ("leading_lines", "decorators") if getattr(node, f, None)}
+        if above:
+            # where the PositionProvider puts a statement: at ``def``/``class``, after
+            # the comments and decorators above it
+            node = node.with_changes(**above)
         snippet = self.module.code_for_node(node).strip()
+        if snippet.startswith("#"):
+            return 0  # a block starting with a statement's comments: the provider knows
+        line = self._line_of_text(snippet)
+        if line == -1 and "\n" in snippet:
+            # code_for_node drops the indentation a nested block has in the file (a
+            # method's body): its first line still appears as written
+            line = self._line_of_text(snippet.partition("\n")[0].strip())
+        return max(line, 0)
+
+    def _line_of_text(self, snippet: str) -> int:
+        """The line where ``snippet`` occurs once in the text; 0 ambiguous, -1 absent."""
+        assert self.text is not None
         if len(snippet) < 3:
             return 0
         first = self.text.find(snippet)
-        if first == -1 or self.text.find(snippet, first + 1) != -1:
+        if first == -1:
+            return -1
+        if self.text.find(snippet, first + 1) != -1:
             return 0
         return self.text.count("\n", 0, first) + 1
 

@@ -1,0 +1,107 @@
+"""Context's cheap line look-up must agree with libcst's PositionProvider, and the walk
+must see every node an analyzer asks about (and skip only trivia)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from voodoo.analyzers._context import Context
+from voodoo.analyzers._walk import find_all, walk
+
+SOURCE = textwrap.dedent('''\
+    import click
+
+    # a comment above the decorators
+    @click.command()
+    @click.option("--count", default=1)
+    def main(count):
+        """Say hi."""
+        print(count)
+
+
+    class Tool:
+        # a comment above a method
+        def run(self, retries=3):
+            return retries
+
+        def stop(self, retries=3):
+            return retries
+
+
+    def other(count):
+        print(count)
+    ''')
+
+
+def _every_node(module: cst.Module) -> list[cst.CSTNode]:
+    return find_all(module, cst.CSTNode)
+
+
+def test_line_of_agrees_with_the_position_provider_for_every_node() -> None:
+    module = cst.parse_module(SOURCE)
+    truth = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    cheap = Context(module, "x.py", SOURCE)
+    checked = 0
+    for node in _every_node(module):
+        if isinstance(node, cst.Module):
+            continue
+        assert cheap._unique_line(node) in (0, truth[node].start.line), cheap.code_for(node)
+        assert cheap.line_of(node) == truth[node].start.line
+        checked += 1
+    assert checked > 50
+
+
+def test_decorated_function_and_indented_method_lines_need_no_provider() -> None:
+    module = cst.parse_module(SOURCE)
+    ctx = Context(module, "x.py", SOURCE)
+    main = module.body[1]
+    assert isinstance(main, cst.FunctionDef)
+    tool = module.body[2]
+    assert isinstance(tool, cst.ClassDef)
+    run = tool.body.body[0]
+    assert isinstance(run, cst.FunctionDef)
+    # the def line, not the comment's or the first decorator's
+    assert ctx._unique_line(main) == 6
+    assert ctx._unique_line(run) == 13
+    assert ctx._positions is None  # answered from the text alone
+    # "print(count)" is there twice: the text cannot tell, the provider does
+    prints = [c for c in find_all(module, cst.Call) if ctx.code_for(c) == "print(count)"]
+    assert [ctx._unique_line(c) for c in prints] == [0, 0]
+    assert [ctx.line_of(c) for c in prints] == [8, 21]
+
+
+def test_walk_visits_what_libcst_visits_except_trivia() -> None:
+    module = cst.parse_module(SOURCE)
+    seen: list[str] = []
+    expected: list[str] = []
+
+    class Record(cst.CSTVisitor):
+        def __init__(self, out: list[str]) -> None:
+            super().__init__()
+            self.out = out
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            self.out.append(type(node).__name__)
+            return True
+
+    module.visit(Record(expected))
+
+    class Named(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            seen.append(node.value)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False  # children skipped, as with libcst
+
+    walk(module, Named())
+    assert "Tool" not in seen and "run" not in seen
+    assert seen[:3] == ["click", "click", "command"]
+    kinds = {type(n).__name__ for n in _every_node(module)}
+    assert {"Comma", "SimpleWhitespace", "Newline", "LeftParen", "EmptyLine"} & kinds == set()
+    assert {"Name", "Call", "Attribute", "Param", "Decorator", "SimpleString"} <= kinds
+    assert {"Comma", "SimpleWhitespace", "EmptyLine"} <= set(expected)
+    meaningful = [k for k in expected if k in kinds]
+    assert meaningful == [type(n).__name__ for n in _every_node(module)]

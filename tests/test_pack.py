@@ -399,9 +399,16 @@ def test_temporary_files_left_by_a_killed_process_are_removed(tmp_path: Path) ->
     stale.write_bytes(b"half")
     other = tmp_path / "actions/.backup.yaml.keep"
     other.write_bytes(b"not ours")
+    # the folder is swept once per run: a stale file of one not written now goes too
+    unrelated = tmp_path / "actions/.gone.yaml.zz9.voodoo-tmp"
+    unrelated.write_bytes(b"half")
+    elsewhere = tmp_path / "untouched/.x.yaml.abc.voodoo-tmp"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b"half")
     run(tmp_path, V2)
-    assert not stale.exists()
+    assert not stale.exists() and not unrelated.exists()
     assert other.read_bytes() == b"not ours"
+    assert elsewhere.exists()  # a folder voodoo does not write into is not listed
 
 
 @settings(max_examples=40, deadline=None)

@@ -3,6 +3,7 @@ the pack's copy converted (and run for real), or kept as it is with ``keep_pytho
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
@@ -282,3 +283,33 @@ def test_the_cli_option(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["check", str(EXAMPLES / "host_inventory.py"), "--pack",
                               str(pack)])
     assert res.exit_code == 1, res.output
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_python2_script_is_converted_once_and_its_copy_is_the_conversion(
+        tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(20):  # enough files for a process pool with jobs=2
+        (src / f"py3_{i}.py").write_text(_SCRIPT.format(construct="print('x')"))
+    (src / "old.py").write_text(_SCRIPT.format(construct="print 'x'"))
+    calls: list[str] = []
+    real = py2._convert.__wrapped__
+
+    def counting(text: str, path: str, package: bool) -> py2.Conversion:
+        calls.append(text)
+        return real(text, path, package)
+
+    py2._convert.cache_clear()
+    monkeypatch.setattr(py2, "_convert", functools.lru_cache(maxsize=8)(counting))
+    result = ingest([src], tmp_path / "pack", jobs=jobs)
+    assert {o.relpath: o.status for o in result.files}["old.py"] is FileStatus.INGESTED
+    # with a pool, the worker converts (its calls are not seen here) and the main process
+    # takes its copy; in one process, analysis converts and the copy reuses it
+    assert calls == ([] if jobs > 1 else [(src / "old.py").read_text()])
+    copy = (tmp_path / "pack/actions/scripts/old.py").read_bytes()
+    assert copy == py2.pack_copy((src / "old.py").read_bytes(), "old.py")[0]
+    assert b"print('x')" in copy and b"print 'x'" not in copy
+    for i in range(20):  # a Python 3 script is copied byte for byte
+        assert (tmp_path / f"pack/actions/scripts/py3_{i}.py").read_bytes() == (
+            src / f"py3_{i}.py").read_bytes()

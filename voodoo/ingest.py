@@ -80,6 +80,9 @@ class _Analyzed:
     source: SourceFile
     script: Script
     entry: cache.ScriptEntry | None  #: None: the file could not be read or analyzed fully
+    #: a Python 2 script's converted copy for the pack (``py2.pack_copy``), made where it
+    #: was parsed (a worker process), so the main process does not convert it again
+    copy: tuple[bytes, str | None] | None = None
 
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
@@ -152,7 +155,21 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
             return _Analyzed(sf, script, None)
         local[mod.resolve().relative_to(source_root).as_posix()] = st
     return _Analyzed(sf, script, cache.ScriptEntry(
-        before, script, local, found.third_party, found.notes))
+        before, script, local, found.third_party, found.notes), _python2_copy(sf, script))
+
+
+def _python2_copy(sf: SourceFile, script: Script) -> tuple[bytes, str | None] | None:
+    """The pack's copy of a Python 2 script, converted while its conversion is at hand
+    (``py2`` remembers the last ones): None for a Python 3 script."""
+    if not script.python2:
+        return None
+    try:
+        data = sf.path.read_bytes()
+    except OSError:
+        return None
+    if sha256(data) != script.source_hash:
+        return None  # changed since: render reads and converts it again
+    return py2.pack_copy(data, str(sf.path))
 
 
 def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyzed]:
@@ -224,12 +241,22 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
     env_keys = pack_config.config_keys(with_cmds) if settings.config_schema else {}
 
-    def copy(path: Path, rel: str, owner: str, package: bool = False) -> bool:
-        """Copy one file (a Python 2 one converted, unless kept); True if Python 2."""
+    def copy(path: Path, rel: str, owner: str, package: bool = False,
+             script: _Analyzed | None = None) -> bool:
+        """Copy one file (a Python 2 one converted, unless kept); True if Python 2.
+        ``script``: the file's analysis, which already says whether it is Python 3."""
         data = path.read_bytes()
-        out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2, package=package)
+        digest = sha256(data)
+        fresh = script is not None and script.script.ok and digest == script.script.source_hash
+        if fresh and script is not None and not script.script.python2:
+            out, done = data, None  # parsed as Python 3 already: copied as it is
+        elif fresh and script is not None and script.copy and not settings.keep_python2:
+            out, done = script.copy
+        else:
+            out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2,
+                                      package=package)
         files[f"{SCRIPTS_DIR}/{rel}"] = out
-        sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, sha256(data))
+        sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, digest)
         mine.append(f"{SCRIPTS_DIR}/{rel}")
         if done is not None:
             mine_notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
@@ -255,7 +282,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                          for n in a.entry.notes)
             records[rel] = record
             continue
-        python2 = copy(a.source.path, rel, rel)
+        python2 = copy(a.source.path, rel, rel, script=a)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
             third, dep_notes = a.entry.third_party, a.entry.notes

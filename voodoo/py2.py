@@ -20,7 +20,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from typing import Any
 
@@ -115,6 +115,12 @@ def convert(text: str, path: str, *, package: bool = False) -> Conversion:
     """
     if text and not text.endswith("\n"):
         text += "\n"  # lib2to3's tokenizer wants the last line ended
+    # the path matters only to the package fixer (is the import a sibling?)
+    return _convert(text, path if package else "", package)
+
+
+@lru_cache(maxsize=8)  # analysis and the pack's copy convert the same text in a row
+def _convert(text: str, path: str, package: bool) -> Conversion:
     with _LOCK:
         tool, counts = _tool(package)
         counts.clear()

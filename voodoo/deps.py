@@ -8,6 +8,7 @@ plain folder of Python files is a namespace package.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -234,16 +235,21 @@ def imports_in(path: Path) -> list[str]:
     Imports anywhere count (inside functions, ``try`` blocks, ``if`` branches). A Python 2
     module's imports are its Python 3 conversion's (``urllib2`` -> ``urllib.request``).
     """
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    return list(_imports_of(source, str(path)))
+
+
+@functools.lru_cache(maxsize=256)  # a helper module many scripts import is parsed once
+def _imports_of(source: bytes, path: str) -> tuple[str, ...]:
     # Imported here: an ingest that finds every script unchanged never loads libcst.
     import libcst as cst
 
     from voodoo.analyzers._context import dotted_name, iter_statements
     from voodoo.parse import parse_module
 
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     # a Python 2 module: its Python 3 conversion's imports
     module = parse_module(source, str(path))
 
@@ -266,7 +272,7 @@ def imports_in(path: Path) -> list[str]:
                     names.extend(dots + _name(alias.name) for alias in node.names)
                 else:  # from . import *
                     names.append(dots)
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True, slots=True)

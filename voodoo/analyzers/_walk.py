@@ -15,12 +15,12 @@ there to read on their parent (``node.operator``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import libcst as cst
 
-__all__ = ["find_all", "walk"]
+__all__ = ["find_all", "iter_nodes", "walk"]
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -119,15 +119,18 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
             stack.extend([(child, False) for child in reversed(_children(current))])
 
 
-def find_all(node: cst.CSTNode, kind: type[N]) -> list[N]:
-    """Every node of type ``kind`` in ``node`` (itself included), in source order."""
-    found: list[N] = []
+def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it, in source order (pre-order), lazily: a search
+    that stops at its first hit walks no further."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, kind):
-            found.append(current)
+        yield current
         children = _children(current)
         children.reverse()
         stack.extend(children)
-    return found
+
+
+def find_all(node: cst.CSTNode, kind: type[N]) -> list[N]:
+    """Every node of type ``kind`` in ``node`` (itself included), in source order."""
+    return [found for found in iter_nodes(node) if isinstance(found, kind)]

@@ -12,7 +12,7 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._list_reads import find_reads, positional_params
-from voodoo.analyzers._walk import walk
+from voodoo.analyzers._walk import iter_nodes
 from voodoo.model import Command, Diagnostic, Severity
 from voodoo.naming import action_name
 
@@ -25,22 +25,8 @@ def detect(ctx: Context) -> bool:
     """The file reads ``sys.argv`` (any alias). Registered last: other frameworks win."""
     if not ctx.imports_module("sys") or not ctx.mentions("argv"):
         return False
-    finder = _FindArgv(ctx)
-    walk(ctx.module, finder)
-    return finder.found
-
-
-class _FindArgv(cst.CSTVisitor):
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.found = False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self.found = self.found or self.ctx.refers_to(node, "sys.argv")
-        return not self.found
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found = self.found or self.ctx.refers_to(node, "sys.argv")
+    return any(isinstance(node, cst.Attribute | cst.Name) and ctx.refers_to(node, "sys.argv")
+               for node in iter_nodes(ctx.module))
 
 
 def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voodoo.analysis import analyze_source
+from voodoo.analyzers import sysargv_
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,25 @@ def test_sysargv_params(source: str, expected: dict[str, tuple[bool, object]]) -
 )
 def test_not_sysargv(source: str) -> None:
     assert analyze_source(source, "tool.py").framework != "sysargv"
+
+
+@pytest.mark.parametrize("source, found", [
+    ("import sys\nprint(sys.argv[1])\n", True),
+    ("import sys as s\nprint(s . argv[1])\n", True),
+    ("from sys import argv as a\nprint(a[1])\n", True),
+    ("from sys import *\nprint(argv[1])\n", True),
+    ("from sys import exit\nprint(sys.argv[1])\n", True),  # as written: an unbound sys
+    # spelled, but not used: the walk rules these out
+    ("import sys\n# reads sys.argv\nprint('sys.argv')\n", False),
+    # not spelled at all: no walk
+    ("import sys\ndef main(argv=None):\n    return argv\n", False),
+    ("import sys as s\nprint(sys_argv, s.argvs, argv)\n", False),
+])
+def test_detect_finds_every_spelling_and_only_real_uses(source: str, found: bool) -> None:
+    import libcst as cst
+
+    from voodoo.analyzers._context import Context
+
+    assert sysargv_.detect(Context(cst.parse_module(source), "s.py", source)) is found
+    # the text test is only a shortcut: without the text, the walk decides alike
+    assert sysargv_.detect(Context(cst.parse_module(source), "s.py")) is found

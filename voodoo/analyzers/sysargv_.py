@@ -8,6 +8,8 @@ argument, so its commands never use it to end options.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from voodoo.analyzers._context import Context
@@ -23,7 +25,7 @@ name = "sysargv"
 
 def detect(ctx: Context) -> bool:
     """The file reads ``sys.argv`` (any alias). Registered last: other frameworks win."""
-    if not ctx.imports_module("sys") or not ctx.mentions("argv"):
+    if not ctx.imports_module("sys") or not _spelled(ctx):
         return False
     return any(isinstance(node, cst.Attribute | cst.Name) and ctx.refers_to(node, "sys.argv")
                for node in iter_nodes(ctx.module))
@@ -78,3 +80,23 @@ def _description(ctx: Context, usage: list[str]) -> str | None:
         if text.strip():
             return text.strip()
     return None
+
+
+def _spelled(ctx: Context) -> bool:
+    """Whether the text spells ``sys.argv`` the way this file's imports name it
+    (``sys.argv``, ``s.argv`` after ``import sys as s``, ``argv`` after ``from sys import
+    argv``): a free test before the walk. Also true inside comments and strings, which the
+    walk then rules out; ``def main(argv=None)`` alone never needs the walk."""
+    if ctx.text is None:
+        return True
+    modules = [local for local, full in ctx.aliases.items() if full == "sys"]
+    if "sys" not in ctx.aliases:
+        modules.append("sys")  # a name no import binds is taken as written
+    names = [local for local, full in ctx.aliases.items() if full == "sys.argv"]
+    if "sys" in ctx.star_imports:
+        names.append("argv")
+    spellings = [rf"{re.escape(m)}\s*\.\s*argv" for m in modules]
+    spellings += [re.escape(n) for n in names]
+    if not spellings:
+        return False
+    return re.search(rf"(?<![\w.])(?:{'|'.join(spellings)})(?!\w)", ctx.text) is not None

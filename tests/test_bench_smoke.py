@@ -152,3 +152,23 @@ def test_accuracy_report_covers_every_style_of_the_examples() -> None:
             if line.startswith("| ") and not line.startswith("| style")}
     assert {"argparse", "click", "typer", "optparse", "getopt", "docopt", "fire",
             "functions", "sysargv"} <= rows
+
+
+def test_the_phase_breakdown_runs_on_the_generated_repository(tmp_path: Path) -> None:
+    from bench.phases import phases
+
+    root = tmp_path / "repo"
+    stats = generate_repo(root, 20, 1)
+    result = phases(root)
+    rows = {label.split(",")[0]: seconds for label, seconds, _ in result}
+    assert list(rows) == ["libcst parse", "rejected parse attempts", "Python 2 conversion",
+                          "analysis beyond parsing", "render", "cold ingest"]
+    for measured in ("libcst parse", "Python 2 conversion", "cold ingest"):
+        assert rows[measured] > 0, measured
+    labels = " | ".join(label for label, _, _ in result)
+    python2 = sum(1 for s in stats.scripts if s.python2)
+    broken = sum(1 for s in stats.scripts if s.broken)
+    assert python2 and f"Python 2 conversion, {python2} files" in labels
+    assert f"rejected parse attempts, {python2 + broken} files" in labels
+    python3 = len(stats.scripts) + len(stats.helpers) - python2 - broken
+    assert f"libcst parse, {python3} Python 3 files" in labels

@@ -64,3 +64,18 @@ def test_detect_finds_every_spelling_and_only_real_uses(source: str, found: bool
     assert sysargv_.detect(Context(cst.parse_module(source), "s.py", source)) is found
     # the text test is only a shortcut: without the text, the walk decides alike
     assert sysargv_.detect(Context(cst.parse_module(source), "s.py")) is found
+
+
+@pytest.mark.parametrize(("source", "names", "warned"), [
+    pytest.param("import sys\nrest = sys.argv[1:]\nmain(rest)\n", ["args"], False,
+                 id="alias-of-slice-passed-on"),
+    pytest.param("import sys\nrest = sys.argv[2:]\nh = sys.argv[1]\nfor x in rest:\n"
+                 "    print(x)\n", ["argv1", "args"], False, id="item-then-alias"),
+    # left alone: the whole of sys.argv includes the program's name, so it is not followed
+    pytest.param("import sys\nmain(sys.argv)\n", [], True, id="whole-argv-warned"),
+])
+def test_a_name_bound_to_a_slice_used_whole_is_the_array(source: str, names: list[str],
+                                                          warned: bool) -> None:
+    script = analyze_source(source, "s.py")
+    assert [p.name for c in script.commands for p in c.params] == names
+    assert ("argv-not-followed" in {d.code for d in script.diagnostics}) is warned

@@ -39,7 +39,8 @@ class Read:
 @dataclass
 class ListReads:
     reads: dict[int, Read] = field(default_factory=dict)
-    #: ``L[k:]`` used as a whole (iterated, joined, passed on): the lowest such k and node
+    #: ``L[k:]`` used as a whole (iterated, joined, passed on), itself or through a name
+    #: bound to it: the lowest such k and node
     rest: tuple[int, cst.CSTNode] | None = None
     #: the list passed somewhere its reads cannot be followed
     escapes: list[cst.CSTNode] = field(default_factory=list)
@@ -360,6 +361,11 @@ class _Visitor(cst.CSTVisitor):
         if offset is None:
             return
         self.handled.add(id(node))
+        if offset >= self.first:
+            # ``rest = sys.argv[1:]`` then ``main(rest)``: every item from ``offset`` on
+            if self.found.rest is None or offset < self.found.rest[0]:
+                self.found.rest = (offset, node)
+            return
         self.found.escapes.append(node)
 
 

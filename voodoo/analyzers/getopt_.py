@@ -4,7 +4,9 @@ The option specs (``"hvp:"``, ``["help", "port="]``) say what exists and what ta
 value; the ``for o, a in opts:`` loop says which strings are one option (one branch) and,
 through the variable a branch assigns, the type (``int(a)``) and default (a literal
 initial value of that variable). A declared option the loop does not handle is still a
-parameter. Items of the returned ``args`` the script reads become ``arg1``, ...
+parameter. Items of the returned ``args`` the script reads become ``arg1``, ...; the list
+used as a whole (looped over, passed on, indexed by a variable) or from ``args[k:]`` on is
+one array parameter ``args``.
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     if call.args is not None:
         names = {call.args}
         found = find_reads(ctx, lambda e: isinstance(e, cst.Name) and e.value in names)
+        if found.escapes and (found.rest is None or found.rest[0] > 0):
+            # ``for host in args:``, ``run(args)``, ``args[i]``: the script takes any
+            # number of arguments, which is what an array parameter passes
+            found.rest = (0, found.escapes[0])
         params.extend(positional_params(ctx, found, first=0, prefix="arg",
                                         diagnostics=diagnostics))
     command = Command(

@@ -223,8 +223,7 @@ def _as_python2(script: Script, conversion: Conversion) -> Script:
         return dataclasses.replace(c, line=at(c.line), params=params)
 
     note = Diagnostic(script.path, 0, Severity.INFO, "python2",
-                      "parsed as Python 2; the pack's copy is converted to Python 3 "
-                      f"({conversion.summary})")
+                      f"parsed as Python 2, through its Python 3 conversion ({conversion.summary})")
     return dataclasses.replace(
         script,
         python2=True,

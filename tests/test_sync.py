@@ -543,3 +543,29 @@ def test_render_settings_must_be_booleans(tmp_path: Path) -> None:
     (tmp_path / "voodoo.yaml").write_text("sources: [scripts]\nfunctions: 'yes'\n")
     with pytest.raises(ConfigError, match="'functions' must be true or false"):
         find(tmp_path)
+
+
+def test_gitignore_folder_patterns_escapes_and_the_git_exclude_file(tmp_path: Path) -> None:
+    from voodoo.config import find
+
+    (tmp_path / "voodoo.yaml").write_text("sources: [scripts]\npack: ops\n")
+    scripts = tmp_path / "scripts"
+    (scripts / "build").mkdir(parents=True)
+    (scripts / "gen").mkdir()
+    for rel in ("build/a.py", "build.py", "gen/b.py", "#hash.py", "!bang.py", "plain.py",
+                "local_only.py", "kept.py"):
+        (scripts / rel).write_text("x = 1\n")
+    # "build/" is a folder pattern; "gen" (no slash) matches the folder too
+    (tmp_path / ".gitignore").write_text(
+        "build/\nbuild.py/\ngen\n\\#hash.py\n\\!bang.py\n!kept.py\n")
+    (tmp_path / ".git/info").mkdir(parents=True)
+    (tmp_path / ".git/info/exclude").write_text("# mine\nlocal_only.py\nkept.py\n")
+    config = find(tmp_path)
+    assert config is not None
+    chosen = {p.relative_to(scripts).as_posix() for p in scripts.rglob("*.py")
+              if config.selects(p)}
+    # found: a file named like a folder pattern, a plain file, one the .gitignore
+    # re-includes after .git/info/exclude ignored it
+    assert chosen == {"build.py", "plain.py", "kept.py"}
+    # left alone: in ignored folders, escaped names, the local exclude file's entry
+    assert not chosen & {"build/a.py", "gen/b.py", "#hash.py", "!bang.py", "local_only.py"}

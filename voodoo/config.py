@@ -115,7 +115,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     metadata: PackMeta = field(default_factory=PackMeta)
     scripts: dict[str, ScriptOverride] = field(default_factory=dict)
-    #: lines of ``root/.gitignore``; those of deeper folders are read when selecting
+    #: lines of ``root/.git/info/exclude`` and ``root/.gitignore``; those of deeper
+    #: folders are read when selecting
     gitignore: tuple[str, ...] = ()
     functions: bool = False  #: ``functions = true``: as ``voodoo ingest --functions``
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
@@ -321,7 +322,7 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     return Config(
         path=path, sources=sources, pack=(root / pack) if pack else None,
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
-        scripts=scripts, gitignore=_gitignore(root),
+        scripts=scripts, gitignore=_root_ignores(root),
         functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
         keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path))
 
@@ -342,12 +343,18 @@ def _bool(d: dict[str, Any], key: str, path: Path) -> bool:
     return value
 
 
-def _gitignore(folder: Path) -> tuple[str, ...]:
+def _gitignore(folder: Path, name: str = ".gitignore") -> tuple[str, ...]:
     try:
-        lines = (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return ()
     return tuple(s for s in (ln.strip() for ln in lines) if s and not s.startswith("#"))
+
+
+def _root_ignores(root: Path) -> tuple[str, ...]:
+    """The root's ignore lines: a git repository's ``.git/info/exclude`` first (the root
+    ``.gitignore``, read after it, wins where both match), then ``.gitignore``."""
+    return _gitignore(root / ".git" / "info", "exclude") + _gitignore(root)
 
 
 def _gitignored(rel: str, root: Path, root_lines: tuple[str, ...]) -> bool:
@@ -363,16 +370,23 @@ def _gitignored(rel: str, root: Path, root_lines: tuple[str, ...]) -> bool:
     for depth in range(1, len(parts)):
         folders[tuple(parts[:depth])] = _gitignore(root.joinpath(*parts[:depth]))
     # the folders first (an ignored folder is never entered), then the file itself
-    return any(_ignored_by(parts[:depth], folders) for depth in range(1, len(parts) + 1))
+    return any(_ignored_by(parts[:depth], folders, folder=depth < len(parts))
+               for depth in range(1, len(parts) + 1))
 
 
-def _ignored_by(parts: list[str], folders: dict[tuple[str, ...], tuple[str, ...]]) -> bool:
+def _ignored_by(parts: list[str], folders: dict[tuple[str, ...], tuple[str, ...]], *,
+                folder: bool) -> bool:
     ignored = False
     for depth in range(len(parts)):
         below = "/".join(parts[depth:])
         for line in folders[tuple(parts[:depth])]:
             negated = line.startswith("!")
-            if _match(below, line[1:] if negated else line, whole=True):
+            pattern = line[1:] if negated else line
+            if pattern.startswith("\\"):
+                pattern = pattern[1:]  # "\#name", "\!name": the character itself
+            if pattern.endswith("/") and not folder:
+                continue  # "build/" matches a folder (and so what is in it), not a file
+            if _match(below, pattern, whole=True):
                 ignored = not negated
     return ignored
 

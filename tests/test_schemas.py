@@ -347,3 +347,19 @@ def test_schemas_agree_with_reference(kind: str, valid: bool, document: object) 
 def test_param_schema_agrees_with_reference(name: str, spec: dict[str, Any]) -> None:
     assert verdicts("param", spec) == (False, False)
     assert verdicts("param", PARAM_EVERYTHING) == (True, True)
+
+
+def test_our_runner_table_is_the_reference_runners_parameters() -> None:
+    """voodoo/runners.py is written from runners.json: every runner, its entry point rule
+    and its parameters (key order included; descriptions are left out)."""
+    from voodoo.runners import RUNNERS
+
+    reference = json.loads((REFERENCE / "runners.json").read_text(encoding="utf-8"))
+    theirs = {r["name"]: r for r in reference["runners"]}
+    assert set(RUNNERS) == set(theirs)
+    for name, runner in RUNNERS.items():
+        expected = {p["name"]: {k: v for k, v in p.items() if k not in ("name", "description")}
+                    for p in theirs[name]["runner_parameters"]}
+        assert runner.parameters == expected, name
+        assert list(runner.parameters) == list(expected), name
+        assert runner.entry_point == theirs[name]["entry_point"], name

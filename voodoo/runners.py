@@ -32,6 +32,75 @@ class Runner:
     aliases: tuple[str, ...] = ()
 
 
+def _text(*, secret: bool = False, required: bool = False) -> dict[str, object]:
+    """A string parameter with no default (the most common shape)."""
+    return {"type": "string", "immutable": False, "required": required, "secret": secret}
+
+
+#: what both local shell runners take after their own first parameters
+_LOCAL_SHELL: dict[str, dict[str, object]] = {
+    "cwd": _text(),
+    "env": {"type": "object", "immutable": False, "required": False, "secret": False},
+    "kwarg_op": {
+        "type": "string",
+        "default": "--",
+        "immutable": False,
+        "required": False,
+        "secret": False,
+    },
+    "sudo": {
+        "type": "boolean",
+        "default": False,
+        "immutable": False,
+        "required": False,
+        "secret": False,
+    },
+    "sudo_password": {
+        "type": "string",
+        "default": None,
+        "immutable": False,
+        "required": False,
+        "secret": True,
+    },
+    "timeout": {
+        "type": "integer",
+        "default": 60,
+        "immutable": False,
+        "required": False,
+        "secret": False,
+    },
+}
+
+
+def _remote_dir(*, immutable: bool) -> dict[str, object]:
+    return {"type": "string", "default": "/tmp", "immutable": immutable, "required": False,
+            "secret": False}
+
+
+def _remote_shell(**own: dict[str, object]) -> dict[str, dict[str, object]]:
+    """The remote shell runners' parameters (theirs are in name order) with ``own``."""
+    common: dict[str, dict[str, object]] = {
+        **{k: v for k, v in _LOCAL_SHELL.items() if k != "cwd"},
+        "bastion_host": _text(),
+        "cwd": {"type": "string", "default": "/tmp", "immutable": False, "required": False,
+                "secret": False},
+        "hosts": _text(required=True),
+        "parallel": {
+            "type": "boolean",
+            "default": False,
+            "immutable": True,
+            "required": False,
+            "secret": False,
+        },
+        "passphrase": _text(secret=True),
+        "password": _text(secret=True),
+        "port": {"type": "integer", "immutable": False, "required": False, "secret": False},
+        "private_key": _text(secret=True),
+        "username": _text(),
+    }
+    return dict(sorted({**common, **own}.items()))
+
+
 #: the parameters every winrm runner has (the *-cmd ones add ``cmd``)
 _WINRM: dict[str, dict[str, object]] = {
     "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
@@ -233,39 +302,7 @@ RUNNERS: dict[str, Runner] = {
     "local-shell-cmd": Runner(
         name="local-shell-cmd",
         entry_point="must_be_empty",
-        parameters={
-            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
-            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
-            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
-            "kwarg_op": {
-                "type": "string",
-                "default": "--",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo": {
-                "type": "boolean",
-                "default": False,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo_password": {
-                "type": "string",
-                "default": None,
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "timeout": {
-                "type": "integer",
-                "default": 60,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-        },
+        parameters={"cmd": _text(), **_LOCAL_SHELL},
     ),
     "local-shell-script": Runner(
         name="local-shell-script",
@@ -278,42 +315,8 @@ RUNNERS: dict[str, Runner] = {
                 "required": False,
                 "secret": False,
             },
-            "content_version": {
-                "type": "string",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "cwd": {"type": "string", "immutable": False, "required": False, "secret": False},
-            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
-            "kwarg_op": {
-                "type": "string",
-                "default": "--",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo": {
-                "type": "boolean",
-                "default": False,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo_password": {
-                "type": "string",
-                "default": None,
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "timeout": {
-                "type": "integer",
-                "default": 60,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
+            "content_version": _text(),
+            **_LOCAL_SHELL,
         },
     ),
     "noop": Runner(
@@ -375,149 +378,12 @@ RUNNERS: dict[str, Runner] = {
     "remote-shell-cmd": Runner(
         name="remote-shell-cmd",
         entry_point="must_be_empty",
-        parameters={
-            "bastion_host": {
-                "type": "string",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "cmd": {"type": "string", "immutable": False, "required": False, "secret": False},
-            "cwd": {
-                "type": "string",
-                "default": "/tmp",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "dir": {
-                "type": "string",
-                "default": "/tmp",
-                "immutable": True,
-                "required": False,
-                "secret": False,
-            },
-            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
-            "hosts": {"type": "string", "immutable": False, "required": True, "secret": False},
-            "kwarg_op": {
-                "type": "string",
-                "default": "--",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "parallel": {
-                "type": "boolean",
-                "default": False,
-                "immutable": True,
-                "required": False,
-                "secret": False,
-            },
-            "passphrase": {"type": "string", "immutable": False, "required": False, "secret": True},
-            "password": {"type": "string", "immutable": False, "required": False, "secret": True},
-            "port": {"type": "integer", "immutable": False, "required": False, "secret": False},
-            "private_key": {
-                "type": "string",
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "sudo": {
-                "type": "boolean",
-                "default": False,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo_password": {
-                "type": "string",
-                "default": None,
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "timeout": {
-                "type": "integer",
-                "default": 60,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "username": {"type": "string", "immutable": False, "required": False, "secret": False},
-        },
+        parameters=_remote_shell(cmd=_text(), dir=_remote_dir(immutable=True)),
     ),
     "remote-shell-script": Runner(
         name="remote-shell-script",
         entry_point="required",
-        parameters={
-            "bastion_host": {
-                "type": "string",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "cwd": {
-                "type": "string",
-                "default": "/tmp",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "dir": {
-                "type": "string",
-                "default": "/tmp",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "env": {"type": "object", "immutable": False, "required": False, "secret": False},
-            "hosts": {"type": "string", "immutable": False, "required": True, "secret": False},
-            "kwarg_op": {
-                "type": "string",
-                "default": "--",
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "parallel": {
-                "type": "boolean",
-                "default": False,
-                "immutable": True,
-                "required": False,
-                "secret": False,
-            },
-            "passphrase": {"type": "string", "immutable": False, "required": False, "secret": True},
-            "password": {"type": "string", "immutable": False, "required": False, "secret": True},
-            "port": {"type": "integer", "immutable": False, "required": False, "secret": False},
-            "private_key": {
-                "type": "string",
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "sudo": {
-                "type": "boolean",
-                "default": False,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "sudo_password": {
-                "type": "string",
-                "default": None,
-                "immutable": False,
-                "required": False,
-                "secret": True,
-            },
-            "timeout": {
-                "type": "integer",
-                "default": 60,
-                "immutable": False,
-                "required": False,
-                "secret": False,
-            },
-            "username": {"type": "string", "immutable": False, "required": False, "secret": False},
-        },
+        parameters=_remote_shell(dir=_remote_dir(immutable=False)),
     ),
     "winrm-cmd": Runner(
         name="winrm-cmd",

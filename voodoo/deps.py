@@ -305,24 +305,6 @@ def discover(
     )
 
 
-def local_modules(
-    script_path: Path,
-    imports: Iterable[str],
-    source_root: Path,
-    *,
-    imports_of: ImportsOf = imports_in,
-) -> list[Path]:
-    """The local modules and packages ``script_path`` needs, sorted (the script excluded).
-
-    ``imports`` are the script's imported module names; the modules found are read with
-    ``imports_of`` to follow their own imports. A package is taken whole (every ``.py``
-    file under it). Files outside ``source_root`` (through symlinks too) are left out.
-    """
-    walk = _Walk(script_path, source_root, imports_of)
-    walk.run(imports)
-    return sorted(walk.found)
-
-
 class _Walk:
     def __init__(self, script_path: Path, source_root: Path, imports_of: ImportsOf) -> None:
         self.folder = script_path.parent

@@ -57,17 +57,47 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
 
 
+def _snapshot(dest: Path) -> Path:
+    """This working tree's files (what git would see: tracked and not ignored) committed
+    in a new repository at ``dest``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+        check=True, capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = REPO / rel
+        if source.is_file():  # (a file deleted but not yet staged is listed too)
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    _git(dest, "init", "-q")
+    _git(dest, "add", "-A")
+    _git(dest, "commit", "-qm", "snapshot")
+    return dest
+
+
+def _head(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_hooks_through_the_real_pre_commit_tool(tmp_path: Path) -> None:
-    """``pre-commit try-repo`` installs this repository (language: python) into its own
-    virtualenv and runs the hooks on a throwaway project, from a subfolder."""
+    """pre-commit installs this repository (language: python) into its own virtualenv,
+    once, and runs the hooks on a throwaway project, from a subfolder.
+
+    The repository is this working tree as it is (uncommitted changes too), committed
+    into a snapshot that the project's .pre-commit-config.yaml names at that commit
+    (``try-repo`` would make a new revision, and a new virtualenv, on every call)."""
+    snapshot = _snapshot(tmp_path / "voodoo")
     root = _project(tmp_path / "proj")
+    (root / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {snapshot.as_uri()}\n  rev: {_head(snapshot)}\n"
+        "  hooks:\n  - id: voodoo-sync\n  - id: voodoo-check\n")
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "init")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
-    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO)]
+    pre_commit = [sys.executable, "-m", "pre_commit", "run"]
 
     def run(hook: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*pre_commit, hook, "--all-files"], cwd=root / "scripts",

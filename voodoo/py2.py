@@ -194,6 +194,7 @@ def _counting(transform: Callable[[Any, Any], Any], name: str, counts: Counter[s
     return counted
 
 
+@lru_cache(maxsize=64)  # a helper module is copied once per script that imports it
 def pack_copy(source: bytes, path: str, *, keep: bool = False, package: bool = False
               ) -> tuple[bytes, str | None]:
     """What goes into a pack for one file, and what was done to it (None: nothing, the

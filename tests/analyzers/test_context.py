@@ -33,6 +33,16 @@ SOURCE = textwrap.dedent('''\
 
     def other(count):
         print(count)
+
+
+    @click.pass_obj
+    def one(obj):
+        click.echo(obj)
+
+
+    @click.pass_obj
+    def two(obj):
+        click.echo(obj)
     ''')
 
 
@@ -49,6 +59,7 @@ def test_line_of_agrees_with_the_position_provider_for_every_node() -> None:
         if isinstance(node, cst.Module):
             continue
         assert cheap._unique_line(node) in (0, truth[node].start.line), cheap.code_for(node)
+        assert cheap._line_within_statement(node) in (0, truth[node].start.line)
         assert cheap.line_of(node) == truth[node].start.line
         checked += 1
     assert checked > 50
@@ -67,10 +78,22 @@ def test_decorated_function_and_indented_method_lines_need_no_provider() -> None
     assert ctx._unique_line(main) == 6
     assert ctx._unique_line(run) == 13
     assert ctx._positions is None  # answered from the text alone
-    # "print(count)" is there twice: the text cannot tell, the provider does
+    # "print(count)" is there twice: the file's text cannot tell, the text of the
+    # function around each one can
     prints = [c for c in find_all(module, cst.Call) if ctx.code_for(c) == "print(count)"]
     assert [ctx._unique_line(c) for c in prints] == [0, 0]
     assert [ctx.line_of(c) for c in prints] == [8, 21]
+    # "retries" twice in each method, and both methods alike: only the provider knows
+    retries = [n for n in find_all(module, cst.Name) if n.value == "retries"]
+    assert [ctx._line_within_statement(n) for n in retries] == [0, 0, 0, 0]
+    assert ctx._positions is None
+    assert [ctx.line_of(n) for n in retries] == [13, 14, 16, 17]
+    assert ctx._positions is not None
+    # inside a repeated decorator: the function's own code (after its decorators) holds
+    # another "click"; the file around them is what places it
+    ctx = Context(module, "x.py", SOURCE)
+    names = [n for n in find_all(module, cst.Name) if n.value == "click"][-4:]
+    assert [ctx.line_of(n) for n in names] == [24, 26, 29, 31]
 
 
 def test_walk_visits_what_libcst_visits_except_trivia() -> None:

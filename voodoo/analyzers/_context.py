@@ -8,13 +8,16 @@ lazily: the ``PositionProvider`` runs only when a diagnostic first asks for a li
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+import re
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePath
 from typing import cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from voodoo.analyzers._walk import children, iter_nodes
 from voodoo.model import Diagnostic, Severity
 
 __all__ = ["Context", "dotted_name", "is_main_test", "iter_statements"]
@@ -42,6 +45,7 @@ class Context:
         self.constants: dict[str, cst.BaseExpression] = {}
         self.docstring: str | None = module.get_docstring(clean=True)
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._parents: dict[int, cst.CSTNode] | None = None  #: id(node) -> its parent
         self._collect()
 
     # -- imports -----------------------------------------------------------------------
@@ -87,7 +91,7 @@ class Context:
         """1-based line where ``node`` starts (0 when unknown). The first call pays once."""
         if node is None:
             return 0
-        line = self._unique_line(node)
+        line = self._unique_line(node) or self._line_within_statement(node)
         if line:
             return line
         if self._positions is None:
@@ -102,12 +106,7 @@ class Context:
         # which costs about twice the parse. Ambiguous snippets fall back to the provider.
         if self.text is None or isinstance(node, cst.Module):
             return 0
-        above = {f: () for f in ("leading_lines", "decorators") if getattr(node, f, None)}
-        if above:
-            # where the PositionProvider puts a statement: at ``def``/``class``, after
-            # the comments and decorators above it
-            node = node.with_changes(**above)
-        snippet = self.module.code_for_node(node).strip()
+        snippet = self._code_from_start(node)
         if snippet.startswith("#"):
             return 0  # a block starting with a statement's comments: the provider knows
         line = self._line_of_text(snippet)
@@ -116,6 +115,60 @@ class Context:
             # method's body): its first line still appears as written
             line = self._line_of_text(snippet.partition("\n")[0].strip())
         return max(line, 0)
+
+    def _code_from_start(self, node: cst.CSTNode) -> str:
+        """``node``'s code from where the PositionProvider puts its start: for a statement,
+        at ``def``/``class``, after the comments and decorators above it."""
+        above = {f: () for f in ("leading_lines", "decorators") if getattr(node, f, None)}
+        return self.module.code_for_node(node.with_changes(**above) if above else node).strip()
+
+    def _line_within_statement(self, node: cst.CSTNode) -> int:
+        """For code that occurs more than once in the file (``args[0]``): the line of the
+        nearest statement around ``node`` that the text places, plus where ``node``'s code
+        occurs in that statement, if it occurs there once. 0 when that does not settle it.
+        """
+        if self.text is None:
+            return 0
+        # the first line only: the lines after it are indented as the file nests them
+        snippet = self._code_from_start(node).partition("\n")[0].strip()
+        if not snippet or snippet.startswith("#"):
+            return 0  # a block starting with a statement's comments: the provider knows
+        parents = self._parent_map()
+        find = _finder(snippet, node, parents.get(id(node)))
+        below, current = node, parents.get(id(node))
+        while current is not None:
+            anchor = self._anchor(current, below)
+            if anchor is not None:
+                start, code = anchor
+                offset = find(code)
+                if offset == _REPEATED:
+                    return 0  # repeated in here too: a statement further out is no help
+                return start + code.count("\n", 0, offset) if offset >= 0 else 0
+            below, current = current, parents.get(id(current))
+        return 0
+
+    def _anchor(self, node: cst.CSTNode, below: cst.CSTNode) -> tuple[int, str] | None:
+        """(line, code from that line) of a statement or decorator the text places, for
+        looking up its descendant ``below``; None when it is not one or is not placed."""
+        if not isinstance(node, cst.BaseStatement | cst.Decorator):
+            return None
+        start = self._unique_line(node)
+        if not start:
+            return None
+        code = self._code_from_start(node)
+        decorators = getattr(node, "decorators", ())
+        if below in decorators:
+            # the code from the first decorator: as many lines above ``def`` as they take
+            whole = self.module.code_for_node(node.with_changes(leading_lines=())).strip()
+            start -= whole.count("\n") - code.count("\n")
+            code = whole
+        return start, code
+
+    def _parent_map(self) -> dict[int, cst.CSTNode]:
+        if self._parents is None:
+            self._parents = {id(child): parent for parent in iter_nodes(self.module)
+                             for child in children(parent)}
+        return self._parents
 
     def _line_of_text(self, snippet: str) -> int:
         """The line where ``snippet`` occurs once in the text; 0 ambiguous, -1 absent."""
@@ -267,3 +320,29 @@ def _blocks(statement: cst.BaseStatement) -> list[object]:
     if finalbody is not None:
         blocks.append(finalbody.body)
     return blocks
+
+
+_REPEATED = -2
+
+
+def _finder(snippet: str, node: cst.CSTNode, parent: cst.CSTNode | None
+            ) -> Callable[[str], int]:
+    """A search for ``node``'s first line ``snippet`` in a piece of code: its offset, -1
+    absent, ``_REPEATED``. A plain name is searched as a whole identifier, not inside a
+    string or another name (``"args": args`` holds the name ``args`` once); the name after
+    a dot is left to the plain search."""
+    if isinstance(node, cst.Name) and not (isinstance(parent, cst.Attribute)
+                                           and parent.attr is node):
+        pattern = re.compile(rf"(?<![\w.'\"]){re.escape(snippet)}(?![\w'\"])")
+
+        def by_pattern(code: str) -> int:
+            found = [m.start() for m in itertools.islice(pattern.finditer(code), 2)]
+            return found[0] if len(found) == 1 else (-1 if not found else _REPEATED)
+        return by_pattern
+
+    def plain(code: str) -> int:
+        first = code.find(snippet)
+        if first != -1 and code.find(snippet, first + 1) != -1:
+            return _REPEATED
+        return first
+    return plain

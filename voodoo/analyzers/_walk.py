@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import libcst as cst
 
-__all__ = ["find_all", "iter_nodes", "walk"]
+__all__ = ["children", "find_all", "iter_nodes", "walk"]
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -70,7 +70,7 @@ def _kind(kind: type) -> int:
     return found
 
 
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The node's non-trivia children, in source order."""
     out: list[cst.CSTNode] = []
     kinds = _KIND
@@ -116,7 +116,7 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         if leave is not None:
             push((current, True))
         if enter:
-            stack.extend([(child, False) for child in reversed(_children(current))])
+            stack.extend([(child, False) for child in reversed(children(current))])
 
 
 def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -126,9 +126,9 @@ def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        children = _children(current)
-        children.reverse()
-        stack.extend(children)
+        below = children(current)
+        below.reverse()
+        stack.extend(below)
 
 
 def find_all(node: cst.CSTNode, kind: type[N]) -> list[N]:

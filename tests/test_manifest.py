@@ -154,6 +154,26 @@ def test_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
     assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)
 
 
+def test_file_that_is_a_symlink_out_of_the_pack_is_rejected(tmp_path: Path) -> None:
+    pack, outside = tmp_path / "pack", tmp_path / "outside"
+    (pack / "actions").mkdir(parents=True)
+    outside.mkdir()
+    (pack / "actions/x.yaml").symlink_to(outside / "x.yaml")
+    (pack / "actions/y.yaml").write_text("y")
+    files = {"actions/x.yaml": {"hash": HASH}, "actions/y.yaml": {"hash": HASH}}
+    _write(pack, json.dumps({"version": 1, "files": files}))
+    with pytest.raises(PackError, match=r"actions/x\.yaml.*symlink"):
+        load(pack)
+
+
+def test_file_that_is_a_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions/real.yaml").write_text("x")
+    (tmp_path / "actions/x.yaml").symlink_to(tmp_path / "actions/real.yaml")
+    _write(tmp_path, json.dumps({"version": 1, "files": {"actions/x.yaml": {"hash": HASH}}}))
+    assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)
+
+
 def _reference_dumps(manifest: Manifest) -> str:
     files = {}
     for relpath, entry in manifest.files.items():

@@ -393,6 +393,8 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
     names (a clash elsewhere can rename them), and each file it rendered is still in the
     manifest and on disk. Config keys are shared by all scripts: with them, all render.
     """
+    on_disk = _existing(pack, (f for a in analyzed if a.entry is not None and a.entry.render
+                               for f in a.entry.render.files))
     redo = set()
     for a in analyzed:
         rel, e = a.source.relpath, a.entry
@@ -401,17 +403,39 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         cmds = commands.get(rel, [])
         if (settings.config_schema or e is None or e.full
                 or dict(e.actions) != {_words(c): c.name for c in cmds}
-                or (cmds and not _in_place(e.render, pack, manifest))):
+                or (cmds and not _in_place(e.render, manifest, on_disk))):
             redo.add(rel)
     return redo
 
 
-def _in_place(record: cache.RenderRecord | None, pack: Path, manifest: Manifest) -> bool:
+def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
+              on_disk: Collection[str]) -> bool:
     """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
-    folder = str(pack)
-    return record is not None and all(f in manifest.files
-                                      and os.path.exists(os.path.join(folder, f))
+    return record is not None and all(f in manifest.files and f in on_disk
                                       for f in record.files)
+
+
+def _existing(pack: Path, relpaths: Iterable[str]) -> set[str]:
+    """Which of ``relpaths`` exist in the pack: one listing per folder (a pack holds
+    thousands of files in a few folders), not a stat per file."""
+    listed: dict[str, set[str]] = {}
+    out = set()
+    for relpath in relpaths:
+        folder, _, name = relpath.rpartition("/")
+        if folder not in listed:
+            listed[folder] = _names_in(pack / folder)
+        if name in listed[folder]:
+            out.add(relpath)
+    return out
+
+
+def _names_in(folder: Path) -> set[str]:
+    try:
+        with os.scandir(folder) as entries:
+            # a symlink counts when what it leads to exists, as os.path.exists says
+            return {e.name for e in entries if not e.is_symlink() or os.path.exists(e.path)}
+    except OSError:
+        return set()
 
 
 def _whole(a: _Analyzed, pack: Path, root: Path, functions: bool, max_size: int) -> _Analyzed:

@@ -97,11 +97,11 @@ def dumps(manifest: Manifest) -> str:
     out = ['{\n  "files": {']
     for i, relpath in enumerate(sorted(manifest.files)):
         entry = manifest.files[relpath]
-        record = {"hash": entry.hash, "source": entry.source, "source_hash": entry.source_hash}
-        if entry.content is not None:
-            record["content"] = entry.content
-        fields = ",\n".join(f"      {_str(k)}: {_str(record[k])}" for k in sorted(record))
-        out.append(f"{',' if i else ''}\n    {_str(relpath)}: {{\n{fields}\n    }}")
+        # the keys in sorted order: content (when kept), hash, source, source_hash
+        content = "" if entry.content is None else f'      "content": {_str(entry.content)},\n'
+        out.append(f'{"," if i else ""}\n    {_str(relpath)}: {{\n{content}'
+                   f'      "hash": {_str(entry.hash)},\n      "source": {_str(entry.source)},\n'
+                   f'      "source_hash": {_str(entry.source_hash)}\n    }}')
     out.append("\n  }" if manifest.files else "}")
     out.append(f',\n  "version": {VERSION}\n}}\n')
     return "".join(out)

@@ -88,9 +88,12 @@ def encode(value: object) -> Any:
 
 def decode(data: Any) -> Any:
     """The inverse of ``encode``; only model classes can come out (ValueError otherwise)."""
-    if isinstance(data, list):
-        return tuple(decode(v) for v in data)
-    if isinstance(data, dict):
+    # type() rather than isinstance, lists rather than generators: a one-change ingest
+    # decodes some 40,000 values at 1,000 scripts, and JSON has no subclasses to allow for
+    kind = type(data)
+    if kind is list:
+        return tuple([decode(v) for v in data])
+    if kind is dict:
         if "~e" in data:
             return _ENUMS[data["~e"]](data["v"])
         if "~o" in data:

@@ -468,8 +468,12 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         if not a.script.ok:  # a broken file keeps its last good actions, for renames
             prev = old.scripts.get(a.source.relpath)
             names = dict(prev.actions) if prev is not None else {}
-        scripts[a.source.relpath] = dataclasses.replace(
-            a.entry, actions=names, render=records.get(a.source.relpath))
+        record = records.get(a.source.relpath)
+        if names == a.entry.actions and record == a.entry.render:
+            scripts[a.source.relpath] = a.entry  # the same object: saved as it was loaded
+        else:
+            scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
+                                                            render=record)
     clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
     return cache.Cache(fp, clean, scripts)
 

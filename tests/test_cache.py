@@ -96,3 +96,18 @@ def test_an_entry_dropped_as_untrusted_keeps_no_line(pack: Path) -> None:
     loaded = _load(pack)
     assert "deploy_component.py" not in loaded.scripts
     assert "deploy_component.py" not in loaded.lines and loaded.lines
+
+
+def test_an_ingest_after_one_edit_serializes_only_that_entry(
+        pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLES, src)
+    ingest([src], pack)  # (another source root: every entry anew)
+    _load(pack)
+    text = (src / "run_puppet.py").read_text()
+    (src / "run_puppet.py").write_text(text.replace("puppet agent pass", "puppet run"))
+    serialized: list[object] = []
+    render_data = cache._render_data
+    monkeypatch.setattr(cache, "_render_data", lambda r: serialized.append(r) or render_data(r))
+    ingest([src], pack)
+    assert len(serialized) == 1

@@ -475,7 +475,7 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
             scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
                                                             render=record)
     clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
-    return cache.Cache(fp, clean, scripts)
+    return cache.Cache(fp, clean, scripts, old.lines)
 
 
 def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],

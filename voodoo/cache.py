@@ -365,9 +365,10 @@ def _render_data(r: RenderRecord | None) -> Any:
             "notes": encode(r.notes)}
 
 
-def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
+def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     """Write the cache atomically, each analysis only when it is new. Call it under the
-    pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists."""
+    pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists.
+    Returns the cache as ``load`` now reads it (the same object, until the file changes)."""
     pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
     (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
@@ -401,9 +402,11 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
                     for rel, e in items}}))
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
+    now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)
     key = _version_of(pack_dir)
-    if key is not None:  # what load() would now read (analyses are on disk: not "full")
-        _last[:] = [(key, Cache(cache.fingerprint, cache.clean, saved, lines))]
+    if key is not None:
+        _last[:] = [(key, now)]
+    return now
 
 
 def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
+from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
@@ -84,15 +84,19 @@ class _Analyzed:
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
                  progress: Progress | None, *, functions: bool,
-                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None) -> list[_Analyzed]:
-    """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
+                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None,
+                 unchanged: Collection[str] = ()) -> list[_Analyzed]:
+    """Each file's analysis: from the cache when unchanged, else parsed (libcst) now.
+    Files in ``unchanged`` are known to be as their cache entry says: not looked at."""
     # A new file may be a module an unchanged script imports (and took for third-party).
     added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
              for sf in files if sf.relpath not in old.scripts}
     reused: dict[str, _Analyzed] = {}
     for sf in files:
         entry = old.scripts.get(sf.relpath)
-        if (entry is not None and cache.is_fresh(entry.stat, entry.local, sf.path, source_root)
+        if (entry is not None
+                and (sf.relpath in unchanged
+                     or cache.is_fresh(entry.stat, entry.local, sf.path, source_root))
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
@@ -320,7 +324,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
            prefer: Prefer = "ours", settings: Settings = DEFAULTS,
-           jobs: int | None = None) -> IngestResult:
+           jobs: int | None = None,
+           changed: Iterable[str | os.PathLike[str]] | None = None) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -339,23 +344,36 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     config; ``keep_python2``, Python 2 scripts and modules are copied as they are and run
     with ``python2`` (by default they are copied converted to Python 3); ``max_size``,
     scripts larger than that many bytes fail with an error instead of being parsed.
+
+    ``changed``: the paths (files, absolute or relative to the cwd) that changed since the
+    last ingest of these sources into this pack in this process, when the caller knows
+    them all (``watch`` does, from file system events). Then only those are looked at,
+    unless they may change which files there are (see ``lastrun``).
     """
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
     root = common_root(src)
-    files = select(discover(src, exclude=[pack]), config)
-    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
-            else pack_lock(pack, wait=True))
     settings = settings.with_config(config)
     fp = cache.settings_fingerprint(ref, root, config, name, settings)
+    key = (tuple(str(p.resolve()) for p in src), str(pack.resolve()), fp)
+    last = lastrun.take(key)
+    touched = None if last is None or changed is None else last.touched(changed, root)
+    if last is not None and touched is not None:
+        files = list(last.files)
+    else:
+        files = select(discover(src, exclude=[pack]), config)
+    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
+            else pack_lock(pack, wait=True))
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         max_size = settings.max_size or DEFAULT_MAX_SIZE
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             max_size=max_size, jobs=jobs)
+                             max_size=max_size, jobs=jobs,
+                             unchanged=(last.unchanged(touched, old)
+                                        if last is not None and touched is not None else ()))
         analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
         manifest = load_manifest(pack)
@@ -379,8 +397,11 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
         if not dry_run:
             apply(the_plan, pack)
-            cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp, out.records),
-                       the_plan.manifest.files)
+            saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
+                                                out.records), the_plan.manifest.files)
+            lastrun.remember(lastrun.LastRun(
+                key, tuple(files), frozenset(a.source.relpath for a in found
+                                             if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes)
 

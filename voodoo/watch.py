@@ -43,17 +43,35 @@ OnSync = Callable[[SyncEvent], None]
 
 
 class _Handler(FileSystemEventHandler):
+    """Notes the paths that changed, for the next sync; sets ``changed`` on each event."""
+
     def __init__(self, pack: Path, changed: threading.Event) -> None:
         self.pack = pack
         self.changed = changed
+        self._lock = threading.Lock()
+        self._paths: set[Path] | None = set()  #: None: a folder changed, look at everything
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if all(not p or self._ignored(Path(str(p))) for p in paths):
+        paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", ""))
+                 if p]
+        paths = [p for p in paths if not self._ignored(p)]
+        if not paths:
             return
+        with self._lock:
+            if not event.is_directory:
+                if self._paths is not None:
+                    self._paths.update(paths)
+            elif event.event_type != "modified":  # (a folder's "modified" comes with its
+                self._paths = None                # files' own events)
         self.changed.set()
+
+    def take(self) -> set[Path] | None:
+        """The paths changed since the last ``take``; None: anything may have."""
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
 
     def _ignored(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -81,21 +99,22 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
     changed = threading.Event()
     report = on_sync or (lambda _event: None)
 
-    def sync() -> None:
+    def sync(paths: set[Path] | None = None) -> None:
         try:
-            report(SyncEvent(ingest(sources, pack, name=name, config=config)))
+            report(SyncEvent(ingest(sources, pack, name=name, config=config, changed=paths)))
         except VoodooError as exc:  # a vanished folder, a lock problem: shown, then retried
             report(SyncEvent(None, exc))
 
     root = common_root(src)
     observer = Observer()
+    handler = _Handler(pack, changed)
     try:
         # The first sync runs before watching starts: it creates the pack's folders, and
         # watchdog's recursive inotify watch races with folders created in quick succession
         # under a watched tree (it adds the new folder twice and warns "Callback with id
         # ... already exists"), which is what a pack inside the sources would otherwise be.
         sync()
-        observer.schedule(_Handler(pack, changed), str(root), recursive=True)
+        observer.schedule(handler, str(root), recursive=True)
         observer.start()
         # An edit saved during the first sync was not seen: catch up (cheap when in sync).
         from voodoo.check import check
@@ -106,6 +125,8 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
             behind = True  # sync() reports it
         if behind:
             sync()
+        import voodoo.analysis  # noqa: F401  (now, not on the first save: libcst takes 0.2 s)
+
         if ready is not None:
             ready.set()
         while not stop.is_set():
@@ -116,7 +137,7 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
                 if stop.wait(debounce) or not changed.is_set():
                     break
             if not stop.is_set():
-                sync()
+                sync(handler.take())
     except KeyboardInterrupt:
         pass
     finally:

@@ -165,15 +165,16 @@ def load(pack_dir: Path) -> Manifest:
     try:
         key = _version_of(path)
         if _last and _last[0][0] == key:
-            manifest = _last[0][1]
-        else:
-            manifest = loads(path.read_bytes())
-            _last[:] = [(key, manifest)]
+            # Checked when read (or planned, when written). A symlink planted since cannot
+            # lead a write astray: plan and apply check every path they touch.
+            return _last[0][1]
+        manifest = loads(path.read_bytes())
     except FileNotFoundError:
         return Manifest()
     except OSError as exc:
         raise PackError(f"cannot read the manifest: {exc.strerror}", path=MANIFEST_PATH) from exc
     check_all_inside(root, manifest.files, where=MANIFEST_PATH)
+    _last[:] = [(key, manifest)]
     return manifest
 
 

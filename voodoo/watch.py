@@ -10,6 +10,7 @@ moment never leaves a half-written file.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -108,6 +109,7 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
     root = common_root(src)
     observer = Observer()
     handler = _Handler(pack, changed)
+    frozen = False
     try:
         # The first sync runs before watching starts: it creates the pack's folders, and
         # watchdog's recursive inotify watch races with folders created in quick succession
@@ -127,6 +129,12 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
             sync()
         import voodoo.analysis  # noqa: F401  (now, not on the first save: libcst takes 0.2 s)
 
+        # What is loaded by now (libcst, the cache and the manifest of every script) lives
+        # as long as the watch: the collector need not walk it again on every full
+        # collection (about 35 ms each, every few syncs, at 1,000 scripts).
+        gc.collect()
+        frozen = not gc.get_freeze_count()
+        gc.freeze()
         if ready is not None:
             ready.set()
         while not stop.is_set():
@@ -141,6 +149,8 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
     except KeyboardInterrupt:
         pass
     finally:
+        if frozen:  # (a process that froze its own objects before keeps them frozen)
+            gc.unfreeze()
         if observer.is_alive():
             observer.stop()
             observer.join()

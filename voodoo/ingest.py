@@ -12,10 +12,12 @@ import dataclasses
 import enum
 import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
@@ -85,7 +87,8 @@ class _Analyzed:
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
                  progress: Progress | None, *, functions: bool,
                  max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None,
-                 unchanged: Collection[str] = ()) -> list[_Analyzed]:
+                 unchanged: Collection[str] = (),
+                 helper: _Helper | None = None) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now.
     Files in ``unchanged`` are known to be as their cache entry says: not looked at."""
     # A new file may be a module an unchanged script imports (and took for third-party).
@@ -100,7 +103,7 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
                 and not added & {name.split(".")[0] for name in entry.script.imports}):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
-    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs))
+    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper))
     out = []
     for i, sf in enumerate(files, 1):
         out.append(reused.get(sf.relpath) or next(fresh))
@@ -114,11 +117,20 @@ _POOL_MIN_FILES = 16
 
 
 def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
-                  max_size: int, jobs: int | None) -> Iterator[_Analyzed]:
-    """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it."""
+                  max_size: int, jobs: int | None,
+                  helper: _Helper | None = None) -> Iterator[_Analyzed]:
+    """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it
+    (a few in ``helper``, when there is one)."""
     work = functools.partial(_analyze, source_root=source_root, functions=functions,
                              max_size=max_size)
     jobs = jobs or os.cpu_count() or 1
+    if helper is not None and 0 < len(files) < _POOL_MIN_FILES:
+        done = helper.run(work, files)
+        if done is not None:
+            yield from done
+            return
+    elif helper is not None:
+        helper.close()  # nothing for it to do but take a CPU from the pool
     if jobs < 2 or len(files) < _POOL_MIN_FILES:
         yield from map(work, files)
         return
@@ -135,6 +147,57 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
         # map() hands results back in input order as they arrive: output is byte-identical
         # to one process, and finished chunks are not held beyond their turn.
         yield from pool.map(work, files, chunksize=chunk)
+
+
+class _Helper:
+    """A process forked at the start of an ingest that imports the analyzers at once
+    (libcst: about 0.2 s) while this one reads the pack, then analyzes the few files that
+    turn out to have changed. The results are what this process would get: only their
+    order in time changes. ``run`` returns None when the helper failed (the caller then
+    does the work itself); ``close`` stops it, done or not."""
+
+    def __init__(self) -> None:
+        import multiprocessing  # (as for the pool: it runs voodoo's own analysis)
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_help, args=(child,), daemon=True)
+        self._process.start()
+        child.close()
+
+    def run(self, work: Callable[[SourceFile], _Analyzed],
+            files: Sequence[SourceFile]) -> list[_Analyzed] | None:
+        try:
+            self._conn.send((work, list(files)))
+            done = self._conn.recv()
+        except (OSError, EOFError):
+            done = None
+        self.close()
+        return done if isinstance(done, list) and len(done) == len(files) else None
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def _help(conn: Any) -> None:
+    try:
+        import voodoo.analysis  # noqa: F401  (what the helper is for: before it is needed)
+
+        work, files = conn.recv()
+        conn.send([work(sf) for sf in files])
+    except BaseException:  # (stopped, or failed: the caller does the work, and says why)
+        return
+
+
+def _helper(jobs: int | None) -> _Helper | None:
+    """A helper when it can gain something: the analyzers are not imported yet, and
+    nothing forbids forking (threads, ``jobs=1``)."""
+    if jobs == 1 or threading.active_count() > 1 or "voodoo.analysis" in sys.modules:
+        return None
+    return _Helper()
 
 
 def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
@@ -350,6 +413,21 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     them all (``watch`` does, from file system events). Then only those are looked at,
     unless they may change which files there are (see ``lastrun``).
     """
+    helper = _helper(jobs)
+    try:
+        return _ingest(sources, pack_dir, name=name, dry_run=dry_run, progress=progress,
+                       config=config, prefer=prefer, settings=settings, jobs=jobs,
+                       changed=changed, helper=helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
+            name: str | None, dry_run: bool, progress: Progress | None, config: Config | None,
+            prefer: Prefer, settings: Settings, jobs: int | None,
+            changed: Iterable[str | os.PathLike[str]] | None,
+            helper: _Helper | None) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
@@ -370,13 +448,14 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         max_size = settings.max_size or DEFAULT_MAX_SIZE
+        manifest = load_manifest(pack)
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
                              max_size=max_size, jobs=jobs,
                              unchanged=(last.unchanged(touched, old)
-                                        if last is not None and touched is not None else ()))
+                                        if last is not None and touched is not None else ()),
+                             helper=helper)
         analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
-        manifest = load_manifest(pack)
         redo = _to_render(analyzed, commands, pack, manifest, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):

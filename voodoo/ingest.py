@@ -100,7 +100,8 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
         if (entry is not None
                 and (sf.relpath in unchanged
                      or cache.is_fresh(entry.stat, entry.local, sf.path, source_root))
-                and not added & {name.split(".")[0] for name in entry.script.imports}):
+                and not (added and added & {name.split(".")[0]
+                                            for name in entry.script.imports})):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
     fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper))

@@ -398,8 +398,9 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     script now gives (``prefer`` decides fields both changed); other hand-edited files are
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. ``jobs`` processes parse
-    changed files (default: one per CPU; 1: in this process); the result does not depend
-    on it.
+    changed files (default: one per CPU; 1: in this process; until the analyzers are
+    imported, a helper process forked at the start imports them while this one reads the
+    pack, and parses a few changed files); the result does not depend on it.
 
     ``settings`` (each on when it or ``config`` turns it on): ``functions``, modules without
     a command line get one action per public top-level function (the wrapper imports the

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +45,13 @@ OnSync = Callable[[SyncEvent], None]
 
 
 class _Handler(FileSystemEventHandler):
-    """Notes the paths that changed, for the next sync; sets ``changed`` on each event."""
+    """Notes the paths that changed, for the next sync, and when the last event came; sets
+    ``changed`` on each event."""
 
     def __init__(self, pack: Path, changed: threading.Event) -> None:
         self.pack = pack
         self.changed = changed
+        self.last = 0.0  #: time.monotonic() of the last event
         self._lock = threading.Lock()
         self._paths: set[Path] | None = set()  #: None: a folder changed, look at everything
 
@@ -66,6 +69,7 @@ class _Handler(FileSystemEventHandler):
                     self._paths.update(paths)
             elif event.event_type != "modified":  # (a folder's "modified" comes with its
                 self._paths = None                # files' own events)
+            self.last = time.monotonic()
         self.changed.set()
 
     def take(self) -> set[Path] | None:
@@ -140,10 +144,12 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
         while not stop.is_set():
             if not changed.wait(timeout=0.2):
                 continue
-            while True:  # wait for quiet: every new event restarts the debounce
-                changed.clear()
-                if stop.wait(debounce) or not changed.is_set():
+            # Wait for ``debounce`` of quiet after the last event: a save is a burst of
+            # events a fraction of a millisecond apart, a git checkout a longer one.
+            while (quiet := handler.last + debounce - time.monotonic()) > 0:
+                if stop.wait(quiet):
                     break
+            changed.clear()  # (what comes from here on is for the next sync)
             if not stop.is_set():
                 sync(handler.take())
     except KeyboardInterrupt:

@@ -66,11 +66,15 @@ def test_a_helper_with_nothing_to_do_is_stopped() -> None:
     assert not helper._process.is_alive()
 
 
-def test_no_helper_once_the_analyzers_are_imported_or_for_one_job() -> None:
+def test_no_helper_once_the_analyzers_are_imported_or_for_one_job_or_a_dry_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "voodoo.analysis", raising=False)
+    assert ingest_module._helper(1, dry_run=False) is None
+    assert ingest_module._helper(None, dry_run=True) is None
+    monkeypatch.undo()
     import voodoo.analysis  # noqa: F401
 
-    assert ingest_module._helper(None) is None
-    assert ingest_module._helper(1) is None
+    assert ingest_module._helper(None, dry_run=False) is None
 
 
 def test_the_command_with_its_helper_writes_what_one_process_writes(tmp_path: Path) -> None:

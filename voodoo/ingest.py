@@ -193,10 +193,12 @@ def _help(conn: Any) -> None:
         return
 
 
-def _helper(jobs: int | None) -> _Helper | None:
+def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
     """A helper when it can gain something: the analyzers are not imported yet, and
-    nothing forbids forking (threads, ``jobs=1``)."""
-    if jobs == 1 or threading.active_count() > 1 or "voodoo.analysis" in sys.modules:
+    nothing forbids forking (threads, ``jobs=1``). Not for a dry run: the pre-commit hook
+    ingests right after ``check`` ran one, and then needs the analyzers imported here."""
+    if (dry_run or jobs == 1 or threading.active_count() > 1
+            or "voodoo.analysis" in sys.modules):
         return None
     return _Helper()
 
@@ -399,8 +401,9 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. ``jobs`` processes parse
     changed files (default: one per CPU; 1: in this process; until the analyzers are
-    imported, a helper process forked at the start imports them while this one reads the
-    pack, and parses a few changed files); the result does not depend on it.
+    imported, an ingest that writes forks a helper process at its start that imports them
+    while this one reads the pack, and parses a few changed files); the result does not
+    depend on it.
 
     ``settings`` (each on when it or ``config`` turns it on): ``functions``, modules without
     a command line get one action per public top-level function (the wrapper imports the
@@ -415,7 +418,7 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     them all (``watch`` does, from file system events). Then only those are looked at,
     unless they may change which files there are (see ``lastrun``).
     """
-    helper = _helper(jobs)
+    helper = _helper(jobs, dry_run)
     try:
         return _ingest(sources, pack_dir, name=name, dry_run=dry_run, progress=progress,
                        config=config, prefer=prefer, settings=settings, jobs=jobs,

@@ -453,7 +453,10 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         max_size = settings.max_size or DEFAULT_MAX_SIZE
+        # Read before the analysis: with a helper process, this one only waits meanwhile.
         manifest = load_manifest(pack)
+        on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
+                                   for f in e.render.files))
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
                              max_size=max_size, jobs=jobs,
                              unchanged=(last.unchanged(touched, old)
@@ -461,7 +464,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                              helper=helper)
         analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
-        redo = _to_render(analyzed, commands, pack, manifest, settings)
+        redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
@@ -490,16 +493,14 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                         changes=changes)
 
 
-def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], pack: Path,
-               manifest: Manifest, settings: Settings) -> set[str]:
+def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
+               manifest: Manifest, on_disk: Collection[str], settings: Settings) -> set[str]:
     """The scripts to render; the others render exactly what they did last time.
 
     A script is carried over when its cached analysis was reused, its actions keep their
     names (a clash elsewhere can rename them), and each file it rendered is still in the
-    manifest and on disk. Config keys are shared by all scripts: with them, all render.
+    manifest and ``on_disk``. Config keys are shared by all scripts: with them, all render.
     """
-    on_disk = _existing(pack, (f for a in analyzed if a.entry is not None and a.entry.render
-                               for f in a.entry.render.files))
     redo = set()
     for a in analyzed:
         rel, e = a.source.relpath, a.entry

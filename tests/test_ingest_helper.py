@@ -77,6 +77,17 @@ def test_no_helper_once_the_analyzers_are_imported_or_for_one_job_or_a_dry_run(
     assert ingest_module._helper(None, dry_run=False) is None
 
 
+def test_no_process_to_spare_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.process
+
+    def refuse(self: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.delitem(sys.modules, "voodoo.analysis", raising=False)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    assert ingest_module._helper(None, dry_run=False) is None
+
+
 def test_the_command_with_its_helper_writes_what_one_process_writes(tmp_path: Path) -> None:
     """In a fresh process the analyzers are not imported yet: ``voodoo ingest`` forks its
     helper, which parses the edited script; the pack is byte for byte the one an ingest

@@ -200,7 +200,10 @@ def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
     if (dry_run or jobs == 1 or threading.active_count() > 1
             or "voodoo.analysis" in sys.modules):
         return None
-    return _Helper()
+    try:
+        return _Helper()
+    except OSError:  # (no process to spare: this one does the work)
+        return None
 
 
 def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,

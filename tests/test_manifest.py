@@ -154,6 +154,26 @@ def test_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
     assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)
 
 
+def test_file_that_is_a_symlink_out_of_the_pack_is_rejected(tmp_path: Path) -> None:
+    pack, outside = tmp_path / "pack", tmp_path / "outside"
+    (pack / "actions").mkdir(parents=True)
+    outside.mkdir()
+    (pack / "actions/x.yaml").symlink_to(outside / "x.yaml")
+    (pack / "actions/y.yaml").write_text("y")
+    files = {"actions/x.yaml": {"hash": HASH}, "actions/y.yaml": {"hash": HASH}}
+    _write(pack, json.dumps({"version": 1, "files": files}))
+    with pytest.raises(PackError, match=r"actions/x\.yaml.*symlink"):
+        load(pack)
+
+
+def test_file_that_is_a_symlink_inside_the_pack_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions/real.yaml").write_text("x")
+    (tmp_path / "actions/x.yaml").symlink_to(tmp_path / "actions/real.yaml")
+    _write(tmp_path, json.dumps({"version": 1, "files": {"actions/x.yaml": {"hash": HASH}}}))
+    assert load(tmp_path).files["actions/x.yaml"] == Entry(hash=HASH)
+
+
 def _reference_dumps(manifest: Manifest) -> str:
     files = {}
     for relpath, entry in manifest.files.items():
@@ -178,3 +198,33 @@ def test_dumps_is_json_dumps_with_indent(files: dict[str, Entry]) -> None:
 def test_dumps_of_the_expected_pack_is_json_dumps_with_indent() -> None:
     text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
     assert dumps(loads(text)) == text == _reference_dumps(loads(text))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import voodoo.manifest as module
+
+    formatted: list[str] = []
+    real = module._entry_text
+    monkeypatch.setattr(module, "_entry_text",
+                        lambda relpath, entry: formatted.append(relpath) or real(relpath, entry))
+    return formatted
+
+
+def test_dumps_writes_entries_read_from_the_file_as_they_were(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
+    _write(tmp_path, text)
+    manifest = load(tmp_path)
+    formatted = _counting(monkeypatch)
+    assert dumps(manifest) == text and formatted == []
+    changed = Manifest({**manifest.files, "README.md": Entry(hash=HASH, content="new")})
+    assert dumps(changed) == _reference_dumps(changed) and formatted == ["README.md"]
+
+
+def test_dumps_formats_every_entry_of_a_file_laid_out_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
+    _write(tmp_path, json.dumps(json.loads(text)))  # one line
+    manifest = load(tmp_path)
+    formatted = _counting(monkeypatch)
+    assert dumps(manifest) == text and len(formatted) == len(manifest.files)

@@ -115,6 +115,44 @@ def test_a_deleted_folder_and_a_new_script(watcher: Watcher, src: Path,
     assert (tmp_path / "ops/actions/again.yaml").is_file()
 
 
+def _actions(pack: Path) -> list[str]:
+    return sorted(p.stem for p in (pack / "actions").glob("*.yaml"))
+
+
+def test_a_renamed_script_renames_its_action_and_leaves_the_other(
+        watcher: Watcher, src: Path, tmp_path: Path) -> None:
+    os.replace(src / "backup.py", src / "archive.py")
+    event = watcher.next()
+    assert event.result is not None
+    assert {c.action: c.kind.value for c in event.result.changes
+            if c.action and c.kind.value != "unchanged"} == {"archive": "renamed"}
+    assert _actions(tmp_path / "ops") == ["archive", "restart"]
+
+
+def test_a_new_folder_with_a_script(watcher: Watcher, src: Path, tmp_path: Path) -> None:
+    (src / "more").mkdir()
+    (src / "more/again.py").write_text(RESTART)
+    watcher.next()
+    assert _actions(tmp_path / "ops") == ["again", "backup", "restart"]
+
+
+def test_a_helper_module_edit_updates_the_copies_of_the_scripts_importing_it(
+        watcher: Watcher, src: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "ops/actions/scripts/helper.py"
+
+    def until_copied(text: str) -> None:  # (the two writes may come as one sync or two)
+        while not (copy.is_file() and copy.read_text() == text):
+            event = watcher.next()
+            assert event.result is not None and not event.result.failed
+
+    (src / "helper.py").write_text("RETRIES = 3\n")
+    (src / "uses.py").write_text("import helper\n" + RESTART)
+    until_copied("RETRIES = 3\n")
+    (src / "helper.py").write_text("RETRIES = 4\n")
+    until_copied("RETRIES = 4\n")
+    assert _actions(tmp_path / "ops") == ["backup", "restart", "uses"]
+
+
 def test_the_packs_own_writes_inside_the_sources_are_ignored(src: Path) -> None:
     w = Watcher(src, src / "ops")
     try:

@@ -1,3 +1,3 @@
-from voodoo.cli import main
+from voodoo.cli import run
 
-raise SystemExit(main())
+run()

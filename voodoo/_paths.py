@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from voodoo.errors import PackError
 
 _DRIVE_LETTERS = frozenset(string.ascii_letters)
+_NOT_NORMAL = frozenset({"", ".", ".."})
 
 #: voodoo's own folder in a pack (manifest, lock); never a rendered file.
 STATE_DIR = ".voodoo"
@@ -40,7 +41,7 @@ def _problem(relpath: str) -> str:
     if relpath.startswith("/") or (relpath[1:2] == ":" and relpath[:1] in _DRIVE_LETTERS):
         return "absolute paths are not allowed"
     parts = relpath.split("/")
-    if any(part in ("", ".", "..") for part in parts):
+    if not _NOT_NORMAL.isdisjoint(parts):
         return "the path must be normalized (no '', '.' or '..' components)"
     if parts[0] == STATE_DIR:
         return f"{STATE_DIR}/ is voodoo's own state folder"
@@ -68,14 +69,26 @@ def check_all_inside(pack_root: Path, relpaths: Iterable[str], *,
                      where: str | None = None) -> None:
     """``resolve_inside`` for many paths, resolving each folder once (a manifest lists
     thousands of files in a few folders); PackError for the first one refused."""
-    folders: dict[str, str | None] = {}  # folder -> its real path; None: leads outside
+    folders: dict[str, frozenset[str] | None] = {}  # folder -> its symlinks; None: outside
     for relpath in relpaths:
         check_relpath(relpath, where=where)
         parent, _, name = relpath.rpartition("/")
         if parent not in folders:
-            real = pack_root.joinpath(*parent.split("/")).resolve() if parent else pack_root
-            folders[parent] = str(real) if real.is_relative_to(pack_root) else None
-        real_parent = folders[parent]
+            folders[parent] = _symlinks_in(pack_root, parent)
+        links = folders[parent]
         # Below a resolved folder, only the file itself can still be a symlink.
-        if real_parent is None or os.path.islink(os.path.join(real_parent, name)):
+        if links is None or name in links:
             resolve_inside(pack_root, relpath, where=where)
+
+
+def _symlinks_in(pack_root: Path, folder: str) -> frozenset[str] | None:
+    """The names of the symlinks in a pack folder (one listing, not a stat per file);
+    None when the folder leads outside the pack."""
+    real = pack_root.joinpath(*folder.split("/")).resolve() if folder else pack_root
+    if not real.is_relative_to(pack_root):
+        return None
+    try:
+        with os.scandir(real) as entries:
+            return frozenset(e.name for e in entries if e.is_symlink())
+    except OSError:  # missing (or not a folder): nothing in it can be a symlink
+        return frozenset()

@@ -88,9 +88,12 @@ def encode(value: object) -> Any:
 
 def decode(data: Any) -> Any:
     """The inverse of ``encode``; only model classes can come out (ValueError otherwise)."""
-    if isinstance(data, list):
-        return tuple(decode(v) for v in data)
-    if isinstance(data, dict):
+    # type() rather than isinstance, lists rather than generators: a one-change ingest
+    # decodes some 40,000 values at 1,000 scripts, and JSON has no subclasses to allow for
+    kind = type(data)
+    if kind is list:
+        return tuple([decode(v) for v in data])
+    if kind is dict:
         if "~e" in data:
             return _ENUMS[data["~e"]](data["v"])
         if "~o" in data:
@@ -138,6 +141,10 @@ class Cache:
     fingerprint: str = ""
     clean: bool = False
     scripts: Mapping[str, ScriptEntry] = field(default_factory=dict)
+    #: each entry's line of ``scripts.json`` as loaded or saved, with the entry it holds:
+    #: ``save`` writes it again as it is while that very entry object is to be saved
+    lines: Mapping[str, tuple[ScriptEntry, str]] = field(default_factory=dict, compare=False,
+                                                         repr=False)
 
     def by_hash(self) -> dict[str, str]:
         """sha256 -> relpath, to recognise a renamed or moved script."""
@@ -184,7 +191,10 @@ def is_fresh(stat: Stat, local: Mapping[str, Stat], path: Path, source_root: Pat
 
 
 def _read_json(pack_dir: Path, relpath: str) -> Any:
-    data = json.loads((pack_dir / relpath).read_bytes())
+    return _checked(json.loads((pack_dir / relpath).read_bytes()))
+
+
+def _checked(data: Any) -> Any:
     if data.get("format") != FORMAT or data.get("voodoo") != __version__:
         raise ValueError("another cache format or voodoo version")
     return data
@@ -246,7 +256,8 @@ def _version_of(pack_dir: Path) -> tuple[object, ...] | None:
 
 def _load(pack_dir: Path) -> Cache:
     try:
-        data = _read_json(pack_dir, SCRIPTS_PATH)
+        text = (pack_dir / SCRIPTS_PATH).read_text(encoding="utf-8")
+        data = _checked(json.loads(text))
         scripts = {rel: ScriptEntry(
             stat=_stat(e["stat"]), script=decode(e["script"]),
             local={k: _stat(v) for k, v in e["local"].items()},
@@ -257,9 +268,25 @@ def _load(pack_dir: Path) -> Cache:
         # The cache lives in the pack, which anyone may edit: an entry that names a path
         # outside the source tree or an action outside actions/ is dropped, not trusted.
         scripts = {rel: e for rel, e in scripts.items() if _trusted(rel, e)}
-        return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts)
+        lines = {rel: (scripts[rel], line) for rel, line in _lines(text, list(data["scripts"]))
+                 if rel in scripts}
+        return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts, lines)
     except _BAD_CACHE:
         return Cache()
+
+
+def _lines(text: str, relpaths: list[str]) -> Iterable[tuple[str, str]]:
+    """Each entry's line, in a ``scripts.json`` laid out as ``save`` writes it: a first
+    line, one line per entry (in the order of ``relpaths``), a last line. Nothing for any
+    other layout (the file is still read: only its entries are written again in full)."""
+    lines = text.split("\n")[1:-2]
+    if len(lines) != len(relpaths):
+        return []
+    lines = [line.removesuffix(",") for line in lines]
+    pairs = list(zip(relpaths, lines, strict=True))
+    if not all(line.startswith(f"{json.dumps(rel)}:") for rel, line in pairs):
+        return []
+    return pairs
 
 
 def analysis(pack_dir: Path, relpath: str, entry: ScriptEntry) -> model.Script | None:
@@ -338,9 +365,10 @@ def _render_data(r: RenderRecord | None) -> Any:
             "notes": encode(r.notes)}
 
 
-def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
+def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     """Write the cache atomically, each analysis only when it is new. Call it under the
-    pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists."""
+    pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists.
+    Returns the cache as ``load`` now reads it (the same object, until the file changes)."""
     pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
     (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
@@ -357,15 +385,13 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
         if old not in wanted:
             with contextlib.suppress(OSError):
                 os.unlink(pack_dir / ANALYSES_DIR / old)
-    _write(root / "scripts.json", _dumps({
-        "fingerprint": cache.fingerprint, "clean": cache.clean,
-        "scripts": {rel: {"stat": list(e.stat),
-                          "script": encode(summary(e.script)) if e.encoded is None
-                          else e.encoded,
-                          "local": {k: list(v) for k, v in sorted(e.local.items())},
-                          "third_party": list(e.third_party), "notes": list(e.notes),
-                          "actions": dict(sorted(e.actions.items())),
-                          "render": _render_data(e.render)} for rel, e in items}}))
+    # One entry a line, so that the next save writes an unchanged entry's line as it is
+    # (serializing 1,000 entries again was most of saving after one change).
+    saved = {rel: (e if not e.full else dataclasses.replace(e, full=False)) for rel, e in items}
+    lines = {rel: (saved[rel], _line(rel, e, cache.lines.get(rel))) for rel, e in items}
+    head = _dumps({"fingerprint": cache.fingerprint, "clean": cache.clean}).decode()[:-2]
+    body = ",\n".join(line for _, line in lines.values())
+    _write(root / "scripts.json", f'{head},"scripts":{{\n{body}\n}}}}\n'.encode())
     # The index last: check trusts nothing it does not list.
     _write(root / "index.json", _dumps({
         "fingerprint": cache.fingerprint, "clean": cache.clean,
@@ -376,10 +402,23 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> None:
                     for rel, e in items}}))
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
+    now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)
     key = _version_of(pack_dir)
-    if key is not None:  # what load() would now read (analyses are on disk: not "full")
-        _last[:] = [(key, dataclasses.replace(cache, scripts={
-            rel: dataclasses.replace(e, full=False) for rel, e in cache.scripts.items()}))]
+    if key is not None:
+        _last[:] = [(key, now)]
+    return now
+
+
+def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> str:
+    """``e``'s line of ``scripts.json``: the one it was loaded or last saved with, else new."""
+    if known is not None and known[0] is e:
+        return known[1]
+    data = {"stat": list(e.stat),
+            "script": encode(summary(e.script)) if e.encoded is None else e.encoded,
+            "local": {k: list(v) for k, v in sorted(e.local.items())},
+            "third_party": list(e.third_party), "notes": list(e.notes),
+            "actions": dict(sorted(e.actions.items())), "render": _render_data(e.render)}
+    return f"{json.dumps(rel)}:{json.dumps(data, sort_keys=True, separators=(',', ':'))}"
 
 
 def _write(target: Path, data: bytes) -> None:

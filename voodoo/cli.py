@@ -7,13 +7,16 @@ so ``voodoo --version`` and ``voodoo check`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
@@ -261,7 +264,7 @@ def validate(pack_dir: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code instead of exiting."""
+    """The command line as a function: returns the exit code instead of exiting."""
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="voodoo",
                  standalone_mode=True)
@@ -271,5 +274,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The ``voodoo`` command (console script and ``python -m voodoo``): ``main`` in a
+    process tuned for one short run, which exits as soon as it is done."""
+    # A run keeps what it loads (every script's cache and manifest entries) to its end:
+    # with the default thresholds the collector walked it again and again (about 45 ms of
+    # a one-change ingest at 1,000 scripts). Cyclic garbage still gets collected.
+    gc.set_threshold(100_000, 50, 100)
+    code = main()
+    # No interpreter teardown, which frees every object one by one (about 70 ms after a
+    # one-change ingest at 1,000 scripts): by then every file is written and closed.
+    with contextlib.suppress(OSError):  # (a closed pipe: nothing more can be said anyway)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

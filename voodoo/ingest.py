@@ -12,12 +12,14 @@ import dataclasses
 import enum
 import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from voodoo import cache, deps, naming, pack_config, py2, stackstorm, wrapper
+from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
@@ -87,19 +89,25 @@ class _Analyzed:
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
                  progress: Progress | None, *, functions: bool,
-                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None) -> list[_Analyzed]:
-    """Each file's analysis: from the cache when unchanged, else parsed (libcst) now."""
+                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None,
+                 unchanged: Collection[str] = (),
+                 helper: _Helper | None = None) -> list[_Analyzed]:
+    """Each file's analysis: from the cache when unchanged, else parsed (libcst) now.
+    Files in ``unchanged`` are known to be as their cache entry says: not looked at."""
     # A new file may be a module an unchanged script imports (and took for third-party).
     added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
              for sf in files if sf.relpath not in old.scripts}
     reused: dict[str, _Analyzed] = {}
     for sf in files:
         entry = old.scripts.get(sf.relpath)
-        if (entry is not None and cache.is_fresh(entry.stat, entry.local, sf.path, source_root)
-                and not added & {name.split(".")[0] for name in entry.script.imports}):
+        if (entry is not None
+                and (sf.relpath in unchanged
+                     or cache.is_fresh(entry.stat, entry.local, sf.path, source_root))
+                and not (added and added & {name.split(".")[0]
+                                            for name in entry.script.imports})):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
-    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs))
+    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper))
     out = []
     for i, sf in enumerate(files, 1):
         out.append(reused.get(sf.relpath) or next(fresh))
@@ -113,11 +121,20 @@ _POOL_MIN_FILES = 16
 
 
 def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
-                  max_size: int, jobs: int | None) -> Iterator[_Analyzed]:
-    """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it."""
+                  max_size: int, jobs: int | None,
+                  helper: _Helper | None = None) -> Iterator[_Analyzed]:
+    """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it
+    (a few in ``helper``, when there is one)."""
     work = functools.partial(_analyze, source_root=source_root, functions=functions,
                              max_size=max_size)
     jobs = jobs or os.cpu_count() or 1
+    if helper is not None and 0 < len(files) < _POOL_MIN_FILES:
+        done = helper.run(work, files)
+        if done is not None:
+            yield from done
+            return
+    elif helper is not None:
+        helper.close()  # nothing for it to do but take a CPU from the pool
     if jobs < 2 or len(files) < _POOL_MIN_FILES:
         yield from map(work, files)
         return
@@ -134,6 +151,62 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
         # map() hands results back in input order as they arrive: output is byte-identical
         # to one process, and finished chunks are not held beyond their turn.
         yield from pool.map(work, files, chunksize=chunk)
+
+
+class _Helper:
+    """A process forked at the start of an ingest that imports the analyzers at once
+    (libcst: about 0.2 s) while this one reads the pack, then analyzes the few files that
+    turn out to have changed. The results are what this process would get: only their
+    order in time changes. ``run`` returns None when the helper failed (the caller then
+    does the work itself); ``close`` stops it, done or not."""
+
+    def __init__(self) -> None:
+        import multiprocessing  # (as for the pool: it runs voodoo's own analysis)
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_help, args=(child,), daemon=True)
+        self._process.start()
+        child.close()
+
+    def run(self, work: Callable[[SourceFile], _Analyzed],
+            files: Sequence[SourceFile]) -> list[_Analyzed] | None:
+        try:
+            self._conn.send((work, list(files)))
+            done = self._conn.recv()
+        except (OSError, EOFError):
+            done = None
+        self.close()
+        return done if isinstance(done, list) and len(done) == len(files) else None
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def _help(conn: Any) -> None:
+    try:
+        import voodoo.analysis  # noqa: F401  (what the helper is for: before it is needed)
+
+        work, files = conn.recv()
+        conn.send([work(sf) for sf in files])
+    except BaseException:  # (stopped, or failed: the caller does the work, and says why)
+        return
+
+
+def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
+    """A helper when it can gain something: the analyzers are not imported yet, and
+    nothing forbids forking (threads, ``jobs=1``). Not for a dry run: the pre-commit hook
+    ingests right after ``check`` ran one, and then needs the analyzers imported here."""
+    if (dry_run or jobs == 1 or threading.active_count() > 1
+            or "voodoo.analysis" in sys.modules):
+        return None
+    try:
+        return _Helper()
+    except OSError:  # (no process to spare: this one does the work)
+        return None
 
 
 def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
@@ -347,7 +420,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
            name: str | None = None, dry_run: bool = False,
            progress: Progress | None = None, config: Config | None = None,
            prefer: Prefer = "ours", settings: Settings = DEFAULTS,
-           jobs: int | None = None) -> IngestResult:
+           jobs: int | None = None,
+           changed: Iterable[str | os.PathLike[str]] | None = None) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -356,8 +430,10 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     script now gives (``prefer`` decides fields both changed); other hand-edited files are
     never overwritten: they come back as ``plan.conflicts``. With ``dry_run`` nothing is
     written. ``sources`` may be empty when ``config`` names them. ``jobs`` processes parse
-    changed files (default: one per CPU; 1: in this process); the result does not depend
-    on it.
+    changed files (default: one per CPU; 1: in this process; until the analyzers are
+    imported, an ingest that writes forks a helper process at its start that imports them
+    while this one reads the pack, and parses a few changed files); the result does not
+    depend on it.
 
     ``settings`` (each on when it or ``config`` turns it on): ``functions``, modules without
     a command line get one action per public top-level function (the wrapper imports the
@@ -366,27 +442,59 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     config; ``keep_python2``, Python 2 scripts and modules are copied as they are and run
     with ``python2`` (by default they are copied converted to Python 3); ``max_size``,
     scripts larger than that many bytes fail with an error instead of being parsed.
+
+    ``changed``: the paths (files, absolute or relative to the cwd) that changed since the
+    last ingest of these sources into this pack in this process, when the caller knows
+    them all (``watch`` does, from file system events). Then only those are looked at,
+    unless they may change which files there are (see ``lastrun``).
     """
+    helper = _helper(jobs, dry_run)
+    try:
+        return _ingest(sources, pack_dir, name=name, dry_run=dry_run, progress=progress,
+                       config=config, prefer=prefer, settings=settings, jobs=jobs,
+                       changed=changed, helper=helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
+            name: str | None, dry_run: bool, progress: Progress | None, config: Config | None,
+            prefer: Prefer, settings: Settings, jobs: int | None,
+            changed: Iterable[str | os.PathLike[str]] | None,
+            helper: _Helper | None) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
     root = common_root(src)
-    files = select(discover(src, exclude=[pack]), config)
-    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
-            else pack_lock(pack, wait=True))
     settings = settings.with_config(config)
     fp = cache.settings_fingerprint(ref, root, config, name, settings)
+    key = (tuple(str(p.resolve()) for p in src), str(pack.resolve()), fp)
+    last = lastrun.take(key)
+    touched = None if last is None or changed is None else last.touched(changed, root)
+    if last is not None and touched is not None:
+        files = list(last.files)
+    else:
+        files = select(discover(src, exclude=[pack]), config)
+    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
+            else pack_lock(pack, wait=True))
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
         reusable = old if old.fingerprint == fp else cache.Cache(fp, False, {})
         max_size = settings.max_size or DEFAULT_MAX_SIZE
+        # Read before the analysis: with a helper process, this one only waits meanwhile.
+        manifest = load_manifest(pack)
+        on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
+                                   for f in e.render.files))
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             max_size=max_size, jobs=jobs)
+                             max_size=max_size, jobs=jobs,
+                             unchanged=(last.unchanged(touched, old)
+                                        if last is not None and touched is not None else ()),
+                             helper=helper)
         analyzed = _override(found, config)
         commands, clash_notes = _named(analyzed)
-        manifest = load_manifest(pack)
-        redo = _to_render(analyzed, commands, pack, manifest, settings)
+        redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
@@ -406,19 +514,22 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
         if not dry_run:
             apply(the_plan, pack)
-            cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp, out.records),
-                       the_plan.manifest.files)
+            saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
+                                                out.records), the_plan.manifest.files)
+            lastrun.remember(lastrun.LastRun(
+                key, tuple(files), frozenset(a.source.relpath for a in found
+                                             if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes)
 
 
-def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], pack: Path,
-               manifest: Manifest, settings: Settings) -> set[str]:
+def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
+               manifest: Manifest, on_disk: Collection[str], settings: Settings) -> set[str]:
     """The scripts to render; the others render exactly what they did last time.
 
     A script is carried over when its cached analysis was reused, its actions keep their
     names (a clash elsewhere can rename them), and each file it rendered is still in the
-    manifest and on disk. Config keys are shared by all scripts: with them, all render.
+    manifest and ``on_disk``. Config keys are shared by all scripts: with them, all render.
     """
     redo = set()
     for a in analyzed:
@@ -428,17 +539,39 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         cmds = commands.get(rel, [])
         if (settings.config_schema or e is None or e.full
                 or dict(e.actions) != {_words(c): c.name for c in cmds}
-                or (cmds and not _in_place(e.render, pack, manifest))):
+                or (cmds and not _in_place(e.render, manifest, on_disk))):
             redo.add(rel)
     return redo
 
 
-def _in_place(record: cache.RenderRecord | None, pack: Path, manifest: Manifest) -> bool:
+def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
+              on_disk: Collection[str]) -> bool:
     """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
-    folder = str(pack)
-    return record is not None and all(f in manifest.files
-                                      and os.path.exists(os.path.join(folder, f))
+    return record is not None and all(f in manifest.files and f in on_disk
                                       for f in record.files)
+
+
+def _existing(pack: Path, relpaths: Iterable[str]) -> set[str]:
+    """Which of ``relpaths`` exist in the pack: one listing per folder (a pack holds
+    thousands of files in a few folders), not a stat per file."""
+    listed: dict[str, set[str]] = {}
+    out = set()
+    for relpath in relpaths:
+        folder, _, name = relpath.rpartition("/")
+        if folder not in listed:
+            listed[folder] = _names_in(pack / folder)
+        if name in listed[folder]:
+            out.add(relpath)
+    return out
+
+
+def _names_in(folder: Path) -> set[str]:
+    try:
+        with os.scandir(folder) as entries:
+            # a symlink counts when what it leads to exists, as os.path.exists says
+            return {e.name for e in entries if not e.is_symlink() or os.path.exists(e.path)}
+    except OSError:
+        return set()
 
 
 def _whole(a: _Analyzed, pack: Path, root: Path, functions: bool, max_size: int) -> _Analyzed:
@@ -471,10 +604,14 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         if not a.script.ok:  # a broken file keeps its last good actions, for renames
             prev = old.scripts.get(a.source.relpath)
             names = dict(prev.actions) if prev is not None else {}
-        scripts[a.source.relpath] = dataclasses.replace(
-            a.entry, actions=names, render=records.get(a.source.relpath))
+        record = records.get(a.source.relpath)
+        if names == a.entry.actions and record == a.entry.render:
+            scripts[a.source.relpath] = a.entry  # the same object: saved as it was loaded
+        else:
+            scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
+                                                            render=record)
     clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
-    return cache.Cache(fp, clean, scripts)
+    return cache.Cache(fp, clean, scripts, old.lines)
 
 
 def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],

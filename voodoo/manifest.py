@@ -93,18 +93,63 @@ def dumps(manifest: Manifest) -> str:
     Byte for byte what ``json.dumps(..., sort_keys=True, indent=2, ensure_ascii=False)``
     gives, written out here: with ``indent`` json uses its pure-Python encoder, which took
     a third of a one-change sync at 1,000 scripts; each string is still encoded by json.
+    An entry read from (or last written to) a file by this process is not formatted again.
     """
-    out = ['{\n  "files": {']
+    out = [_HEAD]
+    texts = {}
     for i, relpath in enumerate(sorted(manifest.files)):
         entry = manifest.files[relpath]
-        record = {"hash": entry.hash, "source": entry.source, "source_hash": entry.source_hash}
-        if entry.content is not None:
-            record["content"] = entry.content
-        fields = ",\n".join(f"      {_str(k)}: {_str(record[k])}" for k in sorted(record))
-        out.append(f"{',' if i else ''}\n    {_str(relpath)}: {{\n{fields}\n    }}")
+        known = _texts.get(relpath)
+        if known is None or known[0] is not entry:
+            known = (entry, _entry_text(relpath, entry))
+        texts[relpath] = known
+        out.append(f"{',' if i else ''}{known[1]}")
     out.append("\n  }" if manifest.files else "}")
-    out.append(f',\n  "version": {VERSION}\n}}\n')
+    out.append(_TAIL)
+    _texts.clear()
+    _texts.update(texts)
     return "".join(out)
+
+
+_HEAD = '{\n  "files": {'
+_TAIL = f',\n  "version": {VERSION}\n}}\n'
+_ENTRY_START = '\n    "'  #: each entry's first line; its fields' lines are indented further
+
+#: each entry's text in the manifest as last read or written, with the entry it holds:
+#: ``dumps`` writes it again as it is while that very entry is to be written (formatting
+#: all 3,400 entries of a 1,000-script pack again was most of writing it after one change)
+_texts: dict[str, tuple[Entry, str]] = {}
+
+
+def _entry_text(relpath: str, entry: Entry) -> str:
+    # the keys in sorted order: content (when kept), hash, source, source_hash
+    content = "" if entry.content is None else f'      "content": {_str(entry.content)},\n'
+    return (f'\n    {_str(relpath)}: {{\n{content}'
+            f'      "hash": {_str(entry.hash)},\n      "source": {_str(entry.source)},\n'
+            f'      "source_hash": {_str(entry.source_hash)}\n    }}')
+
+
+def _remember_texts(raw: bytes, manifest: Manifest) -> None:
+    """Each entry's text, from a manifest file laid out as ``dumps`` writes it (any other
+    layout: none, and the next ``dumps`` writes every entry anew)."""
+    _texts.clear()
+    end = "\n  }" + _TAIL
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    if not (text.startswith(_HEAD) and text.endswith(end)):
+        return
+    blocks = [_ENTRY_START + part.removesuffix(",")
+              for part in text[len(_HEAD):-len(end)].split(_ENTRY_START)[1:]]
+    if len(blocks) != len(manifest.files):
+        return
+    texts = {}
+    for block, (relpath, entry) in zip(blocks, manifest.files.items(), strict=True):
+        if not block.startswith(f"\n    {_str(relpath)}: {{"):
+            return
+        texts[relpath] = (entry, block)
+    _texts.update(texts)
 
 
 def _str(value: str | None) -> str:
@@ -165,15 +210,18 @@ def load(pack_dir: Path) -> Manifest:
     try:
         key = _version_of(path)
         if _last and _last[0][0] == key:
-            manifest = _last[0][1]
-        else:
-            manifest = loads(path.read_bytes())
-            _last[:] = [(key, manifest)]
+            # Checked when read (or planned, when written). A symlink planted since cannot
+            # lead a write astray: plan and apply check every path they touch.
+            return _last[0][1]
+        raw = path.read_bytes()
+        manifest = loads(raw)
     except FileNotFoundError:
         return Manifest()
     except OSError as exc:
         raise PackError(f"cannot read the manifest: {exc.strerror}", path=MANIFEST_PATH) from exc
     check_all_inside(root, manifest.files, where=MANIFEST_PATH)
+    _last[:] = [(key, manifest)]
+    _remember_texts(raw, manifest)
     return manifest
 
 

@@ -232,7 +232,11 @@ def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
     for relpath in rendered:
         resolve_inside(root, relpath)
     paths = set(rendered) | set(carried)
-    folders = {relpath[:i] for relpath in paths for i, c in enumerate(relpath) if c == "/"}
+    # every folder above a file; from each file's parent (thousands of files, few folders)
+    folders: set[str] = set()
+    for parent in {relpath.rpartition("/")[0] for relpath in paths} - {""}:
+        parts = parent.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
     clash = sorted(folders & paths)
     if clash:
         raise PackError(f"{clash[0]!r} is rendered both as a file and as a folder")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from voodoo.ingest import FileStatus, IngestResult
 from voodoo.ingest import Progress as ProgressFn
 from voodoo.model import Script, Severity, thaw
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _STATUS_STYLE = {FileStatus.INGESTED: "green", FileStatus.SKIPPED: "dim",
                  FileStatus.FAILED: "bold red"}
@@ -37,6 +38,9 @@ def progress(threshold: int) -> Iterator[ProgressFn]:
         if total < threshold or not console.is_terminal:
             return
         if bar is None:
+            # (here: most runs, and every run without a terminal, never draw a bar)
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
             bar = Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
                            TextColumn("{task.description}"), console=console, transient=True)
             bar.start()
@@ -65,8 +69,12 @@ def print_ingest(result: IngestResult) -> None:
     """The summary table of one ingest, then the diagnostics and what changed on disk.
 
     Above ``FULL_TABLE_MAX`` files, the table and the diagnostics cover only the files that
-    failed, have a warning or changed something in the pack; one line counts the rest.
+    failed or changed something in the pack; one line counts the rest and their notes
+    (listing every unchanged file's warnings again was most of a one-change run's output
+    and time).
     """
+    from rich.table import Table
+
     console = _console()
     shown = list(result.files)
     if len(shown) > FULL_TABLE_MAX:
@@ -86,10 +94,11 @@ def print_ingest(result: IngestResult) -> None:
         console.print(table)
     print_diagnostics([d for f in shown for d in f.diagnostics], console)
     if len(shown) < len(result.files):
-        rest = len(result.files) - len(shown)
-        notes = sum(len(f.diagnostics) for f in result.files) - sum(
-            len(f.diagnostics) for f in shown)
-        console.print(f"{rest} unchanged files not listed ({notes} notes).", style="dim")
+        listed = {f.relpath for f in shown}
+        rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
+        warnings = sum(1 for d in rest if d.severity is not Severity.INFO)
+        console.print(f"{len(result.files) - len(shown)} unchanged files not listed "
+                      f"({len(rest)} notes, {warnings} of them warnings).", style="dim")
     p = result.plan
     counts = {s: sum(1 for f in result.files if f.status is s) for s in FileStatus}
     actions = sum(len(f.actions) for f in result.files)
@@ -105,7 +114,7 @@ def print_ingest(result: IngestResult) -> None:
 
 
 def _worth_a_look(result: IngestResult) -> set[str]:
-    """Files that failed, have a warning or error, or changed a file of the pack."""
+    """Files that failed or changed a file of the pack."""
     from voodoo.ingest import SCRIPTS_DIR
     from voodoo.reconcile import ChangeKind
 
@@ -115,8 +124,7 @@ def _worth_a_look(result: IngestResult) -> set[str]:
     copies = {path.removeprefix(f"{SCRIPTS_DIR}/") for path in written}
     return {f.relpath for f in result.files
             if f.status is FileStatus.FAILED or f.relpath in copies
-            or actions.intersection(f.actions)
-            or any(d.severity is not Severity.INFO for d in f.diagnostics)}
+            or actions.intersection(f.actions)}
 
 
 _CHANGE_STYLE = {"added": "green", "updated": "cyan", "renamed": "cyan", "removed": "red",
@@ -162,6 +170,8 @@ def inspect_data(script: Script) -> dict[str, Any]:
 
 
 def print_inspect(scripts: Sequence[Script]) -> None:
+    from rich.table import Table
+
     console = _console()
     for s in scripts:
         console.rule(f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]")

@@ -27,6 +27,7 @@ class SourceFile:
 
     path: Path  #: where it is on disk
     relpath: str  #: POSIX path relative to the source root: its place in the pack
+    link: bool = False  #: a symlink (to a file inside the source tree)
 
 
 def _has_python_shebang(path: Path) -> bool:
@@ -38,7 +39,7 @@ def _has_python_shebang(path: Path) -> bool:
     return first.startswith(b"#!") and b"python" in first
 
 
-def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[Path]:
+def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
     # followlinks=False: a symlinked folder is never entered, so nothing outside the
     # source tree (and no symlink loop) is read.
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -51,10 +52,11 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             path = here / name
-            if path.is_symlink() and not _link_inside(path, root):
+            link = path.is_symlink()
+            if link and not _link_inside(path, root):
                 continue
             if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
-                yield path
+                yield path, link
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -99,13 +101,13 @@ def discover(sources: Iterable[str | os.PathLike[str]], *,
     found: dict[str, SourceFile] = {}
     folders: dict[Path, str] = {}  # folder -> its place under common: resolved once
     for p in paths:
-        files: Iterable[Path] = [p] if p.is_file() else _walk(p, exclude)
-        for f in files:
+        files = [(p, p.is_symlink())] if p.is_file() else _walk(p, exclude)
+        for f, link in files:
             # The link's own place, not its target's: that is where the user sees it.
             if f.parent not in folders:
                 folders[f.parent] = f.parent.resolve().relative_to(common).as_posix()
             rel = posixpath.join(folders[f.parent], f.name).removeprefix("./")
-            found.setdefault(rel, SourceFile(f, rel))
+            found.setdefault(rel, SourceFile(f, rel, link))
     return [found[k] for k in sorted(found)]
 
 

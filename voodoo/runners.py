@@ -32,6 +32,12 @@ class Runner:
     aliases: tuple[str, ...] = ()
 
 
+#: the shell and winrm runners' timeout
+_TIMEOUT_60: dict[str, object] = {
+    "type": "integer", "default": 60, "immutable": False, "required": False, "secret": False,
+}
+
+
 def _text(*, secret: bool = False, required: bool = False) -> dict[str, object]:
     """A string parameter with no default (the most common shape)."""
     return {"type": "string", "immutable": False, "required": required, "secret": secret}
@@ -62,13 +68,7 @@ _LOCAL_SHELL: dict[str, dict[str, object]] = {
         "required": False,
         "secret": True,
     },
-    "timeout": {
-        "type": "integer",
-        "default": 60,
-        "immutable": False,
-        "required": False,
-        "secret": False,
-    },
+    "timeout": _TIMEOUT_60,
 }
 
 
@@ -128,13 +128,7 @@ _WINRM: dict[str, dict[str, object]] = {
         "required": False,
         "secret": False,
     },
-    "timeout": {
-        "type": "integer",
-        "default": 60,
-        "immutable": False,
-        "required": False,
-        "secret": False,
-    },
+    "timeout": _TIMEOUT_60,
     "transport": {
         "type": "string",
         "default": "ntlm",

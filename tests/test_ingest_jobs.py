@@ -106,3 +106,33 @@ def test_cli_takes_jobs(tmp_path: Path) -> None:
     bad = runner.invoke(cli, ["ingest", str(EXAMPLES), "--pack", str(tmp_path / "q"),
                               "--jobs", "0"])
     assert bad.exit_code == 2
+
+
+def test_yaml_rendered_in_workers_is_used_only_for_commands_that_reach_render_unchanged(
+        tmp_path: Path) -> None:
+    import yaml
+
+    src = tmp_path / "src"
+    for folder in ("a", "b"):  # two backup.py: their actions clash and are renamed
+        (src / folder).mkdir(parents=True)
+        (src / folder / "backup.py").write_text(
+            "import argparse\np = argparse.ArgumentParser(description='Back up')\n"
+            f"p.add_argument('--{folder}-only', action='store_true')\np.parse_args()\n")
+    (src / "tool.py").write_text(
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('host')\n"
+        "p.parse_args()\n")
+    (src / "voodoo.yaml").write_text(
+        "sources: [.]\nscripts:\n  tool.py:\n    action: renamed_tool\n")
+    from voodoo.config import find
+
+    config = find(src)
+    one = ingest([src], tmp_path / "one" / "ops", jobs=1, config=config)
+    two = ingest([src], tmp_path / "two" / "ops", jobs=2, config=config)
+    _same(one, two, tmp_path)
+    actions = tmp_path / "two/ops/actions"
+    names = sorted(p.stem for p in actions.glob("*.yaml"))
+    assert "renamed_tool" in names and "tool" not in names  # the configured name
+    assert len([n for n in names if "backup" in n]) == 2  # renamed apart
+    for path in actions.glob("*.yaml"):  # each YAML names its own action and entry point
+        meta = yaml.safe_load(path.read_text())
+        assert meta["name"] == path.stem and meta["entry_point"] == f"{path.stem}.py"

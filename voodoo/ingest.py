@@ -85,13 +85,17 @@ class _Analyzed:
     #: a Python 2 script's converted copy for the pack (``py2.pack_copy``), made where it
     #: was parsed (a worker process), so the main process does not convert it again
     copy: tuple[bytes, str | None] | None = None
+    #: each command's action YAML, rendered where it was parsed (a worker process): the
+    #: main process uses it for a command that reaches ``render`` unchanged
+    actions: tuple[tuple[Command, str], ...] = ()
 
 
 def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
                  progress: Progress | None, *, functions: bool,
                  max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None,
                  unchanged: Collection[str] = (),
-                 helper: _Helper | None = None) -> list[_Analyzed]:
+                 helper: _Helper | None = None, pack_ref: str | None = None
+                 ) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now.
     Files in ``unchanged`` are known to be as their cache entry says: not looked at."""
     # A new file may be a module an unchanged script imports (and took for third-party).
@@ -107,7 +111,8 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
                                             for name in entry.script.imports})):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
-    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper))
+    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper,
+                               pack_ref=pack_ref))
     out = []
     for i, sf in enumerate(files, 1):
         out.append(reused.get(sf.relpath) or next(fresh))
@@ -122,11 +127,12 @@ _POOL_MIN_FILES = 16
 
 def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
                   max_size: int, jobs: int | None,
-                  helper: _Helper | None = None) -> Iterator[_Analyzed]:
+                  helper: _Helper | None = None, *,
+                  pack_ref: str | None = None) -> Iterator[_Analyzed]:
     """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it
     (a few in ``helper``, when there is one)."""
     work = functools.partial(_analyze, source_root=source_root, functions=functions,
-                             max_size=max_size)
+                             max_size=max_size, pack_ref=pack_ref)
     jobs = jobs or os.cpu_count() or 1
     if helper is not None and 0 < len(files) < _POOL_MIN_FILES:
         done = helper.run(work, files)
@@ -210,7 +216,8 @@ def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
 
 
 def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
-             max_size: int = DEFAULT_MAX_SIZE) -> _Analyzed:
+             max_size: int = DEFAULT_MAX_SIZE, pack_ref: str | None = None) -> _Analyzed:
+    """One file's analysis and cache entry; with ``pack_ref``, its actions' YAML too."""
     from voodoo.analysis import analyze_file  # libcst: only loaded when a file changed
 
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
@@ -227,8 +234,16 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
         if st is None:
             return _Analyzed(sf, script, None)
         local[mod.resolve().relative_to(source_root).as_posix()] = st
+    actions = () if pack_ref is None else tuple(
+        (c, _action_yaml(c, pack_ref)) for c in script.commands)
     return _Analyzed(sf, script, cache.ScriptEntry(
-        before, script, local, found.third_party, found.notes), _python2_copy(sf, script))
+        before, script, local, found.third_party, found.notes), _python2_copy(sf, script),
+        actions)
+
+
+def _action_yaml(command: Command, pack_ref: str) -> str:
+    return stackstorm.dump_yaml(stackstorm.action_metadata(
+        command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
 
 
 def _python2_copy(sf: SourceFile, script: Script) -> tuple[bytes, str | None] | None:
@@ -372,9 +387,9 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         origin = SourceInfo(rel, a.script.source_hash)
         config_env = {env_keys[v]: v for v in a.script.env_reads if v in env_keys}
         for cmd in cmds:
-            meta = stackstorm.action_metadata(cmd, pack_ref=pack_ref, entry_point=f"{cmd.name}.py")
+            ready = next((text for c, text in a.actions if c == cmd), None)
             for path, text in (
-                (f"actions/{cmd.name}.yaml", stackstorm.dump_yaml(meta)),
+                (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, pack_ref)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
                                         config_env=config_env, interpreter=interpreter)),
@@ -488,6 +503,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
                                    for f in e.render.files))
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
+                             pack_ref=ref,
                              max_size=max_size, jobs=jobs,
                              unchanged=(last.unchanged(touched, old)
                                         if last is not None and touched is not None else ()),

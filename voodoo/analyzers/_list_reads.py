@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
-from voodoo.analyzers._values import Known, Unknown, Value, static_value
+from voodoo.analyzers._values import Known, Unknown, Value, constant_lookup, static_value
 from voodoo.analyzers._walk import walk
 from voodoo.model import ArgKind, Diagnostic, Emit, Param, ParamType, Severity, freeze
 
@@ -114,6 +114,7 @@ class _Visitor(cst.CSTVisitor):
         self, ctx: Context, offset_of: Callable[[cst.BaseExpression], int | None], first: int
     ) -> None:
         self.ctx = ctx
+        self._lookup = constant_lookup(ctx.constants)
         self.offset_of = offset_of
         self.first = first
         self.found = ListReads()
@@ -123,11 +124,6 @@ class _Visitor(cst.CSTVisitor):
         self.handled: set[int] = set()
         #: value node -> the name it is assigned to, for the current statement line
         self.targets: dict[int, str] = {}
-
-    def _lookup(self, expr: cst.BaseExpression) -> Value | None:
-        name = dotted_name(expr)
-        node = self.ctx.constants.get(name) if name else None
-        return static_value(node, self._lookup) if node is not None else None
 
     def _record(
         self, index: int, node: cst.CSTNode, default: cst.BaseExpression | None, optional: bool

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "Lookup",
     "Unknown",
     "Value",
+    "constant_lookup",
     "json_type",
     "keyword_arg",
     "positional_args",
@@ -76,6 +77,17 @@ _SAFE_TYPES = (str, bytes, int, float, complex, bool, type(None), tuple, list, d
 
 def _no_lookup(expr: cst.BaseExpression) -> Value | None:
     return None
+
+
+def constant_lookup(constants: Mapping[str, cst.BaseExpression]) -> Lookup:
+    """A ``Lookup`` of module constants by (dotted) name, each value itself read with the
+    same lookup (``B = A + "x"``)."""
+    def lookup(expr: cst.BaseExpression) -> Value | None:
+        name = dotted_name(expr)
+        node = constants.get(name) if name else None
+        return static_value(node, lookup) if node is not None else None
+
+    return lookup
 
 
 def static_value(expr: cst.BaseExpression, lookup: Lookup = _no_lookup) -> Value:

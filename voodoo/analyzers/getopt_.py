@@ -17,7 +17,12 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._list_reads import find_reads, positional_params
-from voodoo.analyzers._values import Known, Lookup, Value, keyword_arg, static_value
+from voodoo.analyzers._values import (
+    Known,
+    constant_lookup,
+    keyword_arg,
+    static_value,
+)
 from voodoo.analyzers._walk import walk
 from voodoo.model import (
     ArgKind,
@@ -70,7 +75,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     if not calls:
         return [], diagnostics
     call = calls[0]
-    lookup = _lookup(ctx)
+    lookup = constant_lookup(ctx.constants)
     _declare(ctx, call, lookup, diagnostics)
     loop = _find_loop(ctx.module, call.opts)
     groups: list[_Option] = []
@@ -118,7 +123,7 @@ def variables(ctx: Context) -> dict[str, str]:
     loop = _find_loop(ctx.module, calls[0].opts) if calls else None
     if loop is None:
         return {}
-    _declare(ctx, calls[0], _lookup(ctx), [])
+    _declare(ctx, calls[0], constant_lookup(ctx.constants), [])
     out: dict[str, str] = {}
     for group in _branches(ctx, loop, []):
         strings = [s for s in group.strings if s in calls[0].declared and s not in _HELP]
@@ -149,15 +154,6 @@ def _param(strings: list[str], declared: dict[str, bool], group: _Option,
     joiner = Joiner.EQUALS if option.startswith("--") else Joiner.ATTACHED
     return Param(name=pname, dest=option, emit=Emit(ArgKind.OPTION, option, joiner=joiner),
                  type=ptype, default=default)
-
-
-def _lookup(ctx: Context) -> Lookup:
-    def lookup(expr: cst.BaseExpression) -> Value | None:
-        found = dotted_name(expr)
-        node = ctx.constants.get(found) if found else None
-        return static_value(node, lookup) if node is not None else None
-
-    return lookup
 
 
 
@@ -230,7 +226,7 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
     for statement in statements:
         branch: cst.BaseStatement | cst.BaseSuite | None = statement
         while isinstance(branch, cst.If):
-            strings = _strings(branch.test, opt_name, _lookup(ctx))
+            strings = _strings(branch.test, opt_name, constant_lookup(ctx.constants))
             if strings is None:
                 diagnostics.append(ctx.diagnostic(branch.test, Severity.WARNING, "getopt-branch",
                                                   f"cannot read the branch "

@@ -101,20 +101,25 @@ class Context:
         return position.start.line if position is not None else 0
 
     def _unique_line(self, node: cst.CSTNode) -> int:
-        # A node's code appears verbatim in the source (libcst round-trips exactly); when
-        # it appears exactly once, its offset gives the line without the PositionProvider,
-        # which costs about twice the parse. Ambiguous snippets fall back to the provider.
+        return self._placed(node)[0]
+
+    def _placed(self, node: cst.CSTNode) -> tuple[int, str]:
+        """(line, ``_code_from_start(node)``); line 0 when the text alone cannot tell.
+
+        A node's code appears verbatim in the source (libcst round-trips exactly); when
+        it appears exactly once, its offset gives the line without the PositionProvider,
+        which costs about twice the parse. Ambiguous snippets fall back to the provider."""
         if self.text is None or isinstance(node, cst.Module):
-            return 0
+            return 0, ""
         snippet = self._code_from_start(node)
         if snippet.startswith("#"):
-            return 0  # a block starting with a statement's comments: the provider knows
+            return 0, snippet  # a block starting with a statement's comments
         line = self._line_of_text(snippet)
         if line == -1 and "\n" in snippet:
             # code_for_node drops the indentation a nested block has in the file (a
             # method's body): its first line still appears as written
             line = self._line_of_text(snippet.partition("\n")[0].strip())
-        return max(line, 0)
+        return max(line, 0), snippet
 
     def _code_from_start(self, node: cst.CSTNode) -> str:
         """``node``'s code from where the PositionProvider puts its start: for a statement,
@@ -152,10 +157,9 @@ class Context:
         looking up its descendant ``below``; None when it is not one or is not placed."""
         if not isinstance(node, cst.BaseStatement | cst.Decorator):
             return None
-        start = self._unique_line(node)
+        start, code = self._placed(node)
         if not start:
             return None
-        code = self._code_from_start(node)
         decorators = getattr(node, "decorators", ())
         if below in decorators:
             # the code from the first decorator: as many lines above ``def`` as they take

@@ -74,7 +74,8 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The node's non-trivia children, in source order."""
     out: list[cst.CSTNode] = []
     kinds = _KIND
-    for name in _FIELDS.get(type(node)) or _fields(node):
+    fields = _FIELDS.get(type(node))
+    for name in _fields(node) if fields is None else fields:
         value = getattr(node, name)
         kind = kinds.get(type(value))
         if kind is None:

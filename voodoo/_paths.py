@@ -92,3 +92,14 @@ def _symlinks_in(pack_root: Path, folder: str) -> frozenset[str] | None:
             return frozenset(e.name for e in entries if e.is_symlink())
     except OSError:  # missing (or not a folder): nothing in it can be a symlink
         return frozenset()
+
+
+def file_version(path: Path) -> tuple[object, ...] | None:
+    """What tells one version of a file from the next, for remembering what was read from
+    it in this process: voodoo replaces its state files (a new inode) whenever it writes
+    them. None when the file cannot be looked at."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR, check_relpath
+from voodoo._paths import STATE_DIR, check_relpath, file_version
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
@@ -246,12 +246,8 @@ def load(pack_dir: Path) -> Cache:
 
 
 def _version_of(pack_dir: Path) -> tuple[object, ...] | None:
-    try:
-        st = (pack_dir / SCRIPTS_PATH).stat()
-    except OSError:
-        return None
-    # save() replaces the file (a new inode) every time it writes it
-    return (str(pack_dir.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, __version__)
+    version = file_version(pack_dir.resolve() / SCRIPTS_PATH)
+    return None if version is None else (*version, __version__)
 
 
 def _load(pack_dir: Path) -> Cache:

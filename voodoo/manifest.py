@@ -14,7 +14,6 @@ same pack always gets the same manifest bytes.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -24,7 +23,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from types import MappingProxyType
 
-from voodoo._paths import STATE_DIR, check_all_inside, check_relpath
+from voodoo._paths import STATE_DIR, check_all_inside, check_relpath, file_version
 from voodoo.errors import PackError
 
 VERSION = 1
@@ -207,9 +206,9 @@ def load(pack_dir: Path) -> Manifest:
     path = root / MANIFEST_PATH
     if not path.resolve().is_relative_to(root):
         raise PackError("the manifest is a symlink leading outside the pack", path=MANIFEST_PATH)
+    key = file_version(path)
     try:
-        key = _version_of(path)
-        if _last and _last[0][0] == key:
+        if key is not None and _last and _last[0][0] == key:
             # Checked when read (or planned, when written). A symlink planted since cannot
             # lead a write astray: plan and apply check every path they touch.
             return _last[0][1]
@@ -220,7 +219,8 @@ def load(pack_dir: Path) -> Manifest:
     except OSError as exc:
         raise PackError(f"cannot read the manifest: {exc.strerror}", path=MANIFEST_PATH) from exc
     check_all_inside(root, manifest.files, where=MANIFEST_PATH)
-    _last[:] = [(key, manifest)]
+    if key is not None:
+        _last[:] = [(key, manifest)]
     _remember_texts(raw, manifest)
     return manifest
 
@@ -230,12 +230,8 @@ def load(pack_dir: Path) -> Manifest:
 _last: list[tuple[tuple[object, ...], Manifest]] = []
 
 
-def _version_of(path: Path) -> tuple[object, ...]:
-    st = path.stat()  # a write replaces the file: a new inode
-    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def remember(pack_dir: Path, manifest: Manifest) -> None:
     """Note that ``manifest`` is what the pack's manifest file now holds (just written)."""
-    with contextlib.suppress(OSError):
-        _last[:] = [(_version_of(pack_dir.resolve() / MANIFEST_PATH), manifest)]
+    key = file_version(pack_dir.resolve() / MANIFEST_PATH)
+    if key is not None:
+        _last[:] = [(key, manifest)]

@@ -34,6 +34,8 @@ from voodoo.wrapper import spec_for
 RUNTIME = load_runtime()
 
 SCRIPTS = [analyze_file(path) for path in sorted(EXAMPLES.glob("*.py"))]
+#: action name -> its script's framework, as ingest hands it to the wrapper's spec
+PARSER = {command.name: script.framework for script in SCRIPTS for command in script.commands}
 #: every action that runs its script with a command line (not "call" actions): the
 #: wrapper runs any script
 ALL_CASES = [
@@ -65,7 +67,8 @@ def test_argv_round_trips_through_the_scripts_own_parser(script: Path, command: 
                                                          data: st.DataObject) -> None:
     params = data.draw(params_strategy(command), label="params")
     assume(positionals_in_order(command, params))
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
     try:
         namespace = parse_with_script(script, argv)
     except ParserRejected as e:
@@ -112,7 +115,8 @@ def _wrapper_class(pack: Path, name: str) -> Any:
 def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, command: Command,
                                                      data: st.DataObject) -> None:
     params = data.draw(params_strategy(command), label="params")
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
 
     def direct() -> subprocess.CompletedProcess[str]:
         # Raw bytes, decoded like the runtime does: text=True would turn "\r" into "\n".
@@ -145,7 +149,8 @@ def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, comm
     """``voodoo run``'s API: parameters checked, the wrapper run in its own process with the
     stand-in st2common, exactly like StackStorm's python-script runner would."""
     params = data.draw(params_strategy(command), label="params")
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
     direct = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     execution = run_action(pack, command.name, params, log=False)

@@ -46,7 +46,8 @@ def test_argv_round_trips_through_the_scripts_own_click_command(
 ) -> None:
     command = _prompt_free(command)
     params = data.draw(params_strategy(command), label="params")
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=analyze_file(script).framework)
+    argv = RUNTIME.build_argv(spec, params)
     try:
         parsed = parse_with_click(script, argv)
     except ParserRejected as e:

@@ -217,7 +217,7 @@ def test_argv_round_trips_through_docopt(path: Path, data: st.DataObject) -> Non
     values = data.draw(pattern_params(source, command), label="params")
     positional = {p.name for p in command.params if p.emit.kind is ArgKind.POSITIONAL}
     assume(all(_typeable(v) for k, v in values.items() if k in positional))
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}"), values)
+    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}", parser="docopt"), values)
     try:
         parsed = parse_with_docopt(path, argv)
     except ParserRejected as e:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -70,7 +72,9 @@ def test_argv_round_trips_through_the_scripts_own_parser(script: Path, command: 
     spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
     argv = RUNTIME.build_argv(spec, params)
     try:
-        namespace = parse_with_script(script, argv)
+        # a secret the script reads from its own variable is exported there, not typed
+        with mock.patch.dict(os.environ, RUNTIME.build_env(spec, params)):
+            namespace = parse_with_script(script, argv)
     except ParserRejected as e:
         # Legitimate refusals, which StackStorm metadata cannot express: options of a mutually
         # exclusive group given together, and a value the script's own type= function
@@ -121,7 +125,8 @@ def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, c
     def direct() -> subprocess.CompletedProcess[str]:
         # Raw bytes, decoded like the runtime does: text=True would turn "\r" into "\n".
         run = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
-                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                             env={**os.environ, **RUNTIME.build_env(spec, params)})
         return subprocess.CompletedProcess(run.args, run.returncode,
                                            run.stdout.decode("utf-8", "replace"),
                                            run.stderr.decode("utf-8", "replace"))
@@ -152,7 +157,8 @@ def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, comm
     spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
     argv = RUNTIME.build_argv(spec, params)
     direct = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
-                            capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+                            capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **RUNTIME.build_env(spec, params)})
     execution = run_action(pack, command.name, params, log=False)
     assert execution.status == ("succeeded" if direct.returncode == 0 else "failed")
     assert execution.result["result"]["exit_code"] == direct.returncode

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from voodoo.errors import PackError
-from voodoo.model import Command, Param, thaw
+from voodoo.model import ArgKind, Command, Param, thaw
 
 #: the module name of the runtime inside a pack's ``actions/lib``
 RUNTIME_MODULE = "voodoo_runtime"
@@ -70,6 +70,7 @@ _SPEC_DEFAULTS: dict[str, object] = {
     "level": 0,
     "position": 0,
     "default": None,
+    "secret_env": None,
 }
 
 
@@ -88,6 +89,7 @@ def _param_spec(param: Param) -> dict[str, object]:
         "level": emit.level,
         "position": emit.position,
         "default": thaw(param.default),
+        "secret_env": _secret_env(param),
     }
     return {
         key: value
@@ -96,6 +98,14 @@ def _param_spec(param: Param) -> dict[str, object]:
         or value != _SPEC_DEFAULTS[key]
         or type(value) is not type(_SPEC_DEFAULTS[key])
     }
+
+
+def _secret_env(param: Param) -> str | None:
+    """The variable a secret is exported in instead of being typed: the one the script
+    itself reads for that option (so the value stays out of the process table)."""
+    if param.secret and param.env_fallback and param.emit.kind is ArgKind.OPTION:
+        return param.env_fallback
+    return None
 
 
 def class_name(command: Command) -> str:

@@ -307,6 +307,36 @@ def test_a_refused_run_starts_nothing_and_exits_2(tmp_path: Path) -> None:
     assert ok and marker.exists()
 
 
+# --- secrets through the environment (issue #11, item 7) -------------------------------------
+
+SECRET = param("token", option="--token", joiner="equals", secret_env="APP_TOKEN")
+
+
+@pytest.mark.parametrize(
+    ("value", "on_argv", "in_env"),
+    [
+        ("s3cret", [], {"APP_TOKEN": "s3cret"}),
+        ("-rf", [], {"APP_TOKEN": "-rf"}),
+        (1234, [], {"APP_TOKEN": "1234"}),
+        # click ignores an empty variable: the empty value is typed (nothing secret in it)
+        ("", ["--token="], {}),
+        (None, [], {}),
+    ],
+)
+def test_a_secret_the_script_reads_from_its_variable_is_not_on_argv(
+    value: Any, on_argv: list[str], in_env: dict[str, str]
+) -> None:
+    spec = spec_of(SECRET, param("user", option="--user", joiner="equals"))
+    assert rt.build_argv(spec, {"token": value, "user": "bob"}) == [*on_argv, "--user=bob"]
+    assert rt.build_env(spec, {"token": value, "user": "bob"}) == in_env
+
+
+def test_a_secret_without_a_variable_stays_on_argv() -> None:
+    plain = param("token", option="--token", joiner="equals")
+    assert rt.build_argv(spec_of(plain), {"token": "s"}) == ["--token=s"]
+    assert rt.build_env(spec_of(plain), {"token": "s"}) == {}
+
+
 def test_levels_words_and_positional_order() -> None:
     params = [
         param("top_pos", kind="positional", option="", level=0),

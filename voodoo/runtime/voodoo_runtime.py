@@ -28,7 +28,9 @@ defaults shown)::
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
 "separate", ``consts`` [] (``[[value, option], ...]``), ``true_token`` "true",
-``false_token`` "false", ``level`` 0, ``position`` 0, ``default`` None.
+``false_token`` "false", ``level`` 0, ``position`` 0, ``default`` None, ``secret_env``
+None (a secret the script itself reads from that environment variable when its option is
+absent: it is exported instead of being typed, so it never shows on the command line).
 
 A value is never allowed to become an option or a sub-command: values go in the one
 spelling the script's parser cannot misread (``--opt=value``, ``-oVALUE``, ``--`` before
@@ -352,6 +354,8 @@ def build_argv(spec, params):
             # typing it would ADD to it (argparse appends to a list default).
             if _same(value, param.get("default")):
                 continue
+            if _passed_in_env(param, value):
+                continue
             if value is not None and param["kind"] not in _POSITIONAL_KINDS:
                 argv += _option_tokens(spec, param, value)
                 variadic = (
@@ -383,6 +387,29 @@ def build_argv(spec, params):
     return argv
 
 
+# --- secrets through the environment ---------------------------------------------------
+
+
+def _passed_in_env(param, value):
+    """Whether this secret goes to the script in its own environment variable rather than
+    on the command line, where every local user can read it (``ps``). Only a single,
+    non-empty value: click ignores an empty variable, and lists are split differently."""
+    if not param.get("secret_env") or param["kind"] != "option":
+        return False
+    if value is None or isinstance(value, (bool, list, tuple, dict)):
+        return False
+    return _token(value, param) != ""
+
+
+def _secret_env(spec, params):
+    """``{variable: value}`` for the secrets ``_passed_in_env`` keeps off the command line."""
+    return {
+        param["secret_env"]: _text(params.get(param["name"]), param)
+        for param in spec.get("params", ())
+        if _passed_in_env(param, params.get(param["name"]))
+    }
+
+
 def _config_value(config, key):
     if config is None:
         return None
@@ -393,8 +420,9 @@ def _config_value(config, key):
 
 
 def build_env(spec, params, config=None):
-    """Environment variables to export: ENV parameters, and each ``config_env`` key of the
-    pack config (StackStorm's ``self.config``). ``None`` (or a missing key) leaves a variable as the
+    """Environment variables to export: ENV parameters, secrets the script reads from its
+    own variable (``secret_env``), and each ``config_env`` key of the pack config
+    (StackStorm's ``self.config``). ``None`` (or a missing key) leaves a variable as the
     environment has it; a value set in the pack config wins over the
     environment, as it is what StackStorm operators configure for the pack."""
     env = {}
@@ -409,6 +437,7 @@ def build_env(spec, params, config=None):
                 env[param["option"]] = json.dumps(list(value), separators=(",", ":"))
             else:
                 env[param["option"]] = _text(value, param)
+    env.update(_secret_env(spec, params))
     return env
 
 

@@ -157,8 +157,13 @@ def test_voodoo_run_refuses_a_value_that_would_be_an_option(
     pack: Path, tmp_path: Path, action: str, words: list[str], parameter: str
 ) -> None:
     marker = tmp_path / "ran"
-    proc = subprocess.run([_voodoo(), "run", str(pack), action, *words], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "MARKER": str(marker)})
+    proc = subprocess.run(
+        [_voodoo(), "run", str(pack), action, *words],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MARKER": str(marker)},
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"parameter '{parameter}'" in proc.stderr and "nothing was run" in proc.stderr
     assert not marker.exists()
@@ -167,10 +172,16 @@ def test_voodoo_run_refuses_a_value_that_would_be_an_option(
 @pytest.mark.parametrize(
     ("action", "words", "expected"),
     [
-        ("cleaner", ['files=["a", "rf", "-"]'],
-         {"files": ["a", "rf", "-"], "force": False, "recursive": False}),
-        ("cluster_drain", ["cluster=c1", "node=-h"],
-         {"cluster": "c1", "node": "-h", "cmd": "drain", "yes": False}),
+        (
+            "cleaner",
+            ['files=["a", "rf", "-"]'],
+            {"files": ["a", "rf", "-"], "force": False, "recursive": False},
+        ),
+        (
+            "cluster_drain",
+            ["cluster=c1", "node=-h"],
+            {"cluster": "c1", "node": "-h", "cmd": "drain", "yes": False},
+        ),
     ],
     ids=["plain-items", "last-level-dash"],
 )
@@ -178,9 +189,13 @@ def test_voodoo_run_passes_what_cannot_be_misread(
     pack: Path, tmp_path: Path, action: str, words: list[str], expected: dict[str, Any]
 ) -> None:
     marker = tmp_path / "ran"
-    proc = subprocess.run([_voodoo(), "run", str(pack), action, *words, "--json"],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "MARKER": str(marker)})
+    proc = subprocess.run(
+        [_voodoo(), "run", str(pack), action, *words, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MARKER": str(marker)},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["result"]["result"]["stdout"] == expected
     assert marker.exists()
@@ -194,8 +209,11 @@ def _wrapper_class(pack: Path, name: str) -> Any:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    (cls,) = [v for v in vars(module).values()
-              if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")]
+    (cls,) = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")
+    ]
     return cls
 
 

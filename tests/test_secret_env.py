@@ -56,22 +56,42 @@ def fallback(source: str) -> str | None:
         (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", "x"), type=str'), "APP_TOKEN"),
         (CLICK.format(kw='envvar="APP_TOKEN"'), "APP_TOKEN"),
         (CLICK.format(kw='envvar=["APP_TOKEN", "OLD_TOKEN"]'), "APP_TOKEN"),
-        (CLICK.format(kw='default=os.environ.get("APP_TOKEN", "")').replace(
-            "import click", "import click, os"), "APP_TOKEN"),
+        (
+            CLICK.format(kw='default=os.environ.get("APP_TOKEN", "")').replace(
+                "import click", "import click, os"
+            ),
+            "APP_TOKEN",
+        ),
         # what is correctly left alone: the variable's text is not the value as it is
         (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN") or "x"'), None),
         (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", "").strip()'), None),
         (ARGPARSE.format(kw='default="a" + os.environ.get("APP_TOKEN", "")'), None),
         (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", ""), nargs="+"'), None),
         (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", ""), action="append"'), None),
-        (ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", "")')
-         + 'p.set_defaults(token="fixed")\n', None),
+        (
+            ARGPARSE.format(kw='default=os.environ.get("APP_TOKEN", "")')
+            + 'p.set_defaults(token="fixed")\n',
+            None,
+        ),
         (ARGPARSE.format(kw='default="fixed"'), None),
         (CLICK.format(kw='envvar="APP_TOKEN", multiple=True'), None),
     ],
-    ids=["argparse-get", "argparse-getenv", "argparse-typed", "click-envvar", "click-envvars",
-         "click-default", "or-fallback", "transformed", "concatenated", "nargs", "append",
-         "set-defaults", "no-env", "click-multiple"],
+    ids=[
+        "argparse-get",
+        "argparse-getenv",
+        "argparse-typed",
+        "click-envvar",
+        "click-envvars",
+        "click-default",
+        "or-fallback",
+        "transformed",
+        "concatenated",
+        "nargs",
+        "append",
+        "set-defaults",
+        "no-env",
+        "click-multiple",
+    ],
 )
 def test_the_variable_a_script_reads_for_an_option(source: str, variable: str | None) -> None:
     assert fallback(source) == variable
@@ -114,8 +134,12 @@ def test_voodoo_run_passes_the_secret_in_the_environment(pack: Path) -> None:
     exe = shutil.which("voodoo") or str(Path(sys.executable).with_name("voodoo"))
     if not Path(exe).exists():
         pytest.skip("the voodoo console script is not installed in this environment")
-    proc = subprocess.run([exe, "run", str(pack), "tokened", f"api_token={SECRET}", "user=bob",
-                           "--json"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [exe, "run", str(pack), "tokened", f"api_token={SECRET}", "user=bob", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     seen = _seen(json.loads(proc.stdout)["result"]["result"]["stdout"])
     assert seen["token"] == SECRET and seen["user"] == "bob"
@@ -132,8 +156,11 @@ def _wrapper_class(pack: Path, name: str) -> Any:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    (cls,) = [v for v in vars(module).values()
-              if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")]
+    (cls,) = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")
+    ]
     return cls
 
 

@@ -443,9 +443,13 @@ def build_env(spec, params, config=None):
 
 # --- running ----------------------------------------------------------------------------
 
+#: the environment variable a "call" action's keyword arguments travel in: a command line
+#: is readable by every local user, a process's environment only by its owner
+_CALL_KWARGS = "VOODOO_CALL_KWARGS"
 _CALL_BOOTSTRAP = """\
-import json, runpy, sys
-path, function, kwargs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+import json, os, runpy, sys
+path, function = sys.argv[1], sys.argv[2]
+kwargs = json.loads(os.environ.pop("VOODOO_CALL_KWARGS"))
 sys.argv = [path]
 result = runpy.run_path(path, run_name="__voodoo_call__")[function](**kwargs)
 if result is not None:
@@ -458,13 +462,20 @@ def _command(wrapper_file, spec, params):
     script = os.path.normpath(os.path.join(folder, spec["script"]))
     interpreter = spec.get("interpreter") or sys.executable
     if spec.get("invocation", "argv") == "call":
-        kwargs = {}
-        for param in spec.get("params", ()):
-            value = params.get(param["name"])
-            if value is not None and param["kind"] != "env":
-                kwargs[param.get("dest") or param["name"]] = value
-        return [interpreter, "-c", _CALL_BOOTSTRAP, script, spec["function"], json.dumps(kwargs)]
+        return [interpreter, "-c", _CALL_BOOTSTRAP, script, spec["function"]]
     return [interpreter, script, *build_argv(spec, params)]
+
+
+def _call_env(spec, params):
+    """A "call" action's keyword arguments, as JSON in ``_CALL_KWARGS`` (never on argv)."""
+    if spec.get("invocation", "argv") != "call":
+        return {}
+    kwargs = {}
+    for param in spec.get("params", ()):
+        value = params.get(param["name"])
+        if value is not None and param["kind"] != "env":
+            kwargs[param.get("dest") or param["name"]] = value
+    return {_CALL_KWARGS: _passable({"name": _CALL_KWARGS}, json.dumps(kwargs))}
 
 
 _PR_SET_PDEATHSIG = 1
@@ -548,6 +559,7 @@ def run_script(wrapper_file, spec, params, config=None):
     try:
         command = _command(wrapper_file, spec, params)
         extra_env = build_env(spec, params, config)
+        extra_env.update(_call_env(spec, params))
     except ArgvError as error:
         return False, _refusal(error)
     env = dict(os.environ)

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.analyzers.test_docopt_ import DOCOPT_EXAMPLES, pattern_params
 from tests.fidelity import (
     EXAMPLES,
     ParserRejected,
@@ -29,6 +30,7 @@ from tests.fidelity import (
     load_runtime,
     mismatches,
     params_strategy,
+    parse_with_docopt,
     parse_with_script,
     positionals_in_order,
 )
@@ -41,8 +43,8 @@ from voodoo.wrapper import spec_for
 RUNTIME = load_runtime()
 ST2STUB = Path(__file__).resolve().parents[1] / "voodoo" / "st2stub"
 
-#: the parsers these helpers run in-process; docopt's combinations of usage patterns are
-#: drawn in tests/analyzers/test_docopt_.py, and fire reads values as Python literals
+#: the parsers these helpers run in-process (docopt below, drawn one usage pattern at a
+#: time); fire reads values as Python literals, not as the text given
 _PARSED = {"argparse", "optparse", "getopt", "sysargv", "click", "typer"}
 CASES = [
     pytest.param(EXAMPLES / Path(script.path).name, script.framework, command, id=command.name)
@@ -96,6 +98,30 @@ def test_hostile_values_reach_the_parser_exactly_or_are_refused(
             parsed = parse(script, argv)
     except ParserRejected as e:
         assume(not _legitimate(str(e)))
+        raise AssertionError(f"argv {argv!r} rejected: {e}") from None
+    assert mismatches(command, params, parsed) == [], argv
+
+
+@pytest.mark.parametrize("script", DOCOPT_EXAMPLES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_hostile_values_reach_docopt_exactly_or_are_refused(
+    script: Path, data: st.DataObject
+) -> None:
+    source = script.read_text("utf-8")
+    (command,) = analyze_file(script).commands
+    # one usage pattern's keys at a time: docopt refuses a mix whoever types it
+    params = data.draw(pattern_params(source, command, hostile_text(command)), label="params")
+    spec = spec_for(command, f"scripts/{script.name}", parser="docopt")
+    try:
+        argv = RUNTIME.build_argv(spec, params)
+    except RUNTIME.ArgvError as e:
+        named = re.match(r"parameter '(\w+)'", str(e))
+        assert named is not None and named.group(1) in params, str(e)
+        return
+    try:
+        parsed = parse_with_docopt(script, argv)
+    except ParserRejected as e:
         raise AssertionError(f"argv {argv!r} rejected: {e}") from None
     assert mismatches(command, params, parsed) == [], argv
 

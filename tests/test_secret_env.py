@@ -32,6 +32,13 @@ p.add_argument("--token", {kw})
 p.add_argument("--user")
 args = p.parse_args()
 """
+OPTPARSE = """\
+import optparse, os
+p = optparse.OptionParser()
+p.add_option("--token", {kw})
+p.add_option("--user")
+opts, args = p.parse_args()
+"""
 CLICK = """\
 import click
 @click.command()
@@ -75,6 +82,13 @@ def fallback(source: str) -> str | None:
         ),
         (ARGPARSE.format(kw='default="fixed"'), None),
         (CLICK.format(kw='envvar="APP_TOKEN", multiple=True'), None),
+        (OPTPARSE.format(kw='default=os.environ.get("APP_TOKEN", "")'), "APP_TOKEN"),
+        (OPTPARSE.format(kw='default=os.environ.get("APP_TOKEN", ""), nargs=2'), None),
+        (
+            OPTPARSE.format(kw='default=os.environ.get("APP_TOKEN", "")')
+            + 'p.set_defaults(token="fixed")\n',
+            None,
+        ),
     ],
     ids=[
         "argparse-get",
@@ -91,6 +105,9 @@ def fallback(source: str) -> str | None:
         "set-defaults",
         "no-env",
         "click-multiple",
+        "optparse-get",
+        "optparse-nargs",
+        "optparse-set-defaults",
     ],
 )
 def test_the_variable_a_script_reads_for_an_option(source: str, variable: str | None) -> None:

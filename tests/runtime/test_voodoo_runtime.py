@@ -281,12 +281,15 @@ def test_values_that_would_become_options_are_refused(
         # an attached value that spells another option goes separately when it can
         (spec_of(param("x", option="-x", joiner="attached"),
                  param("xv", kind="flag", option="-xv")), {"x": "v"}, ["-x", "v"]),
+        # "-xv" would abbreviate "-xverbose" as well as mean -x v
+        (spec_of(param("x", option="-x", joiner="attached"),
+                 param("xverbose", kind="flag", option="-xverbose")), {"x": "v"}, ["-x", "v"]),
         # the OS passes these unchanged
         (spec_of(param("x", option="--x", joiner="equals")), {"x": "a\nb c=d"}, ["--x=a\nb c=d"]),
     ],
     ids=["click-list", "optparse-list", "typer-append", "argparse-values", "last-level",
          "before-word-ok", "sysargv", "command-word-given", "click-double-dash",
-         "attached-separate", "newline"],
+         "attached-separate", "attached-abbreviation", "newline"],
 )
 def test_values_that_cannot_become_options_pass(
     spec: dict[str, Any], values: dict[str, Any], expected: list[str]

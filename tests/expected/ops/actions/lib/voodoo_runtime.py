@@ -173,8 +173,12 @@ def _attached(spec, param, token):
     VALUE cannot look like an option, else a refusal."""
     option = param["option"]
     joined = option + token
+    # another option string the joined token starts with (argparse reads "-xv=1" as -xv)
+    # or abbreviates (argparse matches "-xv" against "-xverbose" as well as "-x" "v")
     collides = any(
-        other != option and len(other) > len(option) and joined.startswith(other)
+        other != option
+        and len(other) > len(option)
+        and (joined.startswith(other) or other.startswith(joined))
         for other in _option_strings(spec)
     )
     if not _looks_like_option(spec, token) and (

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import libcst as cst
 
-from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
+from voodoo.analyzers import Analyzer, Context, _runnable, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
+from voodoo.analyzers._runnable import runnable
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
-from voodoo.model import Command, Diagnostic, Param, Script, Severity
+from voodoo.model import ENTRY_KEY, Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
@@ -75,6 +76,14 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     analyzer, commands, diagnostics = _choose(ctx)
     if analyzer is None and functions:
         commands, diagnostics = functions_.analyze_module(ctx)
+    framework = analyzer.name if analyzer is not None else functions_.name
+    extra: tuple[tuple[str, str], ...] = ()
+    if not commands and analyzer is None:
+        plain = runnable(ctx)
+        diagnostics = [*diagnostics, *plain.diagnostics]
+        if plain.command is None or plain.kind is None:
+            return dataclasses.replace(base, diagnostics=tuple(diagnostics))
+        commands, framework, extra = [plain.command], _runnable.name, ((ENTRY_KEY, plain.kind),)
     if not commands:
         skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
@@ -83,8 +92,9 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     named = [_apply_naming(command, path, diagnostics) for command in commands]
     return dataclasses.replace(
         base,
-        framework=analyzer.name if analyzer is not None else functions_.name,
+        framework=framework,
         commands=tuple(named),
+        extra=extra,
         env_reads=_env_reads(ctx, diagnostics),
         # global parameters appear in every leaf: report each finding once
         diagnostics=tuple(dict.fromkeys(diagnostics)),

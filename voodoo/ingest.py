@@ -26,7 +26,7 @@ from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
-from voodoo.model import Command, Diagnostic, Script, Severity
+from voodoo.model import ENTRY_KEY, Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
 from voodoo.reconcile import Change, ChangeKind, reconcile
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
@@ -283,6 +283,33 @@ def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyze
     return out
 
 
+def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
+    """A file with no command line that does its work at the top level (no ``__main__``
+    block) is a helper module when another script imports it: not an action (its
+    top-level code is set-up that runs on import)."""
+    imported: set[str] = set()
+    names: set[str] = set()
+    for a in analyzed:
+        if a.entry is not None:
+            imported.update(a.entry.local)
+        names.update(a.script.imports)
+    out = []
+    for a in analyzed:
+        s = a.script
+        if (dict(s.extra).get(ENTRY_KEY) != "toplevel"
+                or (a.source.relpath not in imported
+                    and PurePosixPath(a.source.relpath).stem not in names)):
+            out.append(a)
+            continue
+        note = Diagnostic(s.path, 0, Severity.INFO, "no-cli",
+                          "a helper module other scripts import (no __main__ block); skipped")
+        kept = tuple(d for d in s.diagnostics if d.code != "no-args")
+        script = dataclasses.replace(s, framework=None, commands=(), extra=(),
+                                     diagnostics=(*kept, note))
+        out.append(dataclasses.replace(a, script=script, actions=()))
+    return out
+
+
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
@@ -508,14 +535,14 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                              unchanged=(last.unchanged(touched, old)
                                         if last is not None and touched is not None else ()),
                              helper=helper)
-        analyzed = _override(found, config)
+        analyzed = _drop_imported_helpers(_override(found, config))
         commands, clash_notes = _named(analyzed)
         redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
                      if a.source.relpath in redo else a for a in found]
-            analyzed = _override(found, config)
+            analyzed = _drop_imported_helpers(_override(found, config))
             commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,

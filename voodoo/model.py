@@ -46,6 +46,11 @@ def thaw(value: Json) -> object:
     return value
 
 
+#: ``Script.extra`` key of a script without a command line that runs anyway: "main" (a
+#: ``__main__`` block) or "toplevel" (work done at the top level of the module)
+ENTRY_KEY = "entry"
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"  # the file could not be ingested
     WARNING = "warning"  # something was left out or could not be known statically

@@ -1,0 +1,138 @@
+"""Issue 17: scripts as they are found in real ops repositories.
+
+Each test states both sides: what becomes (part of) an action, and what is left alone.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from voodoo.analysis import analyze_source
+from voodoo.execute import run_action
+from voodoo.ingest import FileStatus, ingest
+from voodoo.model import Script, Severity
+
+
+def _analyze(code: str, path: str = "tool.py") -> Script:
+    return analyze_source(textwrap.dedent(code), path)
+
+
+def _codes(script: Script, severity: Severity | None = None) -> list[str]:
+    return [d.code for d in script.diagnostics if severity is None or d.severity is severity]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, code in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+    return root
+
+
+# --- 1. runnable scripts without a command line -----------------------------------------
+
+
+def test_a_main_block_without_arguments_is_an_action_with_no_parameters() -> None:
+    script = _analyze('''\
+        """Print the remaining quota."""
+        def check_quota():
+            return {"used": 3}
+
+        if __name__ == "__main__":
+            print(check_quota())
+        ''')
+    assert script.framework == "noargs"
+    [command] = script.commands
+    assert (command.name, command.params, command.description) == (
+        "tool",
+        (),
+        "Print the remaining quota.",
+    )
+    assert dict(script.extra)["entry"] == "main"
+
+
+def test_top_level_work_is_an_action_but_module_setup_is_not() -> None:
+    runs = _analyze("import json\nfor name in ['a', 'b']:\n    print(json.dumps(name))\n")
+    assert runs.framework == "noargs" and dict(runs.extra)["entry"] == "toplevel"
+    exits = _analyze("def main():\n    return 0\n\nraise SystemExit(main())\n")
+    assert exits.framework == "noargs"
+    setup_only = _analyze("""\
+        import logging, sys, warnings
+        sys.path.insert(0, "lib")
+        logging.basicConfig(level=logging.INFO)
+        warnings.filterwarnings("ignore")
+        log = logging.getLogger(__name__)
+        try:
+            import json
+        except ImportError:
+            json = None
+
+        def helper():
+            return 1
+        """)
+    assert setup_only.framework is None and not setup_only.commands
+    assert _codes(setup_only) == ["no-cli"]
+
+
+def test_a_definition_only_module_stays_skipped_quietly() -> None:
+    script = _analyze("X = 1\n\ndef helper():\n    return X\n\nclass A:\n    pass\n")
+    assert not script.commands
+    assert _codes(script, Severity.INFO) == ["no-cli"] and not _codes(script, Severity.WARNING)
+
+
+def test_a_script_with_no_entry_point_is_reported_not_turned_into_an_empty_action() -> None:
+    uncalled = _analyze("import sys\n\ndef main():\n    print(sys.version)\n")
+    assert not uncalled.commands
+    [warning] = [d for d in uncalled.diagnostics if d.severity is Severity.WARNING]
+    assert warning.code == "no-entry-point" and "main()" in warning.message
+    assert warning.line == 3
+    empty_guard = _analyze("def f():\n    pass\n\nif __name__ == '__main__':\n    pass\n")
+    assert not empty_guard.commands and _codes(empty_guard, Severity.WARNING) == ["no-entry-point"]
+    shebang = _analyze("#!/usr/bin/env python\ndef f():\n    return 1\n")
+    assert not shebang.commands and "no-entry-point" in _codes(shebang)
+
+
+def test_tests_packaging_and_package_relative_modules_are_not_actions() -> None:
+    unittest_main = _analyze(
+        "import unittest\nclass T(unittest.TestCase):\n    pass\n\n"
+        "if __name__ == '__main__':\n    unittest.main()\n",
+        "checks.py",
+    )
+    assert not unittest_main.commands
+    assert not _analyze("print('x')\n", "tests/test_tool.py").commands
+    assert not _analyze("from setuptools import setup\nsetup(name='x')\n", "setup.py").commands
+    relative = _analyze("from . import utils\nif __name__ == '__main__':\n    utils.go()\n")
+    assert not relative.commands and "python -m" in relative.diagnostics[0].message
+    # a real parser still wins: the fallback is only for files without a command line
+    parsed = _analyze("import sys\nif __name__ == '__main__':\n    print(sys.argv[1])\n")
+    assert parsed.framework == "sysargv"
+
+
+def test_helpers_imported_by_other_scripts_are_not_actions(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path / "repo",
+        {
+            "quota.py": '"""Show the quota."""\nimport helper\nprint(helper.used())\n',
+            "helper.py": "import logging\nlogging.basicConfig()\nprint('loading')\n"
+            "def used():\n    return 3\n",
+            "pkg/__init__.py": "",
+            "pkg/utils.py": "def go():\n    print('went')\nprint('set up')\n",
+            "pkg/tool.py": "def go():\n    print('tool')\nif __name__ == '__main__':\n    go()\n",
+            "runme.py": "from pkg import utils, tool\nif __name__ == '__main__':\n    utils.go()\n",
+        },
+    )
+    pack = tmp_path / "pack"
+    result = ingest([src], pack)
+    status = {f.relpath: (f.status, f.actions) for f in result.files}
+    assert status["quota.py"] == (FileStatus.INGESTED, ("quota",))
+    assert status["runme.py"] == (FileStatus.INGESTED, ("runme",))
+    # imported, with its own __main__ block: still an action
+    assert status["pkg/tool.py"] == (FileStatus.INGESTED, ("tool",))
+    # imported, top-level set-up only: not an action
+    assert status["helper.py"] == (FileStatus.SKIPPED, ())
+    assert status["pkg/utils.py"] == (FileStatus.SKIPPED, ())
+    assert status["pkg/__init__.py"] == (FileStatus.SKIPPED, ())
+    execution = run_action(pack, "quota", [], log=False)
+    assert execution.status == "succeeded"
+    assert execution.result["result"]["stdout"] == "loading\n3"

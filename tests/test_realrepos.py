@@ -136,3 +136,72 @@ def test_helpers_imported_by_other_scripts_are_not_actions(tmp_path: Path) -> No
     execution = run_action(pack, "quota", [], log=False)
     assert execution.status == "succeeded"
     assert execution.result["result"]["stdout"] == "loading\n3"
+
+
+# --- 2. sys.argv arity as the script reads it ------------------------------------------
+
+
+def _argv(code: str) -> dict[str, tuple[bool, object, object]]:
+    script = _analyze(code)
+    assert script.framework == "sysargv", script.diagnostics
+    [command] = script.commands
+    return {p.name: (p.required, p.default, p.enum) for p in command.params}
+
+
+def test_a_len_check_joined_with_and_makes_the_item_optional_and_literals_an_enum() -> None:
+    assert _argv('''\
+        import sys
+        if len(sys.argv) == 2 and sys.argv[1] == "set":
+            print("setting")
+        else:
+            print("the password")
+        ''') == {"argv1": (False, None, ("set",))}
+
+
+def test_an_inventory_script_reading_list_or_host_needs_neither() -> None:
+    assert _argv('''\
+        import json, sys
+        if len(sys.argv) == 2 and sys.argv[1] == "--list":
+            print(json.dumps({}))
+        elif len(sys.argv) == 3 and sys.argv[1] == "--host":
+            print(json.dumps({"host": sys.argv[2]}))
+        else:
+            sys.exit("usage: inventory.py --list | --host H")
+        ''') == {"argv1": (False, None, ("--list", "--host")), "argv2": (False, None, None)}
+
+
+def test_the_else_of_a_short_list_check_is_optional_unless_the_short_branch_exits() -> None:
+    assert _argv('''\
+        import sys
+        if len(sys.argv) < 2:
+            print("current value")
+        else:
+            print("set", sys.argv[1])
+        ''') == {"argv1": (False, None, None)}
+    # left alone: the short branch stops the script, so the item is needed for its work
+    assert _argv('''\
+        import sys
+        if len(sys.argv) < 2:
+            print("usage: tool NAME")
+            sys.exit(1)
+        else:
+            print("hello", sys.argv[1])
+        ''') == {"argv1": (True, None, None)}
+    assert _argv('''\
+        import sys
+        if len(sys.argv) > 1:
+            name = sys.argv[1]
+        else:
+            raise SystemExit("usage: tool NAME")
+        print(name)
+        ''') == {"argv1": (True, None, None)}
+
+
+def test_an_item_used_as_a_value_too_gets_no_enum() -> None:
+    assert _argv('''\
+        import sys
+        if sys.argv[1] == "-":
+            data = sys.stdin.read()
+        else:
+            data = open(sys.argv[1]).read()
+        ''') == {"argv1": (True, None, None)}

@@ -205,3 +205,80 @@ def test_an_item_used_as_a_value_too_gets_no_enum() -> None:
         else:
             data = open(sys.argv[1]).read()
         ''') == {"argv1": (True, None, None)}
+
+
+# --- 3. required mutually exclusive groups ---------------------------------------------
+
+INVENTORY = '''\
+"""Dynamic inventory."""
+import argparse
+import json
+
+parser = argparse.ArgumentParser()
+group = parser.add_mutually_exclusive_group(required=True)
+group.add_argument("--list", action="store_true", help="List all hosts.")
+group.add_argument("--host", help="One host's variables.")
+parser.add_argument("--pretty", action="store_true")
+args = parser.parse_args()
+print(json.dumps({"list": args.list, "host": args.host}))
+'''
+
+
+def test_a_required_exclusive_group_keeps_members_optional_and_says_one_is_required() -> None:
+    script = _analyze(INVENTORY, "inventory.py")
+    [command] = script.commands
+    params = {p.name: p for p in command.params}
+    assert not params["list"].required and not params["host"].required
+    assert params["list"].description == "List all hosts. (one of --list, --host is required)"
+    assert params["host"].description == "One host's variables. (one of --list, --host is required)"
+    assert command.one_of == (("list", "host"),)
+    [note] = [d for d in script.diagnostics if d.code == "one-of-required"]
+    assert note.line == 6 and "one of --list, --host is required" in note.message
+    # left alone: a parameter outside the group, and a group whose members share one dest
+    assert params["pretty"].description is None
+    shared = _analyze('''\
+        import argparse
+        p = argparse.ArgumentParser()
+        g = p.add_mutually_exclusive_group(required=True)
+        g.add_argument("--json", dest="fmt", action="store_const", const="json")
+        g.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+        p.parse_args()
+        ''')
+    [fmt] = shared.commands[0].params
+    assert fmt.required and shared.commands[0].one_of == ()
+    assert "one-of-required" not in _codes(shared)
+
+
+def test_the_runtime_refuses_none_or_two_members_before_the_script_starts() -> None:
+    from voodoo.runtime.voodoo_runtime import one_of_problem
+
+    spec = {"params": [{"name": "list", "kind": "flag", "option": "--list"},
+                       {"name": "host", "kind": "option", "option": "--host"},
+                       {"name": "pretty", "kind": "flag", "option": "--pretty"}],
+            "one_of": [["list", "host"]]}
+    assert one_of_problem(spec, {}) == "one of --list, --host is required (parameters list, host)"
+    assert one_of_problem(spec, {"list": False, "pretty": True}) is not None
+    assert "only one of --list, --host" in one_of_problem(spec, {"list": True, "host": "h"})
+    assert one_of_problem(spec, {"list": True}) is None
+    assert one_of_problem(spec, {"host": "web1", "list": False}) is None
+    assert one_of_problem({"params": spec["params"]}, {}) is None  # no group: nothing to check
+
+
+def test_voodoo_run_refuses_a_run_with_none_or_two_of_the_group(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from voodoo.cli import cli as cli_main
+
+    src = _write(tmp_path / "repo", {"inventory.py": INVENTORY})
+    pack = tmp_path / "pack"
+    assert ingest([src], pack).exit_code == 0
+    runner = CliRunner()
+    none = runner.invoke(cli_main, ["run", str(pack), "inventory"])
+    assert none.exit_code == 1 and "status: failed" in none.output
+    assert "one of --list, --host is required" in none.output
+    assert "exit_code: 2" in none.output
+    both = runner.invoke(cli_main, ["run", str(pack), "inventory", "list=true", "host=web1"])
+    assert both.exit_code == 1 and "only one of --list, --host" in both.output
+    one = runner.invoke(cli_main, ["run", str(pack), "inventory", "host=web1"])
+    assert one.exit_code == 0, one.output
+    assert '"host": "web1"' in one.output or "host: web1" in one.output

@@ -172,6 +172,9 @@ class Command:
     #: starting with one of them needs ``--`` before it
     prefix_chars: str = "-"
     line: int = 0
+    #: groups of parameter dests of which exactly one must be given (argparse's required
+    #: mutually exclusive groups): StackStorm's schema cannot say it, the runtime checks it
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -255,11 +255,11 @@ def one_of_problem(spec, params):
         labels = ", ".join(p.get("option") or p["name"] for p in members)
         given = [p for p in members if _given(p, params.get(p["name"]))]
         if not given:
-            return "one of %s is required (parameters %s)" % (
-                labels, ", ".join(p["name"] for p in members))
+            names = ", ".join(p["name"] for p in members)
+            return f"one of {labels} is required (parameters {names})"
         if len(given) > 1:
-            return "only one of %s may be given, not %s" % (
-                labels, " and ".join(p.get("option") or p["name"] for p in given))
+            both = " and ".join(p.get("option") or p["name"] for p in given)
+            return f"only one of {labels} may be given, not {both}"
     return None
 
 

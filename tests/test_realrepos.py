@@ -282,3 +282,65 @@ def test_voodoo_run_refuses_a_run_with_none_or_two_of_the_group(tmp_path: Path) 
     one = runner.invoke(cli_main, ["run", str(pack), "inventory", "host=web1"])
     assert one.exit_code == 0, one.output
     assert '"host": "web1"' in one.output or "host: web1" in one.output
+
+
+# --- 4. small local type functions -----------------------------------------------------
+
+
+def _argparse_params(code: str) -> dict[str, tuple[object, object]]:
+    script = _analyze(code)
+    [command] = script.commands
+    return {p.name: (p.type.value if p.type else None, p.default) for p in command.params}
+
+
+def test_a_local_pure_int_function_keeps_type_and_default() -> None:
+    script = _analyze('''\
+        import argparse
+
+        def positive_int(val):
+            try:
+                ival = int(val)
+            except ValueError:
+                raise argparse.ArgumentTypeError("must be an integer")
+            if ival < 0:
+                raise argparse.ArgumentTypeError("must be positive: %s" % val)
+            return ival
+
+        def ratio(val):
+            return float(val)
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--pages", type=positive_int, default=16384, help="%(type)s pages")
+        parser.add_argument("--ratio", type=ratio, default=0.5)
+        parser.parse_args()
+        ''')
+    params = {p.name: p for p in script.commands[0].params}
+    assert (params["pages"].type.value, params["pages"].default) == ("integer", 16384)
+    assert params["pages"].description == "positive_int pages"
+    assert (params["ratio"].type.value, params["ratio"].default) == ("number", 0.5)
+    assert "default-type-mismatch" not in _codes(script)
+
+
+def test_a_type_function_that_does_more_keeps_todays_rule_and_diagnostic() -> None:
+    script = _analyze('''\
+        import argparse, os
+
+        def existing_size(val):
+            if not os.path.exists("/etc/" + val):
+                raise ValueError(val)
+            return int(val)
+
+        def maybe(val):
+            if val == "auto":
+                return val
+            return int(val)
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--size", type=existing_size, default=3)
+        parser.add_argument("--count", type=maybe, default=4)
+        parser.parse_args()
+        ''')
+    params = {p.name: p for p in script.commands[0].params}
+    assert params["size"].type.value == "string" and params["size"].default is None
+    assert params["count"].type.value == "string" and params["count"].default is None
+    assert _codes(script, Severity.WARNING).count("default-type-mismatch") == 2

@@ -26,6 +26,7 @@ from voodoo.analyzers._argparse_tree import (
 )
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
+from voodoo.analyzers._type_functions import converted_kind
 from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
 from voodoo.model import Command, Diagnostic, Severity
 
@@ -450,6 +451,10 @@ class _Recorder:
             short = qualified.removeprefix("builtins.")
             if short in _BUILTIN_TYPES:
                 return TypeInfo(_BUILTIN_TYPES[short], short)
+            # a local pure converter (``def positive_int(v): ...; return int(v)``)
+            kind = converted_kind(self.ctx, qualified) if "." not in qualified else None
+            if kind is not None:
+                return TypeInfo(kind, qualified)
             return TypeInfo("other", qualified.rpartition(".")[2])
         if isinstance(node, cst.Lambda):
             return TypeInfo("other", "<lambda>")

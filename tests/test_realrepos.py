@@ -344,3 +344,72 @@ def test_a_type_function_that_does_more_keeps_todays_rule_and_diagnostic() -> No
     assert params["size"].type.value == "string" and params["size"].default is None
     assert params["count"].type.value == "string" and params["count"].default is None
     assert _codes(script, Severity.WARNING).count("default-type-mismatch") == 2
+
+
+# --- 5. help and descriptions as a person reads them -----------------------------------
+
+
+def test_help_built_with_percent_or_format_from_module_constants_is_resolved() -> None:
+    script = _analyze('''\
+        import argparse, os
+        CACHE = "/var/cache/inv"
+        TTL = 300
+        HERE = os.path.dirname(__file__)
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--cache", default=CACHE, help="Cache folder. Defaults to %s" % CACHE)
+        parser.add_argument("--ttl", type=int, default=TTL, help="TTL, default {}".format(TTL))
+        parser.add_argument("--age", type=int, help="at most {n}s in {d}".format(n=TTL, d=CACHE))
+        parser.add_argument("--base", help="relative to %s" % HERE)
+        parser.parse_args()
+        ''')
+    params = {p.name: p.description for p in script.commands[0].params}
+    assert params == {"cache": "Cache folder. Defaults to /var/cache/inv",
+                      "ttl": "TTL, default 300", "age": "at most 300s in /var/cache/inv",
+                      # left alone: computed at run time, reported
+                      "base": None}
+    [unknown] = [d for d in script.diagnostics if d.code == "unknown-help"]
+    assert "--base" in unknown.message
+
+
+def test_title_underlines_are_stripped_and_whitespace_collapsed_like_argparse() -> None:
+    script = _analyze('''\
+        """Spacewalk external inventory script
+        =====================================
+
+        Longer text that is not the description.
+        """
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--x", help="first line "
+                            "second    line \\
+                    continued")
+        parser.parse_args()
+        ''')
+    assert script.commands[0].description == "Spacewalk external inventory script"
+    assert script.commands[0].params[0].description == "first line second line continued"
+    # left alone: a Raw formatter shows the text as written
+    raw = _analyze('''\
+        import argparse
+        parser = argparse.ArgumentParser(formatter_class=argparse.RawTextHelpFormatter)
+        parser.add_argument("--x", help="one\\n  two")
+        parser.parse_args()
+        ''')
+    assert raw.commands[0].params[0].description == "one\n  two"
+
+
+def test_a_redefined_help_option_is_never_a_parameter_but_h_for_host_is() -> None:
+    script = _analyze('''\
+        import argparse
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("-h", "--help", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("-H", "--host", help="host")
+        args = parser.parse_args()
+        ''')
+    assert [p.name for p in script.commands[0].params] == ["host"]
+    host_h = _analyze('''\
+        import argparse
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("-h", "--host", help="host")
+        args = parser.parse_args()
+        ''')
+    assert [p.name for p in host_h.commands[0].params] == ["host"]

@@ -18,6 +18,7 @@ import libcst as cst
 from voodoo.analyzers import Analyzer, Context, _runnable, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.analyzers._runnable import runnable
+from voodoo.analyzers._text import tidy
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
 from voodoo.model import ENTRY_KEY, Command, Diagnostic, Param, Script, Severity
@@ -69,7 +70,7 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     base = Script(
         path=path,
         framework=None,
-        description=_first_paragraph(ctx.docstring),
+        description=tidy(_first_paragraph(ctx.docstring)),
         imports=tuple(sorted(ctx.imports)),
         source_hash=digest,
     )
@@ -89,7 +90,8 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
     aliases = getopt_.variables(ctx) if analyzer is getopt_ else {}
     commands = _password_secrets(ctx, commands, aliases, diagnostics)
-    named = [_apply_naming(command, path, diagnostics) for command in commands]
+    named = [_apply_naming(dataclasses.replace(command, description=tidy(command.description)),
+                           path, diagnostics) for command in commands]
     return dataclasses.replace(
         base,
         framework=framework,

@@ -11,6 +11,7 @@ import libcst as cst
 
 from voodoo.analyzers._argparse_tree import REMAINDER, SUPPRESS, Action, Parser
 from voodoo.analyzers._context import Context
+from voodoo.analyzers._text import argparse_text, tidy
 from voodoo.analyzers._values import Known, Unknown, json_type
 from voodoo.model import (
     ArgKind,
@@ -104,13 +105,20 @@ def _command_description(ctx: Context, chain: Sequence[Parser]) -> str | None:
     leaf = chain[-1]
     for value, prog in ((leaf.description, leaf.prog), (leaf.help, _parent_prog(chain))):
         if isinstance(value, Known) and isinstance(value.value, str) and value.value != SUPPRESS:
-            text = _expand_prog(value.value, prog).strip()
+            # line breaks kept (paragraphs read better in StackStorm than argparse's
+            # re-wrapping); runs of spaces and title underlines go (tidy)
+            text = tidy(_expand_prog(value.value, prog))
             if text:
                 return text
     if ctx.docstring:
         first = ctx.docstring.strip().split("\n\n", 1)[0].strip()
         return first or None
     return None
+
+
+def _raw_formatter(ctx: Context) -> bool:
+    """The file uses a Raw*HelpFormatter: its texts are shown as written."""
+    return ctx.mentions("RawTextHelpFormatter") or ctx.mentions("RawDescriptionHelpFormatter")
 
 
 def _parent_prog(chain: Sequence[Parser]) -> str:
@@ -525,7 +533,7 @@ class _ParamBuilder:
             return None
         if "%" in text:
             text = self._expand_help(text, action)
-        return text.strip() or None
+        return argparse_text(text, _raw_formatter(self.ctx)) or None
 
     def _expand_help(self, text: str, action: Action) -> str:
         """As argparse's ``HelpFormatter._expand_help``."""

@@ -356,6 +356,8 @@ class _Recorder:
             dest = self._option_dest(strings, _value(kw.get("dest")), chars, call)
         if dest is None:
             return Unknown("lost argument")
+        if not positional and ("--help" in option_strings or dest == "help"):
+            return Known(None)  # the script's own help option (add_help=False): never a parameter
         action = Action(
             node=call,
             option_strings=option_strings,

@@ -413,3 +413,44 @@ def test_a_redefined_help_option_is_never_a_parameter_but_h_for_host_is() -> Non
         args = parser.parse_args()
         ''')
     assert [p.name for p in host_h.commands[0].params] == ["host"]
+
+
+# --- 6. flags and secrets --------------------------------------------------------------
+
+FLAGS = '''\
+import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--set", dest="set_password", action="store_true")
+p.add_argument("--password", help="the new password")
+p.add_argument("--a", action="store_const", const=True, dest="y")
+p.add_argument("--b", action="store_const", const=False, dest="y")
+p.add_argument("--keep", action="store_true", default=True)
+p.add_argument("--sync", action="store_true", default=True)
+p.parse_args()
+'''
+
+
+def test_booleans_are_never_secret_and_carry_no_true_false_enum() -> None:
+    params = {p.name: p for p in _analyze(FLAGS).commands[0].params}
+    assert not params["set_password"].secret and params["set_password"].type.value == "boolean"
+    assert params["y"].enum is None and params["y"].type.value == "boolean"
+    # left alone: a real password is secret; a flag that cannot change keeps enum [true]
+    assert params["password"].secret
+    assert params["keep"].enum == (True,)
+
+
+def test_flags_that_never_change_are_reported_once_per_script_and_counted(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from voodoo.cli import cli
+
+    script = _analyze(FLAGS)
+    [fixed] = [d for d in script.diagnostics if d.code == "flag-always"]
+    assert fixed.line == 7 and "2 flags" in fixed.message
+    assert "--keep" in fixed.message and "--sync" in fixed.message
+    src = _write(tmp_path / "repo", {"flags.py": FLAGS, "plain.py": "print('hi')\n"})
+    out = CliRunner().invoke(cli, ["ingest", str(src), "--pack", str(tmp_path / "pack")])
+    assert out.exit_code == 0, out.output
+    assert "2 actions from 2 scripts; 0 skipped, 0 failed; 1 script with flags that never " \
+           "change." in " ".join(out.output.split())

@@ -21,7 +21,7 @@ from voodoo.analyzers._runnable import runnable
 from voodoo.analyzers._text import tidy
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
-from voodoo.model import ENTRY_KEY, Command, Diagnostic, Param, Script, Severity
+from voodoo.model import ENTRY_KEY, Command, Diagnostic, Param, ParamType, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
@@ -99,7 +99,7 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
         extra=extra,
         env_reads=_env_reads(ctx, diagnostics),
         # global parameters appear in every leaf: report each finding once
-        diagnostics=tuple(dict.fromkeys(diagnostics)),
+        diagnostics=tuple(dict.fromkeys(_once_per_script(diagnostics))),
     )
 
 
@@ -221,9 +221,33 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
                     f"the action calls it {new!r}",
                 )
             )
-        secret = param.secret or is_secret_name(new) or is_secret_name(param.dest)
-        params.append(dataclasses.replace(param, name=new, secret=secret))
+        params.append(_flag_fixes(dataclasses.replace(param, name=new)))
     return dataclasses.replace(command, params=tuple(params))
+
+
+def _flag_fixes(param: Param) -> Param:
+    """A boolean is never secret (``--set`` with ``dest="set_password"`` is a switch, not a
+    password) and carries no ``enum: [true, false]`` (the type says it already)."""
+    if param.type is not ParamType.BOOLEAN:
+        secret = param.secret or is_secret_name(param.name) or is_secret_name(param.dest)
+        return dataclasses.replace(param, secret=secret)
+    enum = param.enum
+    if enum is not None and {type(v) for v in enum} == {bool} and set(enum) == {True, False}:
+        enum = None
+    return dataclasses.replace(param, secret=False, enum=enum)
+
+
+def _once_per_script(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Flags that can never change (``flag-always``) are one diagnostic per script, at the
+    first one's line, listing them all."""
+    fixed = list(dict.fromkeys(d for d in diagnostics if d.code == "flag-always"))
+    if len(fixed) < 2:
+        return diagnostics
+    merged = dataclasses.replace(
+        fixed[0], message=f"{len(fixed)} flags can never change: "
+                          + "; ".join(d.message for d in fixed))
+    return [merged if d is fixed[0] else d for d in diagnostics if d.code != "flag-always"
+            or d is fixed[0]]
 
 
 def _as_python2(script: Script, conversion: Conversion) -> Script:

@@ -454,3 +454,54 @@ def test_flags_that_never_change_are_reported_once_per_script_and_counted(
     assert out.exit_code == 0, out.output
     assert "2 actions from 2 scripts; 0 skipped, 0 failed; 1 script with flags that never " \
            "change." in " ".join(out.output.split())
+
+
+# --- 7. sub-commands dispatched by name at run time ------------------------------------
+
+
+def test_do_methods_dispatched_by_getattr_become_the_commands_enum() -> None:
+    script = _analyze('''\
+        import argparse
+
+        class Operator:
+            def do_list(self, args):
+                print("list")
+
+            def do_show(self, args):
+                print("show", args.name)
+
+            def helper(self):
+                pass
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("command")
+        parser.add_argument("--name")
+        args = parser.parse_args()
+        getattr(Operator(), "do_" + args.command.replace("-", "_"))(args)
+        ''')
+    params = {p.name: p for p in script.commands[0].params}
+    assert params["command"].enum == ("list", "show") and params["command"].required
+    assert params["name"].enum is None
+    assert "dispatched-commands" in _codes(script)
+
+
+def test_a_dict_of_handlers_gives_the_enum_and_hidden_names_leave_a_string() -> None:
+    table = _analyze('''\
+        import argparse
+        HANDLERS = {"start": print, "stop": print}
+        parser = argparse.ArgumentParser()
+        parser.add_argument("action")
+        args = parser.parse_args()
+        HANDLERS[args.action](args)
+        ''')
+    assert table.commands[0].params[0].enum == ("start", "stop")
+    # left alone: the names come from somewhere voodoo cannot see
+    hidden = _analyze('''\
+        import argparse, plugins
+        parser = argparse.ArgumentParser()
+        parser.add_argument("command")
+        args = parser.parse_args()
+        getattr(plugins, "do_" + args.command)(args)
+        ''')
+    assert hidden.commands[0].params[0].enum is None
+    assert "dispatched-commands" not in _codes(hidden)

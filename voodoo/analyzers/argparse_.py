@@ -25,6 +25,7 @@ from voodoo.analyzers._argparse_tree import (
     TypeInfo,
 )
 from voodoo.analyzers._context import Context
+from voodoo.analyzers._dispatch import with_dispatch_enums
 from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
 from voodoo.analyzers._type_functions import converted_kind
 from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
@@ -73,6 +74,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     if root is None:
         return [], recorder.diagnostics
     commands = [build_command(ctx, chain, recorder.diagnostics) for chain in _leaves(root, [root])]
+    commands = with_dispatch_enums(ctx, commands, recorder.diagnostics)
     # global parameters are built once per leaf: report each finding once
     return commands, list(dict.fromkeys(recorder.diagnostics))
 

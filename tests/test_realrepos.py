@@ -505,3 +505,38 @@ def test_a_dict_of_handlers_gives_the_enum_and_hidden_names_leave_a_string() -> 
         ''')
     assert hidden.commands[0].params[0].enum is None
     assert "dispatched-commands" not in _codes(hidden)
+
+
+# --- 8. quiet, useful diagnostics ------------------------------------------------------
+
+
+def test_environment_reads_are_one_line_per_script() -> None:
+    script = _analyze('''\
+        import os
+        A = os.environ.get("VAULT_ADDR")
+        B = os.getenv("VAULT_TOKEN")
+        C = os.environ["HOME"]
+        if __name__ == "__main__":
+            print(A, B, C)
+        ''')
+    [note] = [d for d in script.diagnostics if d.code == "env-read"]
+    assert note.line == 2
+    assert note.message == ("reads 3 environment variables: VAULT_ADDR (line 2), "
+                            "VAULT_TOKEN (line 3), HOME (line 4)")
+    assert script.env_reads == ("HOME", "VAULT_ADDR", "VAULT_TOKEN")  # all still known
+
+
+def test_a_python2_script_gets_one_note(tmp_path: Path) -> None:
+    src = _write(tmp_path / "repo", {
+        "old.py": "import sys\nprint 'hello', sys.argv[1]\n",
+        "lib2.py": "def greet(n):\n    print 'hi', n\n",
+        "uses.py": "import sys\nimport lib2\nlib2.greet(sys.argv[1])\n",
+    })
+    result = ingest([src], tmp_path / "pack")
+    notes = {f.relpath: [d.message for d in f.diagnostics if d.code == "python2"]
+             for f in result.files}
+    [only] = notes["old.py"]
+    assert only.startswith("parsed as Python 2")
+    # left alone: the note about a Python 2 module the script imports is the only news
+    assert notes["uses.py"] == ["the pack's copy of lib2.py is converted to Python 3 "
+                                "(1 fix: print)"]

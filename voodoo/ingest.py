@@ -682,7 +682,25 @@ def _attach(outcomes: list[FileOutcome], notes: list[Diagnostic]) -> list[FileOu
     for n in notes:
         extra.setdefault(n.path, []).append(n)
     return [FileOutcome(o.relpath, o.status, o.framework, o.actions,
-                        o.diagnostics + tuple(extra.get(o.relpath, ()))) for o in outcomes]
+                        _one_python2_note(o, extra.get(o.relpath, []))) for o in outcomes]
+
+
+def _one_python2_note(outcome: FileOutcome, extra: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """A Python 2 script gets one note: its analysis says it was parsed through the
+    conversion, so the note about its own converted copy says nothing new (a kept original
+    is said in the same note)."""
+    own = f"the pack's copy of {outcome.relpath} is "
+    first = next((d for d in outcome.diagnostics if d.code == "python2"), None)
+    copies = [d for d in extra if d.code == "python2" and d.message.startswith(own)]
+    if first is None or not copies:
+        return outcome.diagnostics + tuple(extra)
+    rest = tuple(d for d in extra if d not in copies)
+    said = [d.message.removeprefix(own) for d in copies
+            if not d.message.removeprefix(own).startswith("converted to Python 3")]
+    if not said:
+        return outcome.diagnostics + rest
+    merged = dataclasses.replace(first, message=f"{first.message}; the pack holds {said[0]}")
+    return tuple(merged if d is first else d for d in outcome.diagnostics) + rest
 
 
 __all__ = ["Change", "ChangeKind", "FileOutcome", "FileStatus", "IngestResult", "Rendered",

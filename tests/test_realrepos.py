@@ -540,3 +540,49 @@ def test_a_python2_script_gets_one_note(tmp_path: Path) -> None:
     # left alone: the note about a Python 2 module the script imports is the only news
     assert notes["uses.py"] == ["the pack's copy of lib2.py is converted to Python 3 "
                                 "(1 fix: print)"]
+
+
+# --- 9. patterns from a second set of repositories -------------------------------------
+
+
+def test_a_bound_method_alias_of_add_argument_keeps_every_parameter() -> None:
+    script = _analyze('''\
+        import argparse
+
+        def build():
+            parser = argparse.ArgumentParser()
+            add = parser.add_argument
+            add("--target", required=True)
+            add("--count", type=int, default=3)
+            return parser
+
+        args = build().parse_args()
+        ''')
+    params = {p.name: (p.type.value, p.required, p.default) for p in script.commands[0].params}
+    assert params == {"target": ("string", True, None), "count": ("integer", False, 3)}
+    assert not _codes(script, Severity.WARNING)
+
+
+def test_choices_from_an_enum_or_a_dict_literal_are_an_enum() -> None:
+    script = _analyze('''\
+        import argparse, enum
+
+        class Level(enum.Enum):
+            LOW = "low"
+            HIGH = "high"
+
+        SCENARIOS = {"fail": 1, "slow": 2}
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--level", choices=[l.value for l in Level])
+        parser.add_argument("--level-name", choices=[l.name for l in Level])
+        parser.add_argument("--scenario", choices=list(SCENARIOS.keys()))
+        parser.add_argument("--sorted", choices=sorted(SCENARIOS, reverse=True))
+        parser.add_argument("--computed", choices=load_choices())
+        parser.parse_args()
+        ''')
+    enums = {p.name: p.enum for p in script.commands[0].params}
+    assert enums["level"] == ("low", "high") and enums["level_name"] == ("LOW", "HIGH")
+    assert enums["scenario"] == ("fail", "slow")
+    # left alone: what is computed at run time (or called with options) keeps the warning
+    assert enums["sorted"] is None and enums["computed"] is None
+    assert _codes(script, Severity.WARNING).count("unknown-choices") == 2

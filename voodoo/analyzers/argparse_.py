@@ -24,6 +24,7 @@ from voodoo.analyzers._argparse_tree import (
     Subparsers,
     TypeInfo,
 )
+from voodoo.analyzers._choices import static_choices
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._dispatch import with_dispatch_enums
 from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
@@ -434,6 +435,9 @@ class _Recorder:
         if "type" in nodes:
             action.type = self._type_info(nodes["type"], kw["type"])
         action.choices = _value(kw.get("choices"))
+        if isinstance(action.choices, Unknown) and "choices" in nodes:
+            # [level.value for level in Level], list(SCENARIOS.keys()) of this file
+            action.choices = static_choices(self.ctx, nodes["choices"]) or action.choices
         action.required = _is_true(kw.get("required"))
         if "required" in kw and isinstance(kw["required"], Unknown):
             self.warn(

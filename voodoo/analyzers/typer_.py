@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from voodoo.analyzers._choices import enum_members as _enum_members
 from voodoo.analyzers._click_params import ParamSpec, TypeSpec, constant_lookup, json_type
 from voodoo.analyzers._context import Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, Value, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
-from voodoo.model import Command, Diagnostic, Json, ParamType, Severity, freeze
+from voodoo.model import Command, Diagnostic, Json, ParamType, Severity
 
 __all__ = ["analyze", "detect", "name"]
 
@@ -384,29 +385,6 @@ def _annotation_type(
         )
     scalar = _SCALARS.get(label.removeprefix("builtins."), ParamType.STRING)
     return TypeSpec(scalar, label=label), False, scalar is ParamType.BOOLEAN
-
-
-def _enum_members(ctx: Context) -> dict[str, dict[str, Json]]:
-    found: dict[str, dict[str, Json]] = {}
-    for statement in iter_statements(ctx.module.body):
-        if not isinstance(statement, cst.ClassDef):
-            continue
-        if not any((ctx.qualname(b.value) or "").startswith("enum.") for b in statement.bases):
-            continue
-        members: dict[str, Json] = {}
-        for line in statement.body.body:
-            if isinstance(line, cst.SimpleStatementLine):
-                for small in line.body:
-                    if (
-                        isinstance(small, cst.Assign)
-                        and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name)
-                    ):
-                        value = static_value(small.value)
-                        if isinstance(value, Known) and isinstance(value.value, str | int | float):
-                            members[small.targets[0].target.value] = freeze(value.value)
-        found[statement.name.value] = members
-    return found
 
 
 def _enums(ctx: Context) -> dict[str, tuple[Json, ...]]:

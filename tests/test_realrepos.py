@@ -586,3 +586,102 @@ def test_choices_from_an_enum_or_a_dict_literal_are_an_enum() -> None:
     # left alone: what is computed at run time (or called with options) keeps the warning
     assert enums["sorted"] is None and enums["computed"] is None
     assert _codes(script, Severity.WARNING).count("unknown-choices") == 2
+
+
+def test_fire_given_an_instance_of_a_class_of_the_file_has_its_methods() -> None:
+    script = _analyze('''\
+        import fire
+
+        class Widget:
+            def __init__(self, color="red"):
+                self.color = color
+
+            def paint(self, times=1):
+                return self.color * times
+
+            def _hidden(self):
+                pass
+
+        if __name__ == "__main__":
+            fire.Fire(Widget(), name="widget")
+        ''', "widget.py")
+    [command] = script.commands
+    assert (command.name, command.path) == ("widget_paint", ("paint",))
+    # left alone: the instance is built by the script, so __init__'s color is no parameter
+    assert [(p.name, p.default) for p in command.params] == [("times", 1)]
+    assert "fire-unknown-component" not in _codes(script)
+    unknown = _analyze("import fire, widgets\nfire.Fire(widgets.Widget())\n")
+    assert not unknown.commands and "fire-unknown-component" in _codes(unknown)
+
+
+CLICK_ALIASED = '''\
+import click
+
+class AliasedGroup(click.Group):
+    def get_command(self, ctx, cmd_name):
+        return click.Group.get_command(self, ctx, cmd_name)
+
+@click.command(cls=AliasedGroup)
+def cli():
+    """Tools."""
+
+@cli.command()
+@click.option("--upper", "transformation", flag_value="upper", default=True)
+@click.option("--lower", "transformation", flag_value="lower")
+def push(transformation):
+    click.echo(transformation)
+
+@cli.command()
+def pull():
+    click.echo("pulled")
+
+if __name__ == "__main__":
+    cli()
+'''
+
+
+def test_a_click_group_with_a_custom_class_keeps_its_commands_and_flag_value_default(
+        tmp_path: Path) -> None:
+    script = _analyze(CLICK_ALIASED, "tools.py")
+    assert [c.name for c in script.commands] == ["tools_push", "tools_pull"]
+    [param] = script.commands[0].params
+    assert (param.type.value, param.enum, param.default) == ("string", ("upper", "lower"),
+                                                             "upper")
+    # left alone: a plain command with cls= of a non-group class is still one command
+    plain = _analyze('''\
+        import click
+        class Loud(click.Command):
+            pass
+        @click.command(cls=Loud)
+        @click.option("--n", default=1)
+        def main(n):
+            pass
+        main()
+        ''', "loud.py")
+    assert [c.name for c in plain.commands] == ["loud"]
+    pack = tmp_path / "pack"
+    ingest([_write(tmp_path / "src", {"tools.py": CLICK_ALIASED})], pack)
+    assert run_action(pack, "tools_push", [], log=False).result["result"]["stdout"] == "upper"
+    lower = run_action(pack, "tools_push", ["transformation=lower"], log=False)
+    assert lower.result["result"]["stdout"] == "lower"
+
+
+def test_typer_default_factory_is_optional_and_list_defaults_stay() -> None:
+    script = _analyze('''\
+        import typer
+        from typing import List
+        app = typer.Typer()
+
+        @app.command()
+        def main(name: str = typer.Argument(default_factory=lambda: "world"),
+                 tags: List[str] = typer.Option(["a", "b"]),
+                 who: str = typer.Argument(...)):
+            print(name, tags)
+
+        if __name__ == "__main__":
+            app()
+        ''')
+    params = {p.name: (p.required, p.default) for p in script.commands[0].params}
+    assert params == {"name": (False, None), "tags": (False, ("a", "b")), "who": (True, None)}
+    [note] = [d for d in script.diagnostics if d.code == "unknown-default"]
+    assert "'name'" in note.message and note.line == 6

@@ -307,7 +307,16 @@ def _param(
     is_option = (info is not None and _info_kind(ctx, info) == "Option") or (
         info is None and default_node is not None
     )
-    required = default_node is None or isinstance(default_node, cst.Ellipsis)
+    factory = kw_nodes.pop("default_factory", None)
+    kw.pop("default_factory", None)
+    required = factory is None and (default_node is None or isinstance(default_node, cst.Ellipsis))
+    if factory is not None:
+        # typer calls default_factory when the value is not given: optional, the default
+        # is computed at run time
+        diagnostics.append(ctx.diagnostic(
+            factory, Severity.INFO, "unknown-default",
+            f"the default of {pname!r} is computed at run time by "
+            f"{ctx.code_for(factory)}; the parameter is optional without a default"))
     kw["required"] = Known(required)
     if not required and default_node is not None:
         kw_nodes["default"] = default_node

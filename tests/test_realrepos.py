@@ -685,3 +685,30 @@ def test_typer_default_factory_is_optional_and_list_defaults_stay() -> None:
     assert params == {"name": (False, None), "tags": (False, ("a", "b")), "who": (True, None)}
     [note] = [d for d in script.diagnostics if d.code == "unknown-default"]
     assert "'name'" in note.message and note.line == 6
+
+
+def test_a_type_function_calling_another_local_converter_is_followed() -> None:
+    params = _argparse_params('''\
+        import argparse
+
+        def positive_int(val):
+            ival = int(val)
+            if ival < 0:
+                raise argparse.ArgumentTypeError("negative")
+            return ival
+
+        def positive_nonzero_int(val):
+            ival = positive_int(val)
+            if ival == 0:
+                raise argparse.ArgumentTypeError("zero")
+            return ival
+
+        def looping(val):
+            return looping(val)
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--duration", type=positive_nonzero_int, default=10)
+        parser.add_argument("--odd", type=looping, default="x")
+        parser.parse_args()
+        ''')
+    assert params == {"duration": ("integer", 10), "odd": ("string", "x")}

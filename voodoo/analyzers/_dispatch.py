@@ -23,9 +23,9 @@ from voodoo.model import Command, Diagnostic, Json, ParamType, Severity
 __all__ = ["dispatched_names", "with_dispatch_enums"]
 
 
-def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNode]]:
-    """dest -> (the names it dispatches to, the dispatching node)."""
-    found: dict[str, tuple[tuple[str, ...], cst.CSTNode]] = {}
+def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNode, str]]:
+    """dest -> (the names it dispatches to, the dispatching node, where they come from)."""
+    found: dict[str, tuple[tuple[str, ...], cst.CSTNode, str]] = {}
     for call in find_all(ctx.module, cst.Call):
         if dotted_name(call.func) == "getattr" and len(call.args) >= 2:
             read = _prefixed_dest(call.args[1].value)
@@ -33,7 +33,7 @@ def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNo
                 prefix, dest = read
                 names = _methods(ctx, prefix)
                 if names:
-                    found.setdefault(dest, (names, call))
+                    found.setdefault(dest, (names, call, f"the {prefix}* methods"))
     for sub in find_all(ctx.module, cst.Subscript):
         if len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
             continue
@@ -42,7 +42,7 @@ def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNo
         if key is not None and isinstance(table, cst.Dict):
             keys = _string_keys(table)
             if keys:
-                found.setdefault(key, (keys, sub))
+                found.setdefault(key, (keys, sub, f"the keys of {dotted_name(sub.value)}"))
     return found
 
 
@@ -58,15 +58,15 @@ def with_dispatch_enums(ctx: Context, commands: list[Command],
         for param in command.params:
             hit = dispatch.get(param.dest)
             if hit is not None and param.enum is None and param.type in (None, ParamType.STRING):
-                names, node = hit
+                names, node, source = hit
                 enum: tuple[Json, ...] = names
                 if param.default is not None and param.default not in enum:
                     enum = (*enum, param.default)
                 param = dataclasses.replace(param, enum=enum)
                 diagnostics.append(ctx.diagnostic(
                     node, Severity.INFO, "dispatched-commands",
-                    f"{param.dest!r} picks what runs by name at run time; its values are "
-                    f"the sub-commands found statically: {', '.join(names)}"))
+                    f"{param.dest!r} is looked up by name at run time; its values are "
+                    f"{source}: {', '.join(names)}"))
             params.append(param)
         out.append(dataclasses.replace(command, params=tuple(params)))
     return out

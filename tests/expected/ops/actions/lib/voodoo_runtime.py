@@ -21,6 +21,7 @@ defaults shown)::
              "joiner": "equals", "default": 8080},
         ],
         "config_env": {"vault_addr": "VAULT_ADDR"},  # optional: pack config key -> variable
+        "one_of": [["list", "host"]],    # optional: exactly one of these must be given
     }
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
@@ -39,7 +40,7 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["ArgvError", "build_argv", "build_env", "run_script"]
+__all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script"]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -230,6 +231,38 @@ def build_argv(spec, params):
     return argv
 
 
+# --- exactly one of ----------------------------------------------------------------------
+
+
+def _given(param, value):
+    """Whether ``value`` puts ``param`` on the command line (not absent, not the default)."""
+    if value is None or _same(value, param.get("default")):
+        return False
+    try:
+        if param["kind"] in _POSITIONAL_KINDS:
+            return bool(_positional_tokens(param, value))
+        return bool(_option_tokens(param, value))
+    except ArgvError:
+        return True  # build_argv reports it
+
+
+def one_of_problem(spec, params):
+    """Why the run is refused, or None: each ``spec["one_of"]`` group (an argparse
+    required mutually exclusive group) needs exactly one of its parameters given."""
+    by_name = {p["name"]: p for p in spec.get("params", ())}
+    for group in spec.get("one_of", ()):
+        members = [by_name[name] for name in group if name in by_name]
+        labels = ", ".join(p.get("option") or p["name"] for p in members)
+        given = [p for p in members if _given(p, params.get(p["name"]))]
+        if not given:
+            names = ", ".join(p["name"] for p in members)
+            return f"one of {labels} is required (parameters {names})"
+        if len(given) > 1:
+            both = " and ".join(p.get("option") or p["name"] for p in given)
+            return f"only one of {labels} may be given, not {both}"
+    return None
+
+
 def _config_value(config, key):
     if config is None:
         return None
@@ -355,6 +388,9 @@ def run_script(wrapper_file, spec, params, config=None):
     process group is killed first; if it is killed outright (SIGKILL), Linux sends the
     script SIGTERM (processes the script started are then not reached).
     """
+    problem = one_of_problem(spec, params)
+    if problem is not None:  # refused before the script starts, as its parser would (2)
+        return False, {"exit_code": 2, "stdout": "", "stderr": problem}
     command = _command(wrapper_file, spec, params)
     env = dict(os.environ)
     env.update(build_env(spec, params, config))

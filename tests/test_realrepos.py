@@ -712,3 +712,51 @@ def test_a_type_function_calling_another_local_converter_is_followed() -> None:
         parser.parse_args()
         ''')
     assert params == {"duration": ("integer", 10), "odd": ("string", "x")}
+
+
+# --- a tree shaped like a real ops repository ------------------------------------------
+
+OPS_REPO = Path(__file__).parent / "fixtures" / "ops_repo"
+
+
+def test_a_real_repository_layout_gives_the_actions_a_person_expects(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    result = ingest([OPS_REPO], pack)
+    assert result.exit_code == 0
+    got = {f.relpath: f.actions for f in result.files if f.actions}
+    assert got == {
+        "bin/check_quota.py": ("check_quota",),  # no-arg tool, __main__ block
+        "bin/rotate_keys.py": ("rotate_keys",),
+        "inventory/lab_inventory.py": ("lab_inventory",),
+        "inventory/spacewalk.py": ("spacewalk",),
+        "opslib/selftest.py": ("selftest",),  # imported, but has its own __main__ block
+        "scripts/legacy/cleanup.py": ("legacy_cleanup",),  # three cleanup.py: renamed
+        "scripts/legacy/disk_alert.py": ("disk_alert",),  # Python 2, no arguments
+        "tools/cloud/cleanup.py": ("cloud_cleanup",),
+        "tools/cloud/list_instances.py": ("list_instances",),  # top-level work
+        "tools/db/backup.py": ("backup",),  # Python 2 optparse
+        "tools/db/cleanup.py": ("db_cleanup",),
+    }
+    # left alone, each for its reason
+    why = {f.relpath: [d.code for d in f.diagnostics] for f in result.files if not f.actions}
+    assert why == {
+        "docs/conf.py": ["no-cli"],
+        "opslib/__init__.py": ["no-cli"],
+        "opslib/aws.py": ["no-cli"],  # a helper with set-up side effects, imported
+        "opslib/util.py": ["no-cli"],
+        "setup.py": ["no-cli"],
+        "tests/conftest.py": ["no-cli"],
+        "tests/legacy_checks.py": ["no-cli"],  # unittest.main() under __main__
+        "tests/test_quota.py": ["no-cli"],
+        "tools/db/pgutil.py": ["no-entry-point"],  # main() that nothing calls
+        "vendor/__init__.py": ["no-cli"],
+        "vendor/requests_lite/__init__.py": ["no-cli"],
+        "vendor/requests_lite/api.py": ["no-cli"],  # relative imports
+        "vendor/six.py": ["no-cli"],  # vendored, imported, loops at the top level
+    }
+    assert run_action(pack, "selftest", [], log=False).result["result"]["stdout"] == "ok"
+    assert run_action(pack, "disk_alert", [], log=False).status == "succeeded"
+    listed = run_action(pack, "lab_inventory", ["argv1=--list"], log=False)
+    assert listed.result["result"]["stdout"] == {"lab": {"hosts": ["h1", "h2"]}}
+    refused = run_action(pack, "spacewalk", [], log=False)
+    assert refused.status == "failed" and refused.result["result"]["exit_code"] == 2

@@ -293,12 +293,14 @@ def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
         if a.entry is not None:
             imported.update(a.entry.local)
         names.update(a.script.imports)
+    files = {a.source.relpath for a in analyzed}
     out = []
     for a in analyzed:
         s = a.script
         if (dict(s.extra).get(ENTRY_KEY) != "toplevel"
                 or (a.source.relpath not in imported
-                    and PurePosixPath(a.source.relpath).stem not in names)):
+                    and not {PurePosixPath(a.source.relpath).stem,
+                             _top_package(a.source.relpath, files)} & names)):
             out.append(a)
             continue
         note = Diagnostic(s.path, 0, Severity.INFO, "no-cli",
@@ -308,6 +310,15 @@ def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
                                      diagnostics=(*kept, note))
         out.append(dataclasses.replace(a, script=script, actions=()))
     return out
+
+
+def _top_package(relpath: str, files: set[str]) -> str:
+    """The outermost package holding ``relpath`` (folders with ``__init__.py``), or ""."""
+    top = ""
+    folder = PurePosixPath(relpath).parent
+    while folder.name and f"{folder.as_posix()}/__init__.py" in files:
+        top, folder = folder.name, folder.parent
+    return top
 
 
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:

@@ -259,9 +259,9 @@ _CASES: list[tuple[str, str, str, Any]] = [
     ("1 no command line, __main__ block", "check_quota.py", "one action, no parameters",
      lambda: [len(c.params) for c in analyze_file(EXAMPLES / "check_quota.py").commands]
      == [0]),
-    ("1 library with a #! line", "netutils.py", "no action, no-entry-point warning",
+    ("1 library with a #! line", "netutils.py", "no action, nothing-runs warning",
      lambda: not analyze_file(EXAMPLES / "netutils.py").commands
-     and "no-entry-point" in _codes("netutils.py")),
+     and "nothing-runs" in _codes("netutils.py")),
     ("2 sys.argv --list / --host", "inventory_hosts.py", "argv1, argv2 optional; enum",
      lambda: (not _params("inventory_hosts.py")["argv1"].required
               and not _params("inventory_hosts.py")["argv2"].required

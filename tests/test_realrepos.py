@@ -85,12 +85,12 @@ def test_a_script_with_no_entry_point_is_reported_not_turned_into_an_empty_actio
     uncalled = _analyze("import sys\n\ndef main():\n    print(sys.version)\n")
     assert not uncalled.commands
     [warning] = [d for d in uncalled.diagnostics if d.severity is Severity.WARNING]
-    assert warning.code == "no-entry-point" and "main()" in warning.message
+    assert warning.code == "nothing-runs" and "main()" in warning.message
     assert warning.line == 3
     empty_guard = _analyze("def f():\n    pass\n\nif __name__ == '__main__':\n    pass\n")
-    assert not empty_guard.commands and _codes(empty_guard, Severity.WARNING) == ["no-entry-point"]
+    assert not empty_guard.commands and _codes(empty_guard, Severity.WARNING) == ["nothing-runs"]
     shebang = _analyze("#!/usr/bin/env python\ndef f():\n    return 1\n")
-    assert not shebang.commands and "no-entry-point" in _codes(shebang)
+    assert not shebang.commands and "nothing-runs" in _codes(shebang)
 
 
 def test_tests_packaging_and_package_relative_modules_are_not_actions() -> None:
@@ -748,7 +748,7 @@ def test_a_real_repository_layout_gives_the_actions_a_person_expects(tmp_path: P
         "tests/conftest.py": ["no-cli"],
         "tests/legacy_checks.py": ["no-cli"],  # unittest.main() under __main__
         "tests/test_quota.py": ["no-cli"],
-        "tools/db/pgutil.py": ["no-entry-point"],  # main() that nothing calls
+        "tools/db/pgutil.py": ["nothing-runs"],  # main() that nothing calls
         "vendor/__init__.py": ["no-cli"],
         "vendor/requests_lite/__init__.py": ["no-cli"],
         "vendor/requests_lite/api.py": ["no-cli"],  # relative imports

@@ -147,7 +147,7 @@ def _no_entry(ctx: Context, guard: cst.If | None) -> tuple[Diagnostic, ...]:
         ctx.diagnostic(
             node,
             Severity.WARNING,
-            "no-entry-point",
+            "nothing-runs",
             f"no entry point: {why}; skipped (add a __main__ block)",
         ),
     )

@@ -760,3 +760,83 @@ def test_a_real_repository_layout_gives_the_actions_a_person_expects(tmp_path: P
     assert listed.result["result"]["stdout"] == {"lab": {"hosts": ["h1", "h2"]}}
     refused = run_action(pack, "spacewalk", [], log=False)
     assert refused.status == "failed" and refused.result["result"]["exit_code"] == 2
+
+
+TYPER_MAIN = '''\
+"""Admin CLI."""
+import typer
+
+import hosts
+import users
+import plugins
+
+app = typer.Typer()
+app.add_typer(users.app, name="users")
+app.add_typer(hosts.app, name="hosts")
+app.add_typer(plugins.app, name="plugins")
+
+
+@app.command()
+def version():
+    """Print the version."""
+    print("1.0")
+
+
+if __name__ == "__main__":
+    app()
+'''
+TYPER_USERS = '''\
+import typer
+
+LIMIT = 10
+app = typer.Typer(help="User commands.")
+
+
+@app.command()
+def create(name: str, admin: bool = False):
+    """Create a user."""
+    print("create", name, admin)
+
+
+@app.command("list")
+def list_users(limit: int = LIMIT):
+    """List users."""
+    print("list", limit)
+'''
+TYPER_HOSTS = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def reboot(host: str):
+    """Reboot a host."""
+    print("reboot", host)
+'''
+
+
+def test_typer_sub_apps_from_sibling_modules_are_the_main_scripts_commands(
+        tmp_path: Path) -> None:
+    plugins = "import typer\n\ndef make_app():\n    return typer.Typer()\n\napp = make_app()\n"
+    src = _write(tmp_path / "cli", {"main.py": TYPER_MAIN, "users.py": TYPER_USERS,
+                                    "hosts.py": TYPER_HOSTS, "audit.py": TYPER_HOSTS,
+                                    "plugins.py": plugins})
+    pack = tmp_path / "pack"
+    result = ingest([src], pack)
+    got = {f.relpath: f.actions for f in result.files}
+    assert got["main.py"] == ("main_version", "main_users_create", "main_users_list",
+                              "main_hosts_reboot")
+    # mounted sub-app modules are not actions of their own
+    assert got["users.py"] == () and got["hosts.py"] == ()
+    # left alone: a sibling nobody mounts stays its own action; an app built at run time
+    # (plugins.make_app()) keeps the command-lost warning
+    assert got["audit.py"] == ("audit",)
+    main = next(f for f in result.files if f.relpath == "main.py")
+    [lost] = [d for d in main.diagnostics if d.code == "command-lost"]
+    assert "plugins.app" in lost.message
+    listed = analyze_source(TYPER_MAIN, str(src / "main.py"), origin=str(src / "main.py"))
+    limits = [p for c in listed.commands if c.name == "main_users_list" for p in c.params]
+    assert [(p.name, p.default) for p in limits] == [("limit", 10)]  # users.py's LIMIT
+    run = run_action(pack, "main_users_create", ["name=bob", "admin=true"], log=False)
+    assert run.result["result"]["stdout"] == "create bob True"

@@ -21,7 +21,16 @@ from voodoo.analyzers._runnable import runnable
 from voodoo.analyzers._text import tidy
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
-from voodoo.model import ENTRY_KEY, Command, Diagnostic, Param, ParamType, Script, Severity
+from voodoo.model import (
+    ENTRY_KEY,
+    MOUNTED_KEY,
+    Command,
+    Diagnostic,
+    Param,
+    ParamType,
+    Script,
+    Severity,
+)
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
@@ -30,7 +39,8 @@ __all__ = ["analyze_file", "analyze_source"]
 
 
 def analyze_source(code: str | bytes, path: str = "<string>", *,
-                   functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
+                   functions: bool = False, max_size: int = DEFAULT_MAX_SIZE,
+                   origin: str | None = None) -> Script:
     """Analyze one script given as text or as the file's bytes; ``path`` names it in
     diagnostics and gives the action names their stem. With ``functions``, a module with
     no command line gets one action per public top-level function (called, not run).
@@ -47,7 +57,8 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
             # script is its author's business, not a warning (or, with -W error, a crash).
             warnings.simplefilter("ignore")
             parsed = parse(source, path)
-            script = _analyze(parsed.module, parsed.text, path, digest, functions=functions)
+            script = _analyze(parsed.module, parsed.text, path, digest, functions=functions,
+                              origin=origin)
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
     except SyntaxError as err:
@@ -65,8 +76,8 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
 
 
 def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
-             functions: bool) -> Script:
-    ctx = Context(module, path, text)
+             functions: bool, origin: str | None = None) -> Script:
+    ctx = Context(module, path, text, origin)
     base = Script(
         path=path,
         framework=None,
@@ -88,6 +99,7 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     if not commands:
         skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
+    extra = (*extra, *((MOUNTED_KEY, mounted) for mounted in dict.fromkeys(ctx.mounted)))
     aliases = getopt_.variables(ctx) if analyzer is getopt_ else {}
     commands = _password_secrets(ctx, commands, aliases, diagnostics)
     named = [_apply_naming(dataclasses.replace(command, description=tidy(command.description)),
@@ -121,7 +133,8 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
     if too_large is not None:
         error = Diagnostic(shown, 0, Severity.ERROR, "too-large", too_large)
         return Script(path=shown, framework=None, diagnostics=(error,))
-    return analyze_source(source, shown, functions=functions, max_size=max_size)
+    return analyze_source(source, shown, functions=functions, max_size=max_size,
+                          origin=os.fspath(path))
 
 
 def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:

@@ -26,7 +26,7 @@ from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
-from voodoo.model import ENTRY_KEY, Command, Diagnostic, Script, Severity
+from voodoo.model import ENTRY_KEY, MOUNTED_KEY, Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
 from voodoo.reconcile import Change, ChangeKind, reconcile
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
@@ -284,20 +284,23 @@ def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyze
 
 
 def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
-    """A file with no command line that does its work at the top level (no ``__main__``
-    block) is a helper module when another script imports it: not an action (its
-    top-level code is set-up that runs on import)."""
+    """A file with no ``__main__`` block that only does its work at the top level, or
+    whose click/typer commands nothing calls, is a helper module when another script
+    imports it: not an action (its top-level code is set-up that runs on import; its
+    commands are the importer's sub-commands)."""
     imported: set[str] = set()
     names: set[str] = set()
+    mounted: set[str] = set()
     for a in analyzed:
         if a.entry is not None:
             imported.update(a.entry.local)
         names.update(a.script.imports)
+        mounted.update(v for k, v in a.script.extra if k == MOUNTED_KEY)
     files = {a.source.relpath for a in analyzed}
     out = []
     for a in analyzed:
         s = a.script
-        if (dict(s.extra).get(ENTRY_KEY) != "toplevel"
+        if (not _runs_nothing_itself(s, a.source.relpath in mounted)
                 or (a.source.relpath not in imported
                     and not {PurePosixPath(a.source.relpath).stem,
                              _top_package(a.source.relpath, files)} & names)):
@@ -305,11 +308,18 @@ def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
             continue
         note = Diagnostic(s.path, 0, Severity.INFO, "no-cli",
                           "a helper module other scripts import (no __main__ block); skipped")
-        kept = tuple(d for d in s.diagnostics if d.code != "no-args")
+        kept = tuple(d for d in s.diagnostics if d.code not in ("no-args", "no-entry-point"))
         script = dataclasses.replace(s, framework=None, commands=(), extra=(),
                                      diagnostics=(*kept, note))
         out.append(dataclasses.replace(a, script=script, actions=()))
     return out
+
+
+def _runs_nothing_itself(script: Script, mounted: bool) -> bool:
+    """No ``__main__`` block: work at the top level only (``noargs``), or typer commands
+    that no entry point calls in a module another script mounts as its sub-app."""
+    return (dict(script.extra).get(ENTRY_KEY) == "toplevel"
+            or (mounted and any(d.code == "no-entry-point" for d in script.diagnostics)))
 
 
 def _top_package(relpath: str, files: set[str]) -> str:

@@ -49,6 +49,9 @@ def thaw(value: Json) -> object:
 #: ``Script.extra`` key of a script without a command line that runs anyway: "main" (a
 #: ``__main__`` block) or "toplevel" (work done at the top level of the module)
 ENTRY_KEY = "entry"
+#: ``Script.extra`` key, once per sibling module whose commands the script mounts as its
+#: own sub-commands (typer ``app.add_typer(users.app)``): its path, named like the script's
+MOUNTED_KEY = "mounts"
 
 
 class Severity(enum.StrEnum):

@@ -90,6 +90,9 @@ class ClickCommand:
     help: str | None = None
     children: list[tuple[str, ClickCommand]] = field(default_factory=list)
     attached: bool = False
+    #: the file the command is defined in, when not the analyzed one (a typer sub-app
+    #: imported from a sibling module)
+    context: Context | None = None
 
 
 def detect(ctx: Context) -> bool:
@@ -116,7 +119,8 @@ def build_command(
     ctx: Context, chain: list[ClickCommand], diagnostics: list[Diagnostic]
 ) -> Command:
     """The leaf at the end of ``chain`` (root first) with every level's parameters."""
-    levels = [build_level(ctx, c.params, level, diagnostics) for level, c in enumerate(chain)]
+    levels = [build_level(c.context or ctx, c.params, level, diagnostics)
+              for level, c in enumerate(chain)]
     params: list[Param] = []
     for index, level_params in enumerate(levels):
         deeper = {p.name for later in levels[index + 1 :] for p in later}
@@ -131,7 +135,7 @@ def build_command(
         path=words,
         description=description,
         params=tuple(params),
-        line=ctx.line_of(leaf.node),
+        line=(leaf.context or ctx).line_of(leaf.node),
     )
 
 

@@ -732,6 +732,8 @@ def test_a_real_repository_layout_gives_the_actions_a_person_expects(tmp_path: P
         "opslib/selftest.py": ("selftest",),  # imported, but has its own __main__ block
         "scripts/legacy/cleanup.py": ("legacy_cleanup",),  # three cleanup.py: renamed
         "scripts/legacy/disk_alert.py": ("disk_alert",),  # Python 2, no arguments
+        "tools/admin/admin.py": ("admin_users_create", "admin_users_list",
+                                 "admin_hosts_reboot"),  # typer sub-apps from siblings
         "tools/cloud/cleanup.py": ("cloud_cleanup",),
         "tools/cloud/list_instances.py": ("list_instances",),  # top-level work
         "tools/db/backup.py": ("backup",),  # Python 2 optparse
@@ -748,6 +750,8 @@ def test_a_real_repository_layout_gives_the_actions_a_person_expects(tmp_path: P
         "tests/conftest.py": ["no-cli"],
         "tests/legacy_checks.py": ["no-cli"],  # unittest.main() under __main__
         "tests/test_quota.py": ["no-cli"],
+        "tools/admin/hosts.py": ["no-cli"],  # mounted by admin.py
+        "tools/admin/users.py": ["no-cli"],
         "tools/db/pgutil.py": ["nothing-runs"],  # main() that nothing calls
         "vendor/__init__.py": ["no-cli"],
         "vendor/requests_lite/__init__.py": ["no-cli"],

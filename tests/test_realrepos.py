@@ -844,3 +844,28 @@ def test_typer_sub_apps_from_sibling_modules_are_the_main_scripts_commands(
     assert [(p.name, p.default) for p in limits] == [("limit", 10)]  # users.py's LIMIT
     run = run_action(pack, "main_users_create", ["name=bob", "admin=true"], log=False)
     assert run.result["result"]["stdout"] == "create bob True"
+
+
+def test_a_framework_that_finds_nothing_and_loses_nothing_still_runs_the_script() -> None:
+    unused = _analyze("import argparse\nif __name__ == '__main__':\n    print('hi')\n")
+    assert unused.framework == "noargs"
+    no_args = _analyze('''\
+        import argparse
+        def parser():
+            return argparse.ArgumentParser(description="Show the state.")
+        if __name__ == "__main__":
+            parser().parse_args()
+            print("state")
+        ''')
+    assert no_args.framework == "noargs" and no_args.commands[0].params == ()
+    # left alone: arguments read in a way that is not followed stay reported, not guessed
+    lost = _analyze("import sys\nif __name__ == '__main__':\n    main(sys.argv)\n")
+    assert not lost.commands and "argv-not-followed" in _codes(lost)
+
+
+def test_only_a_line_under_or_over_a_title_is_an_underline() -> None:
+    from voodoo.analyzers._text import tidy
+
+    assert tidy("Title\n=====\n\nMore.") == "Title\n\nMore."
+    assert tidy("=====\nTitle\n=====") == "Title"
+    assert tidy("---") == "---" and tidy("a\n\n---\n\nb") == "a\n\n---\n\nb"

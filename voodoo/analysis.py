@@ -90,7 +90,10 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
         commands, diagnostics = functions_.analyze_module(ctx)
     framework = analyzer.name if analyzer is not None else functions_.name
     extra: tuple[tuple[str, str], ...] = ()
-    if not commands and analyzer is None:
+    # a framework that found nothing and lost nothing (argparse imported but unused, a
+    # parser without arguments): the script still runs, without a command line
+    if not commands and (analyzer is None
+                         or all(d.severity is Severity.INFO for d in diagnostics)):
         plain = runnable(ctx)
         diagnostics = [*diagnostics, *plain.diagnostics]
         if plain.command is None or plain.kind is None:

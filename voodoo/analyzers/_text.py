@@ -17,9 +17,15 @@ def tidy(text: str | None) -> str | None:
     concatenation) made one; line breaks kept. None for nothing left."""
     if text is None:
         return None
-    lines = [_SPACES.sub(" ", line).rstrip() for line in text.splitlines()
-             if not _UNDERLINE.match(line)]
-    return "\n".join(lines).strip() or None
+    lines = text.splitlines()
+
+    def title(index: int) -> bool:
+        return 0 <= index < len(lines) and bool(lines[index].strip()) and not _UNDERLINE.match(
+            lines[index])
+
+    kept = [_SPACES.sub(" ", line).rstrip() for i, line in enumerate(lines)
+            if not (_UNDERLINE.match(line) and (title(i - 1) or title(i + 1)))]
+    return "\n".join(kept).strip() or None
 
 
 def argparse_text(text: str, raw: bool) -> str:

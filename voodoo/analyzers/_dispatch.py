@@ -26,7 +26,10 @@ __all__ = ["dispatched_names", "with_dispatch_enums"]
 def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNode, str]]:
     """dest -> (the names it dispatches to, the dispatching node, where they come from)."""
     found: dict[str, tuple[tuple[str, ...], cst.CSTNode, str]] = {}
-    for call in find_all(ctx.module, cst.Call):
+    # two walks of the whole module at most, and only when the text can hold a dispatch
+    calls = find_all(ctx.module, cst.Call) if ctx.mentions("getattr") else []
+    tables = any(isinstance(v, cst.Dict) for v in ctx.constants.values())
+    for call in calls:
         if dotted_name(call.func) == "getattr" and len(call.args) >= 2:
             read = _prefixed_dest(call.args[1].value)
             if read is not None:
@@ -34,7 +37,7 @@ def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNo
                 names = _methods(ctx, prefix)
                 if names:
                     found.setdefault(dest, (names, call, f"the {prefix}* methods"))
-    for sub in find_all(ctx.module, cst.Subscript):
+    for sub in find_all(ctx.module, cst.Subscript) if tables else []:
         if len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
             continue
         key = _attribute_dest(sub.slice[0].slice.value)

@@ -668,13 +668,15 @@ def test_a_click_group_with_a_custom_class_keeps_its_commands_and_flag_value_def
 
 def test_typer_default_factory_is_optional_and_list_defaults_stay() -> None:
     script = _analyze('''\
+        import getpass
         import typer
         from typing import List
         app = typer.Typer()
 
         @app.command()
-        def main(name: str = typer.Argument(default_factory=lambda: "world"),
+        def main(name: str = typer.Argument(default_factory=getpass.getuser),
                  tags: List[str] = typer.Option(["a", "b"]),
+                 more: List[str] = typer.Option(default_factory=lambda: ["c"]),
                  who: str = typer.Argument(...)):
             print(name, tags)
 
@@ -682,9 +684,11 @@ def test_typer_default_factory_is_optional_and_list_defaults_stay() -> None:
             app()
         ''')
     params = {p.name: (p.required, p.default) for p in script.commands[0].params}
-    assert params == {"name": (False, None), "tags": (False, ("a", "b")), "who": (True, None)}
+    assert params == {"name": (False, None), "tags": (False, ("a", "b")),
+                      "more": (False, ("c",)), "who": (True, None)}
+    # left alone: a factory that computes at run time gives no default, and says so
     [note] = [d for d in script.diagnostics if d.code == "unknown-default"]
-    assert "'name'" in note.message and note.line == 6
+    assert "'name'" in note.message and "getpass.getuser" in note.message and note.line == 7
 
 
 def test_a_type_function_calling_another_local_converter_is_followed() -> None:

@@ -372,6 +372,10 @@ def _param(
     )
     factory = kw_nodes.pop("default_factory", None)
     kw.pop("default_factory", None)
+    if (isinstance(factory, cst.Lambda) and not factory.params.params
+            and isinstance(static_value(factory.body, lookup), Known)):
+        # default_factory=lambda: ["a", "b"]: the default is that literal
+        default_node, factory = factory.body, None
     required = factory is None and (default_node is None or isinstance(default_node, cst.Ellipsis))
     if factory is not None:
         # typer calls default_factory when the value is not given: optional, the default

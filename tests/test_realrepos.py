@@ -873,3 +873,42 @@ def test_only_a_line_under_or_over_a_title_is_an_underline() -> None:
     assert tidy("Title\n=====\n\nMore.") == "Title\n\nMore."
     assert tidy("=====\nTitle\n=====") == "Title"
     assert tidy("---") == "---" and tidy("a\n\n---\n\nb") == "a\n\n---\n\nb"
+
+
+def test_cross_file_decisions_follow_edits_on_a_second_ingest(tmp_path: Path) -> None:
+    src = _write(tmp_path / "src", {
+        "helper.py": "import logging\nlogging.basicConfig()\nprint('hello')\n",
+        "main.py": TYPER_MAIN.replace("import plugins\n", "").replace(
+            'app.add_typer(plugins.app, name="plugins")\n', ""),
+        "users.py": TYPER_USERS, "hosts.py": TYPER_HOSTS,
+    })
+    pack = tmp_path / "pack"
+    first = {f.relpath: f.actions for f in ingest([src], pack).files}
+    assert first["helper.py"] == ("helper",)  # nobody imports it yet: it runs on its own
+    (src / "report.py").write_text("import helper\nprint('report')\n")
+    (src / "users.py").write_text(TYPER_USERS + '''
+
+@app.command()
+def delete(name: str):
+    print("delete", name)
+''')
+    second = {f.relpath: f.actions for f in ingest([src], pack).files}
+    assert second["helper.py"] == ()  # now a helper another script imports
+    assert not (pack / "actions" / "helper.yaml").exists()
+    assert "main_users_delete" in second["main.py"]  # the mounted module's new command
+    assert (pack / "actions" / "main_users_delete.yaml").exists()
+
+
+def test_a_watch_style_ingest_of_one_changed_sibling_updates_the_mounting_script(
+        tmp_path: Path) -> None:
+    main = TYPER_MAIN.replace("import plugins\n", "").replace(
+        'app.add_typer(plugins.app, name="plugins")\n', "")
+    src = _write(tmp_path / "src", {"main.py": main, "users.py": TYPER_USERS,
+                                    "hosts.py": TYPER_HOSTS})
+    pack = tmp_path / "pack"
+    ingest([src], pack)
+    (src / "hosts.py").write_text(TYPER_HOSTS.replace("def reboot", "def restart"))
+    again = ingest([src], pack, changed=[src / "hosts.py"])
+    actions = {f.relpath: f.actions for f in again.files}
+    assert "main_hosts_restart" in actions["main.py"]
+    assert "main_hosts_reboot" not in actions["main.py"]

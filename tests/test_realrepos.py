@@ -5,6 +5,7 @@ Each test states both sides: what becomes (part of) an action, and what is left 
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -912,3 +913,28 @@ def test_a_watch_style_ingest_of_one_changed_sibling_updates_the_mounting_script
     actions = {f.relpath: f.actions for f in again.files}
     assert "main_hosts_restart" in actions["main.py"]
     assert "main_hosts_reboot" not in actions["main.py"]
+
+
+def test_a_package_at_the_repository_root_is_local_and_importable_from_subfolders(
+        tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    ingest([OPS_REPO], pack)
+    # left alone before: opslib and vendor were written to requirements.txt as PyPI names
+    assert (pack / "requirements.txt").read_text() == "typer\n"
+    assert (pack / "actions/scripts/opslib/aws.py").is_file()
+    for action, params in (("check_quota", []), ("rotate_keys", ["service=api"]),
+                           ("legacy_cleanup", []), ("list_instances", [])):
+        run = run_action(pack, action, params, log=False)
+        assert run.status == "succeeded", (action, run.result)
+    assert run.result["result"]["stdout"] == "opslib.aws loaded\nweb-1\nweb-2"
+
+
+def test_the_runtime_puts_the_scripts_root_on_pythonpath_only_for_copied_trees() -> None:
+    from voodoo.runtime.voodoo_runtime import _with_search_path, scripts_search_path
+
+    root = scripts_search_path("/p/actions/x.py", {"script": "scripts/bin/tool.py"})
+    assert root == "/p/actions/scripts"
+    assert scripts_search_path("/p/actions/x.py", {"script": "tool.py"}) is None
+    env = _with_search_path({"PYTHONPATH": "/keep"}, root)
+    assert env["PYTHONPATH"] == "/p/actions/scripts" + os.pathsep + "/keep"
+    assert _with_search_path({}, None) == {}

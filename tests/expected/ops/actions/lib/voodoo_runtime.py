@@ -40,7 +40,8 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script"]
+__all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script",
+           "scripts_search_path"]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -263,6 +264,25 @@ def one_of_problem(spec, params):
     return None
 
 
+def scripts_search_path(wrapper_file, spec):
+    """The folder the pack's copy of the source tree starts at (``scripts/...``), or None
+    for a script given directly in the wrapper's folder. It goes on ``PYTHONPATH`` so a
+    script in a subfolder imports a package at the repository's root, as it does where
+    that package is installed."""
+    parts = spec["script"].replace("\\", "/").split("/")
+    if len(parts) < 2:
+        return None
+    return os.path.join(os.path.dirname(os.path.abspath(wrapper_file)), parts[0])
+
+
+def _with_search_path(env, folder):
+    if folder is None:
+        return env
+    old = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = folder + (os.pathsep + old if old else "")
+    return env
+
+
 def _config_value(config, key):
     if config is None:
         return None
@@ -394,6 +414,7 @@ def run_script(wrapper_file, spec, params, config=None):
     command = _command(wrapper_file, spec, params)
     env = dict(os.environ)
     env.update(build_env(spec, params, config))
+    env = _with_search_path(env, scripts_search_path(wrapper_file, spec))
     process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

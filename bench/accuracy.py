@@ -20,6 +20,7 @@ import optparse
 import runpy
 import sys
 import tempfile
+import types
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -94,7 +95,17 @@ def _argparse_type(action: argparse.Action) -> str:
     if isinstance(action, argparse._StoreConstAction):
         return {bool: "boolean", int: "integer", float: "number"}.get(type(action.const),
                                                                        "string")
-    return {int: "integer", float: "number"}.get(action.type, "string")  # type: ignore[call-overload]
+    return {int: "integer", float: "number"}.get(_converted(action.type), "string")
+
+
+def _converted(kind: object) -> object:
+    """int/float, or what a script's own type function turns "1" into (``positive_int``)."""
+    if kind in (int, float) or not isinstance(kind, types.FunctionType):
+        return kind
+    try:
+        return type(kind("1"))
+    except Exception:
+        return kind
 
 
 def _argparse_leaves(parser: argparse.ArgumentParser,
@@ -120,6 +131,8 @@ def _expected_argparse(parser: argparse.ArgumentParser) -> list[dict[str, dict[s
                 if isinstance(action, argparse._HelpAction | argparse._VersionAction
                               | argparse._SubParsersAction):
                     continue
+                if "--help" in action.option_strings or action.dest == "help":
+                    continue  # the script's own help option (add_help=False)
                 default = level.get_default(action.dest)
                 if default is argparse.SUPPRESS:
                     default = None
@@ -209,7 +222,104 @@ def main() -> int:
         print(f"| {style} | {scripts} | {total} | {exact} | {how} |")
     for note in notes:
         print(f"  miss: {note}")
+    print()
+    print(_cases_table())
     return 0
+
+
+def _params(script: str, command: int = 0) -> dict[str, Param]:
+    return {p.name: p for p in analyze_file(EXAMPLES / script).commands[command].params}
+
+
+def _codes(script: str) -> list[str]:
+    return [d.code for d in analyze_file(EXAMPLES / script).diagnostics]
+
+
+def _ingested_codes(script: str) -> list[str]:
+    """The codes ``voodoo ingest`` reports for one example (a dry run in a temp folder)."""
+    from voodoo.ingest import ingest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = ingest([EXAMPLES / script], Path(tmp) / "pack", dry_run=True)
+    return [d.code for f in result.files for d in f.diagnostics]
+
+
+def _refuses_none_and_two() -> bool:
+    from voodoo.runtime.voodoo_runtime import one_of_problem
+    from voodoo.wrapper import spec_for
+
+    spec = spec_for(analyze_file(EXAMPLES / "spacewalk_inventory.py").commands[0], "s.py")
+    return (one_of_problem(spec, {}) is not None
+            and one_of_problem(spec, {"list": True, "host": "web1"}) is not None
+            and one_of_problem(spec, {"host": "web1"}) is None)
+
+
+#: issue 17's cases, each checked against what a person reading the example knows
+_CASES: list[tuple[str, str, str, Any]] = [
+    ("1 no command line, __main__ block", "check_quota.py", "one action, no parameters",
+     lambda: [len(c.params) for c in analyze_file(EXAMPLES / "check_quota.py").commands]
+     == [0]),
+    ("1 library with a #! line", "netutils.py", "no action, nothing-runs warning",
+     lambda: not analyze_file(EXAMPLES / "netutils.py").commands
+     and "nothing-runs" in _codes("netutils.py")),
+    ("2 sys.argv --list / --host", "inventory_hosts.py", "argv1, argv2 optional; enum",
+     lambda: (not _params("inventory_hosts.py")["argv1"].required
+              and not _params("inventory_hosts.py")["argv2"].required
+              and _params("inventory_hosts.py")["argv1"].enum == ("--list", "--host"))),
+    ("3 required exclusive group", "spacewalk_inventory.py",
+     "members optional, said, refused at run time",
+     lambda: (not _params("spacewalk_inventory.py")["list"].required
+              and "one of --list, --host is required"
+              in (_params("spacewalk_inventory.py")["host"].description or "")
+              and _refuses_none_and_two())),
+    ("4 type=positive_int", "bpf_pages.py", "integer 16384, integer 10",
+     lambda: [(p.type.value if p.type else None, p.default)
+              for n, p in _params("bpf_pages.py").items() if n in ("buffer_pages", "duration")]
+     == [("integer", 16384), ("integer", 10)]),
+    ("5 help from % and .format", "spacewalk_inventory.py", "both resolved",
+     lambda: "Defaults to /var/cache" in (_params("spacewalk_inventory.py")["cache_dir"]
+                                          .description or "")
+     and "(default 300)" in (_params("spacewalk_inventory.py")["cache_ttl"].description or "")),
+    ("5 title underline, own -h", "spacewalk_inventory.py", "no '===', no help parameter",
+     lambda: "=" not in (analyze_file(EXAMPLES / "spacewalk_inventory.py").description or "=")
+     and "help" not in _params("spacewalk_inventory.py")),
+    ("6 --set dest=set_password", "bpf_pages.py", "boolean, not secret",
+     lambda: not _params("bpf_pages.py")["set_password"].secret),
+    ("6 two flags fixed True", "bpf_pages.py", "one flag-always warning",
+     lambda: _codes("bpf_pages.py").count("flag-always") == 1),
+    ("7 getattr do_* dispatch", "nova_ops.py", "enum list, show, evacuate",
+     lambda: _params("nova_ops.py")["command"].enum == ("list", "show", "evacuate")),
+    ("8 three env reads", "nova_ops.py", "one env-read line",
+     lambda: _codes("nova_ops.py").count("env-read") == 1),
+    ("8 Python 2 script", "check_disk_usage.py", "one python2 note after ingest",
+     lambda: _ingested_codes("check_disk_usage.py").count("python2") == 1),
+    ("9 add = parser.add_argument", "chaos_inject.py", "4 parameters, --target required",
+     lambda: len(_params("chaos_inject.py")) == 4 and _params("chaos_inject.py")["target"]
+     .required),
+    ("9 choices from Enum / dict", "chaos_inject.py", "both enums",
+     lambda: _params("chaos_inject.py")["level"].enum == ("low", "medium", "high")
+     and _params("chaos_inject.py")["scenario"].enum == ("latency", "errors", "kill")),
+    ("9 click cls=AliasedGroup", "text_tools.py", "2 commands, default 'upper'",
+     lambda: len(analyze_file(EXAMPLES / "text_tools.py").commands) == 2
+     and _params("text_tools.py")["transformation"].default == "upper"),
+    ("9 fire.Fire(Widget())", "paint_widget.py", "2 actions",
+     lambda: len(analyze_file(EXAMPLES / "paint_widget.py").commands) == 2),
+    ("9 typer default_factory, list", "greet_team.py", "name optional, teams default",
+     lambda: not _params("greet_team.py")["name"].required
+     and _params("greet_team.py")["teams"].default == ("ops", "sre")),
+]
+
+
+def _cases_table() -> str:
+    """One row per case of issue 17 (shapes seen in real ops repositories)."""
+    rows = ["| case | example | expected | result |", "|---|---|---|---|"]
+    for case, script, expected, check in _CASES:
+        try:
+            found = bool(check())
+        except (KeyError, IndexError, AttributeError, ImportError):
+            found = False  # the parameter, command or function is not there at all
+        rows.append(f"| {case} | `{script}` | {expected} | {'ok' if found else 'MISS'} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

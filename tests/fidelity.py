@@ -13,6 +13,7 @@ import getopt
 import importlib.util
 import io
 import optparse
+import re
 import runpy
 import sys
 import tempfile
@@ -49,6 +50,25 @@ class _Parsed(Exception):
 
 class ParserRejected(Exception):
     """The script's parser exited (usage error): the message is what argparse printed."""
+
+
+#: what argparse itself says when it refuses; any other message is a type function's
+_ARGPARSE_OWN = ("expected", "invalid choice", "invalid int value", "invalid float value",
+                 "required", "unrecognized arguments", "ignored explicit argument",
+                 "invalid", "not allowed")
+
+
+def refused_by_the_scripts_own_rules(message: str) -> bool:
+    """Refusals that no action metadata can express, so not voodoo's bug: options of a
+    mutually exclusive group given together, a value the script's own ``type=`` function
+    rejects (by name, ``invalid fromisoformat value``, or in its own words through
+    ``ArgumentTypeError``: ``argument -b: must be positive``). int/float refusals, unknown
+    options and missing values are argparse's own, and would be voodoo's bug."""
+    if "not allowed with argument" in message:
+        return True
+    if re.search(r"invalid \w+ value", message):
+        return not re.search(r"invalid (int|float) value", message)
+    return not any(own in message for own in _ARGPARSE_OWN)
 
 
 @contextlib.contextmanager

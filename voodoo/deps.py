@@ -327,6 +327,10 @@ class _Walk:
             self.seen.add(top)
             self.imports.append(top)
             files = _module_files(self.folder, top)
+            if files is None and self.folder.resolve() != self.root:
+                # a package at the repository's root, imported from a script in a subfolder
+                # (installed with setup.py there): local, never a PyPI requirement
+                files = _module_files(self.root, top)
             if files is None:
                 continue
             self.local_names.add(top)

@@ -26,7 +26,7 @@ from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
-from voodoo.model import Command, Diagnostic, Script, Severity
+from voodoo.model import ENTRY_KEY, MOUNTED_KEY, Command, Diagnostic, Script, Severity
 from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
 from voodoo.reconcile import Change, ChangeKind, reconcile
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
@@ -283,6 +283,54 @@ def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyze
     return out
 
 
+def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
+    """A file with no ``__main__`` block that only does its work at the top level, or
+    whose click/typer commands nothing calls, is a helper module when another script
+    imports it: not an action (its top-level code is set-up that runs on import; its
+    commands are the importer's sub-commands)."""
+    imported: set[str] = set()
+    names: set[str] = set()
+    mounted: set[str] = set()
+    for a in analyzed:
+        if a.entry is not None:
+            imported.update(a.entry.local)
+        names.update(a.script.imports)
+        mounted.update(v for k, v in a.script.extra if k == MOUNTED_KEY)
+    files = {a.source.relpath for a in analyzed}
+    out = []
+    for a in analyzed:
+        s = a.script
+        if (not _runs_nothing_itself(s, a.source.relpath in mounted)
+                or (a.source.relpath not in imported
+                    and not {PurePosixPath(a.source.relpath).stem,
+                             _top_package(a.source.relpath, files)} & names)):
+            out.append(a)
+            continue
+        note = Diagnostic(s.path, 0, Severity.INFO, "no-cli",
+                          "a helper module other scripts import (no __main__ block); skipped")
+        kept = tuple(d for d in s.diagnostics if d.code not in ("no-args", "no-entry-point"))
+        script = dataclasses.replace(s, framework=None, commands=(), extra=(),
+                                     diagnostics=(*kept, note))
+        out.append(dataclasses.replace(a, script=script, actions=()))
+    return out
+
+
+def _runs_nothing_itself(script: Script, mounted: bool) -> bool:
+    """No ``__main__`` block: work at the top level only (``noargs``), or typer commands
+    that no entry point calls in a module another script mounts as its sub-app."""
+    return (dict(script.extra).get(ENTRY_KEY) == "toplevel"
+            or (mounted and any(d.code == "no-entry-point" for d in script.diagnostics)))
+
+
+def _top_package(relpath: str, files: set[str]) -> str:
+    """The outermost package holding ``relpath`` (folders with ``__init__.py``), or ""."""
+    top = ""
+    folder = PurePosixPath(relpath).parent
+    while folder.name and f"{folder.as_posix()}/__init__.py" in files:
+        top, folder = folder.name, folder.parent
+    return top
+
+
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
@@ -509,14 +557,14 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                              unchanged=(last.unchanged(touched, old)
                                         if last is not None and touched is not None else ()),
                              helper=helper)
-        analyzed = _override(found, config)
+        analyzed = _drop_imported_helpers(_override(found, config))
         commands, clash_notes = _named(analyzed)
         redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
                      if a.source.relpath in redo else a for a in found]
-            analyzed = _override(found, config)
+            analyzed = _drop_imported_helpers(_override(found, config))
             commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
@@ -656,7 +704,25 @@ def _attach(outcomes: list[FileOutcome], notes: list[Diagnostic]) -> list[FileOu
     for n in notes:
         extra.setdefault(n.path, []).append(n)
     return [FileOutcome(o.relpath, o.status, o.framework, o.actions,
-                        o.diagnostics + tuple(extra.get(o.relpath, ()))) for o in outcomes]
+                        _one_python2_note(o, extra.get(o.relpath, []))) for o in outcomes]
+
+
+def _one_python2_note(outcome: FileOutcome, extra: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """A Python 2 script gets one note: its analysis says it was parsed through the
+    conversion, so the note about its own converted copy says nothing new (a kept original
+    is said in the same note)."""
+    own = f"the pack's copy of {outcome.relpath} is "
+    first = next((d for d in outcome.diagnostics if d.code == "python2"), None)
+    copies = [d for d in extra if d.code == "python2" and d.message.startswith(own)]
+    if first is None or not copies:
+        return outcome.diagnostics + tuple(extra)
+    rest = tuple(d for d in extra if d not in copies)
+    said = [d.message.removeprefix(own) for d in copies
+            if not d.message.removeprefix(own).startswith("converted to Python 3")]
+    if not said:
+        return outcome.diagnostics + rest
+    merged = dataclasses.replace(first, message=f"{first.message}; the pack holds {said[0]}")
+    return tuple(merged if d is first else d for d in outcome.diagnostics) + rest
 
 
 __all__ = ["Change", "ChangeKind", "FileOutcome", "FileStatus", "IngestResult", "Rendered",

@@ -46,6 +46,14 @@ def thaw(value: Json) -> object:
     return value
 
 
+#: ``Script.extra`` key of a script without a command line that runs anyway: "main" (a
+#: ``__main__`` block) or "toplevel" (work done at the top level of the module)
+ENTRY_KEY = "entry"
+#: ``Script.extra`` key, once per sibling module whose commands the script mounts as its
+#: own sub-commands (typer ``app.add_typer(users.app)``): its path, named like the script's
+MOUNTED_KEY = "mounts"
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"  # the file could not be ingested
     WARNING = "warning"  # something was left out or could not be known statically
@@ -171,6 +179,9 @@ class Command:
     #: starting with one of them needs ``--`` before it
     prefix_chars: str = "-"
     line: int = 0
+    #: groups of parameter dests of which exactly one must be given (argparse's required
+    #: mutually exclusive groups): StackStorm's schema cannot say it, the runtime checks it
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

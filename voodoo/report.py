@@ -104,13 +104,22 @@ def print_ingest(result: IngestResult) -> None:
     actions = sum(len(f.actions) for f in result.files)
     console.print(
         f"{actions} actions from {counts[FileStatus.INGESTED]} scripts; "
-        f"{counts[FileStatus.SKIPPED]} skipped, {counts[FileStatus.FAILED]} failed. "
+        f"{counts[FileStatus.SKIPPED]} skipped, {counts[FileStatus.FAILED]} failed"
+        f"{_fixed_flags(result)}. "
         f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
         f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
     )
     print_changes(result, console)
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+def _fixed_flags(result: IngestResult) -> str:
+    """``; 2 scripts with flags that never change`` (``flag-always``), or nothing."""
+    count = sum(1 for f in result.files if any(d.code == "flag-always" for d in f.diagnostics))
+    if not count:
+        return ""
+    return f"; {count} script{'s' if count > 1 else ''} with flags that never change"
 
 
 def _worth_a_look(result: IngestResult) -> set[str]:

@@ -56,8 +56,17 @@ def spec_for(command: Command, script_relpath: str, *,
         **({"prefix_chars": command.prefix_chars} if command.prefix_chars != "-" else {}),
         "words": list(command.path),
         "params": [_param_spec(param) for param in command.params],
+        **_one_of_spec(command),
         **({"config_env": dict(sorted(config_env.items()))} if config_env else {}),
     }
+
+
+def _one_of_spec(command: Command) -> dict[str, object]:
+    """``one_of``: groups of parameter names of which exactly one must be given."""
+    names = {param.dest: param.name for param in command.params}
+    groups = [[names[dest] for dest in group if dest in names] for group in command.one_of]
+    groups = [group for group in groups if len(group) > 1]
+    return {"one_of": groups} if groups else {}
 
 
 #: spec keys left out when they hold these values (the runtime assumes the same defaults)

@@ -318,7 +318,8 @@ def test_no_entry_point_is_still_analyzed_with_info() -> None:
             "click",
             id="click-with-argparse-import",
         ),
-        pytest.param("import click\nclick.echo('hi')\n", None, id="click-without-commands"),
+        # no click command: the script runs as it is, without arguments (issue 17)
+        pytest.param("import click\nclick.echo('hi')\n", "noargs", id="click-without-commands"),
     ],
 )
 def test_framework_choice(source: str, framework: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ import libcst as cst
 
 from voodoo.analyzers._argparse_tree import REMAINDER, SUPPRESS, Action, Parser
 from voodoo.analyzers._context import Context
+from voodoo.analyzers._text import argparse_text, tidy
 from voodoo.analyzers._values import Known, Unknown, constant_lookup, env_read, json_type
 from voodoo.model import (
     ArgKind,
@@ -47,27 +49,76 @@ def build_command(ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagn
         params.extend(p for p in level if p.name not in deeper)
     leaf = chain[-1]
     words = leaf.words
+    one_of = _required_groups(ctx, chain, diagnostics)
     return Command(
         name=action_name(ctx.stem, words),
         path=words,
         description=_command_description(ctx, chain),
-        params=tuple(params),
+        params=tuple(_say_one_of(p, one_of) for p in params),
         double_dash=True,
         prefix_chars="".join(sorted(set("".join(p.prefix_chars for p in chain)))),
+        one_of=tuple(tuple(dests) for dests, _ in one_of),
     )
+
+
+def _required_groups(ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagnostic]
+                     ) -> list[tuple[list[str], str]]:
+    """Required mutually exclusive groups whose members write different dests: (the dests,
+    "one of --list, --host is required"). Reported once per group."""
+    found: list[tuple[list[str], str]] = []
+    for parser in chain:
+        groups: dict[int, list[Action]] = {}
+        for action in parser.actions:
+            if action.group is not None and action.group.mutex and action.group.required:
+                groups.setdefault(id(action.group), []).append(action)
+        for members in groups.values():
+            dests = list(dict.fromkeys(m.dest for m in members))
+            if len(dests) < 2:
+                continue  # one dest (store_const members): that parameter is required
+            labels = ", ".join(dict.fromkeys(_long_label(m) for m in members))
+            sentence = f"one of {labels} is required"
+            found.append((dests, sentence))
+            node = members[0].group.node if members[0].group is not None else None
+            diagnostics.append(ctx.diagnostic(
+                node, Severity.INFO, "one-of-required",
+                f"{sentence} (a required mutually exclusive group): StackStorm cannot say "
+                "so, the parameters are optional and the action refuses a run with none "
+                "or more than one of them"))
+    return found
+
+
+def _long_label(action: Action) -> str:
+    longs = [o for o in action.option_strings if o[1:2] == o[:1]]
+    return (longs or action.option_strings or [action.dest])[0]
+
+
+def _say_one_of(param: Param, one_of: list[tuple[list[str], str]]) -> Param:
+    sentences = [sentence for dests, sentence in one_of if param.dest in dests]
+    if not sentences:
+        return param
+    extra = "; ".join(sentences)
+    text = f"{param.description} ({extra})" if param.description else extra[:1].upper() + extra[1:]
+    return dataclasses.replace(param, description=text)
 
 
 def _command_description(ctx: Context, chain: Sequence[Parser]) -> str | None:
     leaf = chain[-1]
     for value, prog in ((leaf.description, leaf.prog), (leaf.help, _parent_prog(chain))):
         if isinstance(value, Known) and isinstance(value.value, str) and value.value != SUPPRESS:
-            text = _expand_prog(value.value, prog).strip()
+            # line breaks kept (paragraphs read better in StackStorm than argparse's
+            # re-wrapping); runs of spaces and title underlines go (tidy)
+            text = tidy(_expand_prog(value.value, prog))
             if text:
                 return text
     if ctx.docstring:
         first = ctx.docstring.strip().split("\n\n", 1)[0].strip()
         return first or None
     return None
+
+
+def _raw_formatter(ctx: Context) -> bool:
+    """The file uses a Raw*HelpFormatter: its texts are shown as written."""
+    return ctx.mentions("RawTextHelpFormatter") or ctx.mentions("RawDescriptionHelpFormatter")
 
 
 def _parent_prog(chain: Sequence[Parser]) -> str:
@@ -491,7 +542,7 @@ class _ParamBuilder:
             return None
         if "%" in text:
             text = self._expand_help(text, action)
-        return text.strip() or None
+        return argparse_text(text, _raw_formatter(self.ctx)) or None
 
     def _expand_help(self, text: str, action: Action) -> str:
         """As argparse's ``HelpFormatter._expand_help``."""

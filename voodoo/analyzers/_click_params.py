@@ -100,7 +100,7 @@ def _merge_consts(params: list[Param]) -> list[Param]:
     # --upper/--lower with flag_value= writing one name: one parameter, each option a const.
     merged: dict[str, Param] = {}
     out: list[Param] = []
-    for param in params:
+    for param in map(_flag_value_default, params):
         first = merged.get(param.name)
         if first is not None and first.emit.kind is param.emit.kind is ArgKind.CONST:
             consts = (*first.emit.consts, *param.emit.consts)
@@ -116,6 +116,17 @@ def _merge_consts(params: list[Param]) -> list[Param]:
         merged.setdefault(param.name, param)
         out.append(param)
     return out
+
+
+def _flag_value_default(param: Param) -> Param:
+    """``flag_value="upper", default=True``: click's default is the flag value (and
+    ``default=False`` means none), not a boolean on a string parameter."""
+    if param.emit.kind is not ArgKind.CONST or not isinstance(param.default, bool):
+        return param
+    consts = param.emit.consts
+    if any(isinstance(c, bool) for c, _ in consts):
+        return param
+    return replace(param, default=consts[0][0] if param.default and consts else None)
 
 
 class _Builder:

@@ -26,9 +26,15 @@ __all__ = ["Context", "dotted_name", "is_main_test", "iter_statements"]
 class Context:
     """Per-file facts: module, path, stem, imports, module constants, docstring, lines."""
 
-    def __init__(self, module: cst.Module, path: str, text: str | None = None) -> None:
+    def __init__(self, module: cst.Module, path: str, text: str | None = None,
+                 origin: str | None = None) -> None:
         self.module = module
         self.path = path
+        #: the file on disk, when analyzed from one (sibling modules are found next to it)
+        self.origin = origin
+        #: sibling modules whose commands became this file's sub-commands (their paths
+        #: named like ``path``): they are not actions of their own
+        self.mounted: list[str] = []
         #: the decoded source, when the caller has it: makes most line look-ups cheap
         self.text = text
         self.stem = PurePath(path.replace("\\", "/")).stem

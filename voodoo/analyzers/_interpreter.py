@@ -297,6 +297,11 @@ class Interpreter:
             return self.eval_call(expr, frame)
         if isinstance(expr, cst.Name | cst.Attribute):
             found = self.lookup(expr, frame)
+            if isinstance(found, Unknown) and isinstance(expr, cst.Attribute):
+                # ``add = parser.add_argument``: a method of a recorded object, bound
+                receiver = self.lookup(expr.value, frame)
+                if receiver is not None and not isinstance(receiver, Known | Unknown):
+                    return BoundMethod(receiver, expr.attr.value)
             if found is not None:
                 return found
             if isinstance(expr, cst.Attribute) and dotted_name(expr) is None:

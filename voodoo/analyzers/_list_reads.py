@@ -46,6 +46,10 @@ class ListReads:
     escapes: list[cst.CSTNode] = field(default_factory=list)
     #: strings printed (or ``USAGE``-like constants) inside a ``len(L)`` check
     usage: list[str] = field(default_factory=list)
+    #: index -> the literals the item is compared with (``L[1] == "--list"``)
+    literals: dict[int, list[str | int]] = field(default_factory=dict)
+    #: indexes also read as a value (not only compared with literals): no enum
+    valued: set[int] = field(default_factory=set)
 
 
 def find_reads(ctx: Context, is_list: IsList, first: int = 0) -> ListReads:
@@ -124,6 +128,10 @@ class _Visitor(cst.CSTVisitor):
         self.handled: set[int] = set()
         #: value node -> the name it is assigned to, for the current statement line
         self.targets: dict[int, str] = {}
+        #: id of an ``L[i]`` compared with literals -> those literals
+        self.compared: dict[int, list[str | int]] = {}
+        #: id of an ``else`` -> the guard it stands for (``if len(L) < k: ... else:``)
+        self.else_guards: dict[int, tuple[int, dict[str, cst.BaseExpression], bool]] = {}
 
     def _record(
         self, index: int, node: cst.CSTNode, default: cst.BaseExpression | None, optional: bool
@@ -131,6 +139,12 @@ class _Visitor(cst.CSTVisitor):
         if index < self.first:
             return
         value = static_value(default, self._lookup) if default is not None else None
+        compared = self.compared.get(id(node))
+        if compared is None:
+            self.found.valued.add(index)
+        else:
+            known = self.found.literals.setdefault(index, [])
+            known.extend(v for v in compared if v not in known)
         read = Read(index, node, optional, value)
         old = self.found.reads.get(index)
         if old is None or (old.optional and not optional) or (old.default is None and value):
@@ -142,7 +156,37 @@ class _Visitor(cst.CSTVisitor):
     # -- guards ------------------------------------------------------------------------
 
     def _len_guard(self, test: cst.BaseExpression) -> int | None:
-        """``len(L) > k`` -> k + 1 items guaranteed (``>=`` k -> k); else None."""
+        """``len(L) > k`` -> k + 1 items guaranteed (``>=`` k or ``==`` k -> k); a test
+        joined with ``and``: the most any part guarantees; else None."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            parts = [g for g in (self._len_guard(test.left), self._len_guard(test.right))
+                     if g is not None]
+            return max(parts) if parts else None
+        found = self._len_compare(test)
+        if found is None:
+            return None
+        operator, bound, offset = found
+        if isinstance(operator, cst.GreaterThan):
+            return bound + 1 + offset
+        if isinstance(operator, cst.GreaterThanEqual | cst.Equal):
+            return bound + offset
+        return None
+
+    def _short_guard(self, test: cst.BaseExpression) -> int | None:
+        """``len(L) < k`` -> the ``else`` has k items (``<=`` k -> k + 1); else None."""
+        found = self._len_compare(test)
+        if found is None:
+            return None
+        operator, bound, offset = found
+        if isinstance(operator, cst.LessThan):
+            return bound + offset
+        if isinstance(operator, cst.LessThanEqual):
+            return bound + 1 + offset
+        return None
+
+    def _len_compare(self, test: cst.BaseExpression
+                     ) -> tuple[cst.BaseCompOp, int, int] | None:
+        """``len(L) OP k`` -> (OP, k, L's offset)."""
         if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
             return None
         left, comp = test.left, test.comparisons[0]
@@ -156,11 +200,7 @@ class _Visitor(cst.CSTVisitor):
         bound = _int(comp.comparator)
         if offset is None or bound is None:
             return None
-        if isinstance(comp.operator, cst.GreaterThan):
-            return bound + 1 + offset
-        if isinstance(comp.operator, cst.GreaterThanEqual):
-            return bound + offset
-        return None
+        return comp.operator, bound, offset
 
     def _is_len_check(self, test: cst.BaseExpression) -> bool:
         class _Find(cst.CSTVisitor):
@@ -184,15 +224,23 @@ class _Visitor(cst.CSTVisitor):
         length = self._len_guard(node.test)
         fallbacks: dict[str, cst.BaseExpression] = {}
         if length is not None and isinstance(node.orelse, cst.Else):
-            fallbacks = _assigned(node.orelse.body)
+            if _leaves(node.orelse.body):
+                length = None  # the short case stops the script: the items are needed
+            else:
+                fallbacks = _assigned(node.orelse.body)
         self.guards.append((length or 0, fallbacks, length is not None))
+        short = self._short_guard(node.test)
+        if short is not None and isinstance(node.orelse, cst.Else) and not _leaves(node.body):
+            # ``if len(L) < 2: default mode / else: reads L[1]``: the script runs without it
+            self.else_guards[id(node.orelse)] = (short, _assigned(node.body), True)
 
     def leave_If(self, original_node: cst.If) -> None:
         self.guards.pop()
 
     def visit_Else(self, node: cst.Else) -> None:
-        # the else of a length check is where the list is short: no guarantee there
-        self.guards.append((0, {}, False))
+        # the else of a length check is where the list is short: no guarantee there,
+        # unless the check was for a short list
+        self.guards.append(self.else_guards.get(id(node), (0, {}, False)))
 
     def leave_Else(self, original_node: cst.Else) -> None:
         self.guards.pop()
@@ -321,6 +369,24 @@ class _Visitor(cst.CSTVisitor):
                         # x = int(sys.argv[2])
                         self.targets[id(small.value.args[0].value)] = name
 
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """``L[i] == "--list"`` / ``L[i] in ("a", "b")``: the literals the item may be."""
+        if len(node.comparisons) != 1 or self._index_read(node.left) is None:
+            return
+        comp = node.comparisons[0]
+        if isinstance(comp.operator, cst.Equal | cst.NotEqual):
+            options: Sequence[cst.BaseExpression] = [comp.comparator]
+        elif isinstance(comp.operator, cst.In | cst.NotIn) and isinstance(
+                comp.comparator, cst.Tuple | cst.List | cst.Set):
+            options = [e.value for e in comp.comparator.elements]
+        else:
+            return
+        values = [static_value(o, self._lookup) for o in options]
+        literals = [v.value for v in values if isinstance(v, Known)
+                    and isinstance(v.value, str | int) and not isinstance(v.value, bool)]
+        if len(literals) == len(options):
+            self.compared[id(node.left)] = [str(v) for v in literals]
+
     def visit_Call(self, node: cst.Call) -> None:
         if dotted_name(node.func) == "len":
             self.handled.update(id(a.value) for a in node.args)
@@ -363,6 +429,21 @@ class _Visitor(cst.CSTVisitor):
                 self.found.rest = (offset, node)
             return
         self.found.escapes.append(node)
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """The block ends the script or its function: its last statement exits, raises or
+    returns."""
+    statements = _statements(body)
+    if not statements or not isinstance(statements[-1], cst.SimpleStatementLine):
+        return False
+    for small in statements[-1].body:
+        if isinstance(small, cst.Raise | cst.Return):
+            return True
+        if (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
+                and dotted_name(small.value.func) in ("sys.exit", "exit", "quit", "os._exit")):
+            return True
+    return False
 
 
 def _assigned(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
@@ -423,6 +504,9 @@ def positional_params(
         if required and seen_optional:
             required = False
         seen_optional = seen_optional or read.optional
+        literals = found.literals.get(index)
+        enum = (tuple(str(v) for v in literals)
+                if literals and index not in found.valued else None)
         params.append(
             Param(
                 name=f"{prefix}{number}",
@@ -431,6 +515,7 @@ def positional_params(
                 type=ParamType.STRING,
                 default=default,
                 required=required,
+                enum=enum,
             )
         )
         position += 1

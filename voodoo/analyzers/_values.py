@@ -335,19 +335,26 @@ def _call(expr: cst.Call, lookup: Lookup, env: list[str]) -> Value:
     if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _STR_METHODS:
         receiver = _value(expr.func.value, lookup)
         if isinstance(receiver, Known) and isinstance(receiver.value, str):
-            if any(a.keyword or a.star for a in expr.args):
-                return Unknown("keyword arguments to a string method", expr)
-            args = [_known(a.value, lookup, env) for a in expr.args]
-            if not all(isinstance(a, _SAFE_TYPES) for a in args):
-                return Unknown("call on an unsupported value", expr)
             method_name = expr.func.attr.value
+            if any(a.star for a in expr.args) or (
+                    method_name != "format" and any(a.keyword for a in expr.args)):
+                return Unknown("keyword arguments to a string method", expr)
+            args = [_known(a.value, lookup, env) for a in expr.args if a.keyword is None]
+            kwargs = {a.keyword.value: _known(a.value, lookup, env)
+                      for a in expr.args if a.keyword is not None}
+            if not all(isinstance(a, _SAFE_TYPES) for a in [*args, *kwargs.values()]):
+                return Unknown("call on an unsupported value", expr)
             if method_name in _WIDTH_METHODS and (
                 any(isinstance(a, int) and a > _MAX_SIZE for a in args)
                 or (method_name == "format" and _HUGE_BRACE.search(receiver.value))
             ):
                 return Unknown("format width too large", expr)
             method = getattr(receiver.value, method_name)
-            return Known(_checked(method(*args)), (*receiver.env, *env))
+            try:
+                result = method(*args, **kwargs)
+            except (KeyError, IndexError, ValueError, AttributeError) as err:
+                return Unknown(f"{method_name}() fails: {err}", expr)
+            return Known(_checked(result), (*receiver.env, *env))
     return Unknown(f"result of calling {name or 'a function'}()", expr)
 
 

@@ -24,8 +24,11 @@ from voodoo.analyzers._argparse_tree import (
     Subparsers,
     TypeInfo,
 )
+from voodoo.analyzers._choices import static_choices
 from voodoo.analyzers._context import Context
+from voodoo.analyzers._dispatch import with_dispatch_enums
 from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
+from voodoo.analyzers._type_functions import converted_kind
 from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
 from voodoo.model import Command, Diagnostic, Severity
 
@@ -72,6 +75,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     if root is None:
         return [], recorder.diagnostics
     commands = [build_command(ctx, chain, recorder.diagnostics) for chain in _leaves(root, [root])]
+    commands = with_dispatch_enums(ctx, commands, recorder.diagnostics)
     # global parameters are built once per leaf: report each finding once
     return commands, list(dict.fromkeys(recorder.diagnostics))
 
@@ -355,6 +359,8 @@ class _Recorder:
             dest = self._option_dest(strings, _value(kw.get("dest")), chars, call)
         if dest is None:
             return Unknown("lost argument")
+        if not positional and ("--help" in option_strings or dest == "help"):
+            return Known(None)  # the script's own help option (add_help=False): never a parameter
         action = Action(
             node=call,
             option_strings=option_strings,
@@ -429,6 +435,9 @@ class _Recorder:
         if "type" in nodes:
             action.type = self._type_info(nodes["type"], kw["type"])
         action.choices = _value(kw.get("choices"))
+        if isinstance(action.choices, Unknown) and "choices" in nodes:
+            # [level.value for level in Level], list(SCENARIOS.keys()) of this file
+            action.choices = static_choices(self.ctx, nodes["choices"]) or action.choices
         action.required = _is_true(kw.get("required"))
         if "required" in kw and isinstance(kw["required"], Unknown):
             self.warn(
@@ -450,6 +459,10 @@ class _Recorder:
             short = qualified.removeprefix("builtins.")
             if short in _BUILTIN_TYPES:
                 return TypeInfo(_BUILTIN_TYPES[short], short)
+            # a local pure converter (``def positive_int(v): ...; return int(v)``)
+            kind = converted_kind(self.ctx, qualified) if "." not in qualified else None
+            if kind is not None:
+                return TypeInfo(kind, qualified)
             return TypeInfo("other", qualified.rpartition(".")[2])
         if isinstance(node, cst.Lambda):
             return TypeInfo("other", "<lambda>")

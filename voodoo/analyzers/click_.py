@@ -30,6 +30,30 @@ __all__ = ["analyze", "detect", "name"]
 
 name = "click"
 
+def _group_class(ctx: Context, target: cst.BaseExpression) -> bool:
+    """``@click.command(cls=AliasedGroup)``: a group when ``cls`` is ``click.Group`` or a
+    class of this file derived from it (directly or through another such class)."""
+    if not isinstance(target, cst.Call):
+        return False
+    cls = next((a.value for a in target.args if a.keyword and a.keyword.value == "cls"), None)
+    if cls is None:
+        return False
+    classes = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.ClassDef)}
+    seen: set[str] = set()
+
+    def is_group(expr: cst.BaseExpression) -> bool:
+        qualified = ctx.qualname(expr) or ""
+        if qualified.startswith("click.") and qualified.endswith(("Group", "MultiCommand")):
+            return True
+        local = classes.get(qualified)
+        if local is None or qualified in seen:
+            return False
+        seen.add(qualified)
+        return any(is_group(base.value) for base in local.bases)
+
+    return is_group(cls)
+
+
 _COMMAND_SUFFIXES = ("_command", "_cmd", "_group", "_grp")
 _SCALARS = {
     "click.INT": ParamType.INTEGER,
@@ -66,6 +90,9 @@ class ClickCommand:
     help: str | None = None
     children: list[tuple[str, ClickCommand]] = field(default_factory=list)
     attached: bool = False
+    #: the file the command is defined in, when not the analyzed one (a typer sub-app
+    #: imported from a sibling module)
+    context: Context | None = None
 
 
 def detect(ctx: Context) -> bool:
@@ -92,7 +119,8 @@ def build_command(
     ctx: Context, chain: list[ClickCommand], diagnostics: list[Diagnostic]
 ) -> Command:
     """The leaf at the end of ``chain`` (root first) with every level's parameters."""
-    levels = [build_level(ctx, c.params, level, diagnostics) for level, c in enumerate(chain)]
+    levels = [build_level(c.context or ctx, c.params, level, diagnostics)
+              for level, c in enumerate(chain)]
     params: list[Param] = []
     for index, level_params in enumerate(levels):
         deeper = {p.name for later in levels[index + 1 :] for p in later}
@@ -107,7 +135,7 @@ def build_command(
         path=words,
         description=description,
         params=tuple(params),
-        line=ctx.line_of(leaf.node),
+        line=(leaf.context or ctx).line_of(leaf.node),
     )
 
 
@@ -173,7 +201,7 @@ def _command(
         func.attr.value
         if isinstance(func, cst.Attribute)
         else (ctx.qualname(func) or "").rpartition(".")[2]
-    ) == "group"
+    ) == "group" or _group_class(ctx, target)
     word = _default_word(function.name.value)
     help_text: str | None = None
     if isinstance(target, cst.Call):

@@ -82,6 +82,14 @@ class _Builder:
         if isinstance(expr, cst.Name) and expr.value in self.defined:
             self.target(self.defined[expr.value], words)
             return
+        if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+                and isinstance(self.defined.get(expr.func.value), cst.ClassDef)):
+            # fire.Fire(Widget()): an instance built by the script; its public methods are
+            # the commands, __init__'s arguments are not on the command line
+            cls = self.defined[expr.func.value]
+            assert isinstance(cls, cst.ClassDef)
+            self.target(cls, words, instance=True)
+            return
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
                 key = element.key if isinstance(element, cst.DictElement) else None
@@ -96,11 +104,12 @@ class _Builder:
                   f"fire.Fire() is given {self.ctx.code_for(expr)!r}, which is not a "
                   "function, class or dict of them defined in this file; it is left out")
 
-    def target(self, node: _Target, words: tuple[str, ...]) -> None:
+    def target(self, node: _Target, words: tuple[str, ...], *, instance: bool = False) -> None:
         if isinstance(node, cst.FunctionDef):
             self.function(node, words, (), node, skip_first=False)
             return
-        init = next((f for f in _methods(node) if f.name.value == "__init__"), None)
+        init = None if instance else next(
+            (f for f in _methods(node) if f.name.value == "__init__"), None)
         init_args: list[Arg] = []
         if init is not None:
             init_args = signature(self.ctx, init, skip_first=True,

@@ -9,15 +9,19 @@ describes those click parameters as ``ParamSpec``s; ``_click_params`` applies cl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import libcst as cst
 
+from voodoo.analyzers._choices import enum_members as _enum_members
 from voodoo.analyzers._click_params import ParamSpec, TypeSpec, constant_lookup, json_type
 from voodoo.analyzers._context import Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, Value, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
-from voodoo.model import Command, Diagnostic, Json, ParamType, Severity, freeze
+from voodoo.errors import ParseError
+from voodoo.limits import DEFAULT_MAX_SIZE
+from voodoo.model import Command, Diagnostic, Json, ParamType, Severity
 
 __all__ = ["analyze", "detect", "name"]
 
@@ -40,6 +44,8 @@ class _App:
     callback: cst.FunctionDef | None = None
     subs: list[tuple[str, _App]] = field(default_factory=list)
     attached: bool = False
+    #: the sibling module the app is defined in (None: this file)
+    context: Context | None = None
 
 
 def detect(ctx: Context) -> bool:
@@ -118,10 +124,12 @@ def _statement(
         (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
             and func.attr.value == "add_typer")
         and args
-        and isinstance(args[0], cst.Name)
+        and isinstance(args[0], cst.Name | cst.Attribute)
     ):
         assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-        parent, child = apps.get(func.value.value), apps.get(args[0].value)
+        parent = apps.get(func.value.value)
+        child = (apps.get(args[0].value) if isinstance(args[0], cst.Name)
+                 else sibling_app(ctx, args[0], diagnostics))
         word = _keyword(ctx, call, "name")
         if child is not None and word is None and isinstance(child.node, cst.Call):
             word = _keyword(ctx, child.node, "name")
@@ -138,6 +146,60 @@ def _statement(
             return
         parent.subs.append((word, child))
         child.attached = True
+
+
+#: a sibling module larger than this is not read (as for the files voodoo analyzes)
+_SIBLING_MAX = DEFAULT_MAX_SIZE
+
+
+def sibling_app(ctx: Context, ref: cst.Attribute,
+                diagnostics: list[Diagnostic]) -> _App | None:
+    """``users.app`` where ``users`` is a module next to this file (``import users``,
+    ``from . import users``, ``from pkg import users``): that module's typer app, read
+    from disk (never imported). Its commands keep their own file for defaults and lines."""
+    if ctx.origin is None or not isinstance(ref.value, cst.Name):
+        return None
+    local = ref.value.value
+    module = ctx.aliases.get(local, local).rpartition(".")[2] or local
+    here = Path(ctx.origin).parent
+    path = here / f"{module}.py"
+    try:
+        if path.resolve() == Path(ctx.origin).resolve() or path.stat().st_size > _SIBLING_MAX:
+            return None
+        from voodoo.parse import parse
+
+        parsed = parse(path.read_bytes(), str(path))
+    except (OSError, ParseError, SyntaxError, RecursionError):
+        return None
+    shown = str(PurePosixPath(ctx.path.replace("\\", "/")).parent / path.name)
+    sibling = Context(parsed.module, shown, parsed.text, str(path))
+    enums = _enums(sibling)
+    apps: dict[str, _App] = {}
+    functions: dict[str, cst.FunctionDef] = {}
+    runs: list[ClickCommand] = []
+    for statement in iter_statements(sibling.module.body):
+        if isinstance(statement, cst.FunctionDef):
+            functions[statement.name.value] = statement
+            _register(sibling, statement, apps, enums, diagnostics)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _statement(sibling, small, apps, functions, enums, runs, diagnostics)
+    app = apps.get(ref.attr.value)
+    if app is None:
+        return None
+    ctx.mounted.append(shown)
+    for command in _all_commands(app):
+        command.context = sibling
+    if app.callback is not None:
+        app.context = sibling
+    return app
+
+
+def _all_commands(app: _App) -> list[ClickCommand]:
+    found = list(app.commands)
+    for _, sub in app.subs:
+        found.extend(_all_commands(sub))
+    return found
 
 
 def _register(
@@ -185,8 +247,10 @@ def _app_command(
         is_group=True,
     )
     if app.callback is not None:
-        callback = _command(ctx, app.callback, word, enums, diagnostics)
+        home = app.context or ctx
+        callback = _command(home, app.callback, word, _enums(home), diagnostics)
         group.params = callback.params
+        group.context = app.context
         help_text = help_text or callback.help
     group.help = help_text
     group.children = [(c.word, c) for c in app.commands]
@@ -306,7 +370,20 @@ def _param(
     is_option = (info is not None and _info_kind(ctx, info) == "Option") or (
         info is None and default_node is not None
     )
-    required = default_node is None or isinstance(default_node, cst.Ellipsis)
+    factory = kw_nodes.pop("default_factory", None)
+    kw.pop("default_factory", None)
+    if (isinstance(factory, cst.Lambda) and not factory.params.params
+            and isinstance(static_value(factory.body, lookup), Known)):
+        # default_factory=lambda: ["a", "b"]: the default is that literal
+        default_node, factory = factory.body, None
+    required = factory is None and (default_node is None or isinstance(default_node, cst.Ellipsis))
+    if factory is not None:
+        # typer calls default_factory when the value is not given: optional, the default
+        # is computed at run time
+        diagnostics.append(ctx.diagnostic(
+            factory, Severity.INFO, "unknown-default",
+            f"the default of {pname!r} is computed at run time by "
+            f"{ctx.code_for(factory)}; the parameter is optional without a default"))
     kw["required"] = Known(required)
     if not required and default_node is not None:
         kw_nodes["default"] = default_node
@@ -384,29 +461,6 @@ def _annotation_type(
         )
     scalar = _SCALARS.get(label.removeprefix("builtins."), ParamType.STRING)
     return TypeSpec(scalar, label=label), False, scalar is ParamType.BOOLEAN
-
-
-def _enum_members(ctx: Context) -> dict[str, dict[str, Json]]:
-    found: dict[str, dict[str, Json]] = {}
-    for statement in iter_statements(ctx.module.body):
-        if not isinstance(statement, cst.ClassDef):
-            continue
-        if not any((ctx.qualname(b.value) or "").startswith("enum.") for b in statement.bases):
-            continue
-        members: dict[str, Json] = {}
-        for line in statement.body.body:
-            if isinstance(line, cst.SimpleStatementLine):
-                for small in line.body:
-                    if (
-                        isinstance(small, cst.Assign)
-                        and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name)
-                    ):
-                        value = static_value(small.value)
-                        if isinstance(value, Known) and isinstance(value.value, str | int | float):
-                            members[small.targets[0].target.value] = freeze(value.value)
-        found[statement.name.value] = members
-    return found
 
 
 def _enums(ctx: Context) -> dict[str, tuple[Json, ...]]:

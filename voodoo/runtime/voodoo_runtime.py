@@ -24,6 +24,7 @@ defaults shown)::
              "joiner": "equals", "default": 8080},
         ],
         "config_env": {"vault_addr": "VAULT_ADDR"},  # optional: pack config key -> variable
+        "one_of": [["list", "host"]],    # optional: exactly one of these must be given
     }
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
@@ -52,7 +53,8 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["ArgvError", "build_argv", "build_env", "run_script"]
+__all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script",
+           "scripts_search_path"]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -414,6 +416,57 @@ def _secret_env(spec, params):
     }
 
 
+# --- exactly one of ----------------------------------------------------------------------
+
+
+def _given(spec, param, value):
+    """Whether ``value`` puts ``param`` on the command line (not absent, not the default)."""
+    if value is None or _same(value, param.get("default")):
+        return False
+    try:
+        if param["kind"] in _POSITIONAL_KINDS:
+            return bool(_positional_tokens(spec, param, value, True))
+        return bool(_option_tokens(spec, param, value))
+    except ArgvError:
+        return True  # build_argv reports it
+
+
+def one_of_problem(spec, params):
+    """Why the run is refused, or None: each ``spec["one_of"]`` group (an argparse
+    required mutually exclusive group) needs exactly one of its parameters given."""
+    by_name = {p["name"]: p for p in spec.get("params", ())}
+    for group in spec.get("one_of", ()):
+        members = [by_name[name] for name in group if name in by_name]
+        labels = ", ".join(p.get("option") or p["name"] for p in members)
+        given = [p for p in members if _given(spec, p, params.get(p["name"]))]
+        if not given:
+            names = ", ".join(p["name"] for p in members)
+            return f"one of {labels} is required (parameters {names})"
+        if len(given) > 1:
+            both = " and ".join(p.get("option") or p["name"] for p in given)
+            return f"only one of {labels} may be given, not {both}"
+    return None
+
+
+def scripts_search_path(wrapper_file, spec):
+    """The folder the pack's copy of the source tree starts at (``scripts/...``), or None
+    for a script given directly in the wrapper's folder. It goes on ``PYTHONPATH`` so a
+    script in a subfolder imports a package at the repository's root, as it does where
+    that package is installed."""
+    parts = spec["script"].replace("\\", "/").split("/")
+    if len(parts) < 2:
+        return None
+    return os.path.join(os.path.dirname(os.path.abspath(wrapper_file)), parts[0])
+
+
+def _with_search_path(env, folder):
+    if folder is None:
+        return env
+    old = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = folder + (os.pathsep + old if old else "")
+    return env
+
+
 def _config_value(config, key):
     if config is None:
         return None
@@ -560,6 +613,9 @@ def run_script(wrapper_file, spec, params, config=None):
     group is killed first; if it is killed outright (SIGKILL), Linux sends the
     script SIGTERM (processes the script started are then not reached).
     """
+    problem = one_of_problem(spec, params)
+    if problem is not None:  # refused before the script starts, as its parser would (2)
+        return False, {"exit_code": 2, "stdout": "", "stderr": problem}
     try:
         command = _command(wrapper_file, spec, params)
         extra_env = build_env(spec, params, config)
@@ -568,6 +624,7 @@ def run_script(wrapper_file, spec, params, config=None):
         return False, _refusal(error)
     env = dict(os.environ)
     env.update(extra_env)
+    env = _with_search_path(env, scripts_search_path(wrapper_file, spec))
     process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

@@ -13,6 +13,7 @@ import getopt
 import importlib.util
 import io
 import optparse
+import os
 import runpy
 import sys
 import tempfile
@@ -31,6 +32,19 @@ from voodoo.model import ArgKind, Command, Param, ParamType, thaw
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "legacy_scripts"
 SHARED = ROOT.parent / "shared" / "stackstorm"
+
+#: "ci" (the default) or "long": VOODOO_HYPOTHESIS_PROFILE=long for a long run of the
+#: property tests (tests/conftest.py)
+HYPOTHESIS_PROFILE = os.environ.get("VOODOO_HYPOTHESIS_PROFILE", "ci")
+if HYPOTHESIS_PROFILE not in ("ci", "long"):
+    raise ValueError(f"VOODOO_HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: use ci or long")
+LONG_FACTOR = 20
+
+
+def example_count(ci: int) -> int:
+    """A property test's example count: ``ci`` in the suite, ``LONG_FACTOR`` times that in
+    a long run."""
+    return ci * LONG_FACTOR if HYPOTHESIS_PROFILE == "long" else ci
 
 
 def st2_reference(name: str) -> Path:

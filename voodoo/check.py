@@ -64,10 +64,12 @@ class CheckResult:
             out.extend(f"    {f}" for f in ch.fields)
             out.extend(f"    conflict {c.field}: yours {c.ours!r}, script {c.theirs!r}"
                        for c in ch.conflicts)
-        copies = sum(1 for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
-                     and ch.action is None and ch.path.endswith(".py"))
+        copies = [ch for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
+                  and ch.action is None and ch.path.endswith(".py")
+                  and ch.path.startswith("actions/")]
         if copies:
-            out.append(f"{copies} wrapper/script file(s) would change")
+            out.append(f"{len(copies)} wrapper/script file(s) would change:")
+            out.extend(f"    {ch.kind.value} {ch.path}" for ch in copies)
         return out
 
 

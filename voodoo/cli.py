@@ -136,6 +136,33 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
 
+#: report.QUIET and report.VERBOSE (report imports rich, which ``check`` does without)
+_QUIET, _VERBOSE = -1, 1
+
+
+def _verbosity_options(fn: F) -> F:
+    """--quiet and --verbose, handed to the command as one ``verbosity`` argument
+    (report.QUIET, NORMAL or VERBOSE)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose exclude each other")
+        return fn(*args, verbosity=_QUIET if quiet else _VERBOSE if verbose else 0, **kwargs)
+
+    wrapper = click.option("--verbose", "-v", is_flag=True,
+                           help="Every file and every diagnostic.")(wrapper)
+    wrapper = click.option("--quiet", "-q", is_flag=True,
+                           help="Only errors and the summary.")(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="json: one document on stdout (files, actions written/unchanged/removed, "
+         "diagnostics, conflicts) for scripts and CI.")
+
+
 @cli.command()
 @_SOURCES
 @_PACK
@@ -146,9 +173,12 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
+@_verbosity_options
+@_FORMAT
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-           settings: Settings, ours: bool, jobs: int | None) -> None:
+           settings: Settings, ours: bool, jobs: int | None, verbosity: int,
+           fmt: str) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -162,8 +192,15 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
                             prefer="ours" if ours else "theirs", settings=settings,
                             jobs=jobs)
-    report.print_ingest(result)
+    if fmt == "json":
+        _echo_json(report.ingest_data(result))
+    else:
+        report.print_ingest(result, verbosity)
     raise SystemExit(result.exit_code)
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 @cli.command()
@@ -171,20 +208,33 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_settings_options
+@_verbosity_options
+@_FORMAT
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          settings: Settings) -> None:
-    """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
+          settings: Settings, verbosity: int, fmt: str) -> None:
+    """Exit 0 when the pack is in sync with SOURCES, 1 with what would change, field by
+    field and file by file. Never writes."""
     from voodoo.check import check as run_check
 
     srcs, pack, config = _setup(sources, pack_dir)
     result = run_check(srcs, pack, name=name, config=config,
                        settings=settings)
-    if result.in_sync:
-        click.echo(f"{pack}: in sync")
+    if fmt == "json":
+        from voodoo import report
+
+        _echo_json(report.check_data(result))
+    elif result.in_sync:
+        if verbosity > _QUIET:
+            click.echo(f"{pack}: in sync")
     else:
-        for line in result.lines():
-            click.echo(line)
+        if verbosity > _QUIET:
+            for line in result.lines():
+                click.echo(line)
+        if verbosity >= _VERBOSE and result.result is not None:
+            for f in result.result.files:
+                for d in f.diagnostics:
+                    click.echo(str(d))
         click.echo(f"{pack}: out of sync; run `voodoo ingest` to update it", err=True)
     raise SystemExit(result.exit_code)
 
@@ -192,8 +242,9 @@ def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 @cli.command()
 @click.argument("filenames", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", "check_only", is_flag=True, help="Never write; exit 1 when out of sync.")
+@_verbosity_options
 @_handle_errors
-def sync(filenames: Sequence[Path], check_only: bool) -> None:
+def sync(filenames: Sequence[Path], check_only: bool, verbosity: int) -> None:
     """Re-ingest the configured pack (for pre-commit): exit 1 when files changed.
 
     FILENAMES (as pre-commit passes them) only decide whether anything relevant changed;
@@ -201,7 +252,8 @@ def sync(filenames: Sequence[Path], check_only: bool) -> None:
     """
     from voodoo.hooks import run_hook
 
-    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo))
+    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo,
+                              verbosity=verbosity))
 
 
 @cli.command()
@@ -210,15 +262,16 @@ def sync(filenames: Sequence[Path], check_only: bool) -> None:
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @click.option("--debounce", default=0.05, show_default=True, type=float,
               help="Seconds of quiet before a re-sync.")
+@_verbosity_options
 @_handle_errors
 def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          debounce: float) -> None:
+          debounce: float, verbosity: int) -> None:
     """Keep the pack in sync while scripts change (Ctrl-C to stop)."""
     from voodoo import report
     from voodoo.watch import watch as run_watch
 
     srcs, pack, config = _setup(sources, pack_dir)
-    with report.watch_status(str(pack)) as on_sync:
+    with report.watch_status(str(pack), verbosity) as on_sync:
         run_watch(srcs, pack, name=name, config=config, debounce=debounce, on_sync=on_sync)
 
 

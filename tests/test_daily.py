@@ -8,6 +8,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -200,3 +201,148 @@ def test_piped_watch_prints_its_start_and_every_error_as_a_line(src: Path,
             proc.communicate()
     assert proc.returncode == 0, err
     assert sum("broken.py:2" in line for line in seen) == 1  # each error once
+
+
+# -- the commands people reach for ----------------------------------------------------------
+
+def _ingested(root: Path) -> Path:
+    root = _project(root)
+    assert voodoo("ingest", cwd=root).returncode == 0
+    return root
+
+
+def test_actions_lists_a_packs_actions_with_their_descriptions(tmp_path: Path) -> None:
+    root = _ingested(tmp_path)
+    proc = voodoo("actions", cwd=root)  # the configured pack
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["backup   Back up a folder.",
+                                        "restart  Restart a service."]
+    assert voodoo("actions", "packs/ops", cwd=root).stdout == proc.stdout
+    assert voodoo("actions", cwd=tmp_path.parent).returncode == 2  # no pack, none configured
+
+
+def test_show_prints_one_actions_parameters(tmp_path: Path) -> None:
+    root = _ingested(tmp_path)
+    proc = voodoo("show", "backup", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "ops.backup (python-script)" in proc.stdout and "Back up a folder." in proc.stdout
+    assert re.search(r"retries\s+│?\s*integer\s+│?\s*│?\s*3\b", proc.stdout), proc.stdout
+    assert voodoo("run", "backup", "--help", cwd=root).stdout == proc.stdout
+    assert voodoo("show", "packs/ops", "backup", cwd=root).stdout == proc.stdout
+    missing = voodoo("show", "nope", cwd=root)
+    assert missing.returncode == 2 and "no action named 'nope'" in missing.stderr
+
+
+def test_run_and_history_use_the_configured_pack(tmp_path: Path) -> None:
+    root = _ingested(tmp_path)
+    assert voodoo("history", cwd=root).stdout.startswith("no executions recorded in ")
+    ran = voodoo("run", "backup", "source=/srv", "retries=5", cwd=root)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "status: succeeded" in ran.stdout
+    listed = voodoo("history", cwd=root)
+    (line,) = [x for x in listed.stdout.splitlines() if "ops.backup" in x]
+    run_id = re.search(r"\b[0-9a-f]{8}\b", line)
+    assert run_id, line
+    shown = voodoo("history", "--show", run_id.group(), cwd=root)
+    assert shown.returncode == 0, shown.stderr
+    assert "action: ops.backup" in shown.stdout and "retries: 5" in shown.stdout
+    assert "exit_code: 0" in shown.stdout
+    assert voodoo("history", "--show", "ffffffff", cwd=root).returncode == 2
+    missing = voodoo("history", "nope", cwd=root)
+    assert missing.returncode == 2 and "no action named 'nope'" in missing.stderr
+    none = voodoo("history", "restart", cwd=root)
+    assert none.returncode == 0 and "no executions recorded" in none.stdout
+    assert "for restart" in none.stdout
+
+
+def test_init_writes_the_configuration_and_the_hook_asking_nothing(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "ops"\n')
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts/backup.py").write_text(BACKUP)
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.0\n"
+        "    hooks:\n      - id: ruff\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "voodoo", "init", "--sources", "scripts", "--pack", "packs/ops",
+         "--author", "Ops team", "--email", "ops@example.com"], cwd=tmp_path, env=ENV,
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    import tomllib
+
+    doc = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert doc["project"] == {"name": "ops"}
+    assert doc["tool"]["voodoo"] == {"sources": ["scripts"], "pack": "packs/ops", "metadata": {
+        "author": "Ops team", "email": "ops@example.com"}}
+    import yaml
+
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"]
+    assert [r["repo"] for r in hooks] == ["https://github.com/astral-sh/ruff-pre-commit",
+                                          "local"]
+    assert hooks[1]["hooks"][0]["id"] == "voodoo-sync"
+    assert hooks[1]["hooks"][0]["entry"] == "voodoo sync"
+    assert voodoo("ingest", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "packs/ops/actions/backup.yaml").is_file()
+    again = voodoo("init", "--sources", "scripts", cwd=tmp_path)
+    assert again.returncode == 1 and "already configured" in again.stderr
+
+
+def test_init_without_pyproject_writes_voodoo_yaml(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "voodoo", "init", "--no-pre-commit"],
+                          cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    import yaml
+
+    assert yaml.safe_load((tmp_path / "voodoo.yaml").read_text()) == {
+        "sources": ["scripts"], "pack": f"packs/{tmp_path.name}"}
+    assert not (tmp_path / ".pre-commit-config.yaml").exists()
+
+
+def test_inspect_takes_folders_and_functions_and_names_each_action_with_its_description(
+        ) -> None:
+    examples = ROOT / "examples" / "legacy_scripts"
+    proc = voodoo("inspect", str(examples), "--functions")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "action netutils_subnet_of: Return the network an address belongs to." in lines
+    assert "action db_dump: Plan a pg_dump of one database." in lines
+    plain = voodoo("inspect", str(examples / "netutils.py"))
+    assert "netutils_subnet_of" not in plain.stdout  # functions only with --functions
+
+
+# -- what belongs in git ---------------------------------------------------------------------
+
+def test_the_state_folder_keeps_the_manifest_in_git_and_nothing_else(tmp_path: Path) -> None:
+    root = _ingested(tmp_path)
+    assert voodoo("run", "backup", "source=/srv", cwd=root).returncode == 0
+    state = root / "packs/ops/.voodoo"
+    assert {p.name for p in state.iterdir()} >= {".gitignore", "manifest.json", "cache",
+                                                  "lock", "executions.jsonl"}
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    tracked = subprocess.run(["git", "ls-files", "packs/ops/.voodoo"], cwd=root, check=True,
+                             capture_output=True, text=True).stdout.split()
+    assert tracked == ["packs/ops/.voodoo/.gitignore", "packs/ops/.voodoo/manifest.json"]
+    # a clone (no cache, no log) is checked against the manifest alone
+    shutil.rmtree(state / "cache")
+    assert voodoo("check", cwd=root).returncode == 0
+    # a .gitignore the user changed is theirs
+    (state / ".gitignore").write_text("*\n")
+    assert voodoo("ingest", cwd=root).returncode == 0
+    assert (state / ".gitignore").read_text() == "*\n"
+
+
+def test_the_run_log_is_rotated_at_its_configured_size(tmp_path: Path) -> None:
+    root = _ingested(tmp_path)
+    config = root / "pyproject.toml"
+    config.write_text(config.read_text() + "run-log-size = 0.001\n")  # 1,048 bytes
+    for i in range(8):
+        assert voodoo("run", "backup", "source=/srv", f"retries={i}", cwd=root).returncode == 0
+    state = root / "packs/ops/.voodoo"
+    log, old = state / "executions.jsonl", state / "executions.jsonl.1"
+    assert old.is_file() and log.stat().st_size <= 1048 and old.stat().st_size <= 1048
+    assert not (state / "executions.jsonl.2").exists()  # the log and the one before, no more
+    listed = voodoo("history", "-n", "50", "--json", cwd=root).stdout.splitlines()
+    retries = [json.loads(line)["parameters"]["retries"] for line in listed]
+    assert retries == sorted(retries, reverse=True) and retries[0] == 7  # newest first
+    assert 1 < len(retries) < 8

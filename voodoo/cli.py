@@ -52,6 +52,8 @@ class _LazyGroup(click.Group):
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "run": ("voodoo.run_cli", "run_cmd"),
         "history": ("voodoo.run_cli", "history_cmd"),
+        "show": ("voodoo.run_cli", "show_cmd"),
+        "actions": ("voodoo.run_cli", "actions_cmd"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -277,16 +279,25 @@ def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]),
               default="table", show_default=True, help="Output format.")
+@_FUNCTIONS
 @_handle_errors
-def inspect(files: Sequence[Path], fmt: str) -> None:
-    """Show what would be generated for FILES, with diagnostics, without writing."""
+def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
+    """Show what would be generated for FILES (scripts or folders), with diagnostics,
+    without writing."""
     from voodoo import report
     from voodoo.analysis import analyze_file
+    from voodoo.sources import discover
 
-    scripts = [analyze_file(f, display_path=str(f)) for f in files]
+    paths: list[Path] = []
+    for f in files:
+        if f.is_dir():
+            paths += [f / sf.relpath for sf in discover([f])]
+        else:
+            paths.append(f)
+    scripts = [analyze_file(p, display_path=str(p), functions=functions) for p in paths]
     if fmt == "table":
         report.print_inspect(scripts)
     else:
@@ -298,6 +309,44 @@ def inspect(files: Sequence[Path], fmt: str) -> None:
 
             click.echo(dump_yaml(data), nl=False)
     raise SystemExit(1 if any(not s.ok for s in scripts) else 0)
+
+
+@cli.command()
+@click.option("--sources", "-s", "sources", multiple=True,
+              help="A folder, file or glob of scripts (repeatable; default: scripts).")
+@click.option("--pack", "pack", help="Where the pack goes (default: packs/<this folder>).")
+@click.option("--author", help="pack.yaml's author, when it is first created.")
+@click.option("--email", help="pack.yaml's email, when it is first created.")
+@click.option("--yaml", "yaml_file", is_flag=True,
+              help="Write voodoo.yaml even when there is a pyproject.toml.")
+@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
+              help="Add the voodoo-sync hook to .pre-commit-config.yaml.")
+@_handle_errors
+def init(sources: Sequence[str], pack: str | None, author: str | None, email: str | None,
+         yaml_file: bool, pre_commit: bool) -> None:
+    """Configure this folder's project: [tool.voodoo] in pyproject.toml (else voodoo.yaml)
+    and the pre-commit hook. Asks for what no option gives, only on a terminal."""
+    from voodoo.init import init as run_init
+
+    root = Path.cwd()
+    ask = sys.stdin.isatty()
+    default_pack = f"packs/{root.name}"
+    if not sources:
+        sources = (click.prompt("Scripts (folder, file or glob)", default="scripts")
+                   if ask else "scripts",)
+    if pack is None:
+        pack = click.prompt("Pack folder", default=default_pack) if ask else default_pack
+    if author is None and ask:
+        author = click.prompt("Author for pack.yaml", default="", show_default=False) or None
+    if email is None and ask:
+        email = click.prompt("Email for pack.yaml", default="", show_default=False) or None
+    done = run_init(root, list(sources), pack, author=author, email=email,
+                    yaml_file=yaml_file, pre_commit=pre_commit)
+    for path, what in done.files:
+        click.echo(f"wrote {what} to {path.relative_to(root)}")
+    for path, why in done.kept:
+        click.echo(f"left {path.relative_to(root)} as it was: {why}")
+    click.echo("next: voodoo ingest" + ("; pre-commit install" if pre_commit else ""))
 
 
 @cli.command()

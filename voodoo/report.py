@@ -268,22 +268,39 @@ def inspect_data(script: Script) -> dict[str, Any]:
 
 
 def print_inspect(scripts: Sequence[Script]) -> None:
+    """Per script, each action with its description and a table of its parameters; without
+    a terminal, plain lines (nothing cut)."""
     from rich.table import Table
 
     console = _console()
     for s in scripts:
-        console.rule(f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]")
+        header = f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]"
+        if console.is_terminal:
+            console.rule(header)
+        else:
+            console.print(header)
         for c in s.commands:
-            table = Table(title=f"action {c.name}", title_justify="left",
-                          caption=escape(c.description or ""), caption_justify="left")
-            for col in ("parameter", "type", "required", "default", "argv", "description"):
-                table.add_column(col)
+            # the description with its action, above the parameters
+            about = f": {escape(c.description)}" if c.description else ""
+            rows = []
             for p in c.params:
                 default = "" if p.default is None else repr(thaw(p.default))
                 argv = p.emit.option or f"<{p.emit.kind.value}>"
-                table.add_row(escape(p.name), p.type.value if p.type else "any",
-                              "yes" if p.required else "", escape(default), escape(argv),
-                              escape(p.description or ""))
+                rows.append((p.name, p.type.value if p.type else "any",
+                             "yes" if p.required else "", default, argv, p.description or ""))
+            if not console.is_terminal:
+                console.print(f"action {escape(c.name)}{about}")
+                for name, kind, required, default, argv, description in rows:
+                    facts = [kind, *(["required"] if required else []),
+                             *([f"default {default}"] if default else []), argv]
+                    console.print(escape(f"  {name} ({'; '.join(facts)})"
+                                         + (f": {description}" if description else "")))
+                continue
+            table = Table(title=f"action {escape(c.name)}{about}", title_justify="left")
+            for col in ("parameter", "type", "required", "default", "argv", "description"):
+                table.add_column(col)
+            for row in rows:
+                table.add_row(*(escape(cell) for cell in row))
             console.print(table)
         print_diagnostics(s.diagnostics, console)
 

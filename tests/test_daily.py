@@ -162,6 +162,10 @@ def test_the_hook_shows_the_per_field_diff(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[:2] == ["updated backup",
                                             "    parameters.retries.default: 3 -> 4"]
+    # exactly the README's example of the hook's output
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("field by field:\n\n```\n", 1)[1].split("```", 1)[0]
+    assert proc.stdout == example
     (root / "scripts/backup.py").write_text(BACKUP.replace("default=3", "default=5"))
     quiet = voodoo("sync", "--quiet", cwd=root)
     assert quiet.returncode == 1 and "updated backup" not in quiet.stdout
@@ -346,3 +350,33 @@ def test_the_run_log_is_rotated_at_its_configured_size(tmp_path: Path) -> None:
     retries = [json.loads(line)["parameters"]["retries"] for line in listed]
     assert retries == sorted(retries, reverse=True) and retries[0] == 7  # newest first
     assert 1 < len(retries) < 8
+
+
+# -- pre-commit as its users expect --------------------------------------------------------
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
+
+
+def test_the_readme_pre_commit_config_is_complete_and_pins_a_released_tag() -> None:
+    import tomllib
+
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    remote, local = (yaml.safe_load(block) for block in _yaml_blocks(section))
+    (repo,) = remote["repos"]  # a whole file: a top-level repos: list
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert repo["rev"] == f"v{version}"
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d\d-\d\d$", changelog, re.M)
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in repo["hooks"]] == ["voodoo-sync"]
+    assert repo["hooks"][0]["id"] in {h["id"] for h in hooks}
+    # the local entry is what voodoo init writes, and runs what the published hook runs
+    from voodoo.init import HOOK
+
+    assert local == {"repos": yaml.safe_load(HOOK)}
+    (published,) = [h for h in hooks if h["id"] == "voodoo-sync"]
+    assert local["repos"][0]["hooks"][0]["entry"] == published["entry"]

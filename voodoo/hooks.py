@@ -54,7 +54,7 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
         if verbosity >= 0:
             for line in result.lines():
                 echo(line)
-        echo(f"{config.pack}: out of sync; run `voodoo ingest`")
+        echo(f"{_shown(config.pack)}: out of sync; run `voodoo ingest`")
         return 1
     from voodoo.ingest import ingest
 
@@ -77,6 +77,15 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
             echo(str(d))
     for c in done.plan.conflicts:
         echo(f"conflict: {c}")
-    echo(f"{config.pack}: updated {len(done.plan.writes)} file(s), "
+    echo(f"{_shown(config.pack)}: updated {len(done.plan.writes)} file(s), "
          f"removed {len(done.plan.deletes)}")
     return 1
+
+
+def _shown(pack: Path) -> str:
+    """The pack as a person finds it from here (pre-commit runs hooks at the repository's
+    root): relative to the cwd when it lies below it."""
+    try:
+        return str(pack.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(pack)

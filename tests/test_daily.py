@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,43 @@ def test_the_readme_pre_commit_config_is_complete_and_pins_a_released_tag() -> N
     assert local == {"repos": yaml.safe_load(HOOK)}
     (published,) = [h for h in hooks if h["id"] == "voodoo-sync"]
     assert local["repos"][0]["hooks"][0]["entry"] == published["entry"]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_watch_on_a_terminal_prints_an_error_in_full_above_its_status(src: Path,
+                                                                      tmp_path: Path) -> None:
+    """Rich's live status line as on a narrow terminal: the error is a line of its own,
+    not cut to the width and not replaced by the next status."""
+    env = {**ENV, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "60"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voodoo", "watch", str(src), "--pack", str(tmp_path / "ops")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    chunks: queue.Queue[bytes] = queue.Queue()
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    threading.Thread(target=lambda: [chunks.put(c) for c in iter(lambda: os.read(fd, 4096), b"")],
+                     daemon=True).start()
+    shown = ""
+
+    def until(pattern: str) -> None:
+        nonlocal shown
+        deadline = time.monotonic() + 120  # (the live display never stops writing)
+        while not re.search(pattern, shown, re.S):
+            assert time.monotonic() < deadline, f"no {pattern!r} in {shown[-2000:]!r}"
+            shown += _ANSI.sub("", chunks.get(timeout=60).decode())
+
+    try:
+        until(r"\d in sync: ")  # (the status line itself is cut to the width)
+        (src / "broken.py").write_text("import argparse\ndef f(:\n")
+        until(r"broken, last good")  # (the error is printed before the status)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    lines = shown.replace("\r", "\n").splitlines()
+    (error,) = {line.strip() for line in lines if "broken.py:2: error:" in line}
+    assert len(error) > 60 and error.endswith("]")  # the whole line, its code at the end

@@ -206,14 +206,32 @@ def parse_with_docopt(script: Path, argv: list[str]) -> dict[str, Any]:
 
 # -- strategies --------------------------------------------------------------------------
 
-#: Text a person can put in one argv element; no NUL (the OS rejects it), no surrogates.
+#: Text a person can put in one argv element; no NUL (the OS rejects it), no surrogates,
+#: not "--" (argparse before Python 3.12 drops it: the runtime refuses it, see
+#: tests/test_argv_safety.py for values that are refused).
 _TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=12,
-)
+).filter(lambda s: s != "--")
 #: List items cannot start with "-" after a multi-value option: argparse itself refuses
 #: ``--hosts -x`` whoever types it, so the wrapper cannot do better than a person.
 _ITEM_TEXT = _TEXT.filter(lambda s: not s.startswith("-"))
+
+
+def hostile_text(command: Command) -> st.SearchStrategy[str]:
+    """Strings a hostile caller would try: the command's own option strings and sub-command
+    words, "-" / "--" / "=" prefixes, spaces, newlines, NUL, lone surrogates."""
+    own = sorted({o for p in command.params for o in (p.emit.option, p.emit.off_option) if o}
+                 | {o for p in command.params for _, o in p.emit.consts if o}
+                 | set(command.path) | {"-h", "--help", "-rf", "--", "-", "=", "-1", "--yes"})
+    anything = st.text(st.characters(), max_size=8)
+    return st.one_of(
+        st.sampled_from(own),
+        st.builds(str.__add__, st.sampled_from(["-", "--", "=", " ", "\n", "\x00", "-x ", ""]),
+                  anything),
+        st.builds(lambda option, rest: option + "=" + rest, st.sampled_from(own), anything),
+        anything,
+    )
 
 
 def _scalar(ptype: ParamType | None, enum: tuple[Any, ...] | None,
@@ -229,8 +247,9 @@ def _scalar(ptype: ParamType | None, enum: tuple[Any, ...] | None,
     return text
 
 
-def value_strategy(p: Param) -> st.SearchStrategy[Any]:
-    """Valid values for one parameter, as StackStorm would accept them."""
+def value_strategy(p: Param, text: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Any]:
+    """Valid values for one parameter, as StackStorm would accept them; ``text``: the
+    strings to use everywhere (default: what a parser can read back wherever it goes)."""
     kind = p.emit.kind
     if kind is ArgKind.COUNT:
         return st.integers(0, 4)
@@ -243,14 +262,15 @@ def value_strategy(p: Param) -> st.SearchStrategy[Any]:
         if kind is ArgKind.APPEND_CONST:
             item: st.SearchStrategy[Any] = st.sampled_from([thaw(c) for c, _ in p.emit.consts])
         elif p.items_type is ParamType.ARRAY:
-            inner = _scalar(p.items_items_type, None, _ITEM_TEXT)
+            inner = _scalar(p.items_items_type, None, _ITEM_TEXT if text is None else text)
             item = st.lists(inner, min_size=1, max_size=3)
         else:
-            text = _TEXT if kind is ArgKind.APPEND else _ITEM_TEXT
-            item = _scalar(p.items_type, p.items_enum, text)
+            default_text = _TEXT if kind is ArgKind.APPEND else _ITEM_TEXT
+            item = _scalar(p.items_type, p.items_enum, default_text if text is None else text)
         size = p.min_items or (1 if p.required else 0)
         return st.lists(item, min_size=size, max_size=max(size, p.max_items or 3))
-    text = _TEXT if kind in (ArgKind.OPTION, ArgKind.POSITIONAL) else _ITEM_TEXT
+    if text is None:
+        text = _TEXT if kind in (ArgKind.OPTION, ArgKind.POSITIONAL) else _ITEM_TEXT
     if p.type is ParamType.INTEGER and (p.minimum is not None or p.maximum is not None):
         low = int(p.minimum) if p.minimum is not None else -10_000
         return st.integers(low, int(p.maximum) if p.maximum is not None else low + 10_000)
@@ -269,10 +289,12 @@ def positionals_in_order(command: Command, params: Mapping[str, Any]) -> bool:
         if False in given else True
 
 
-def params_strategy(command: Command) -> st.SearchStrategy[dict[str, Any]]:
+def params_strategy(
+    command: Command, text: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
     """A full parameter set: required ones always, optional ones sometimes."""
-    fixed = {p.name: value_strategy(p) for p in command.params if p.required}
-    optional = {p.name: value_strategy(p) for p in command.params if not p.required}
+    fixed = {p.name: value_strategy(p, text) for p in command.params if p.required}
+    optional = {p.name: value_strategy(p, text) for p in command.params if not p.required}
     return st.fixed_dictionaries(fixed, optional=optional)
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -35,6 +37,8 @@ from voodoo.wrapper import spec_for
 RUNTIME = load_runtime()
 
 SCRIPTS = [analyze_file(path) for path in sorted(EXAMPLES.glob("*.py"))]
+#: action name -> its script's framework, as ingest hands it to the wrapper's spec
+PARSER = {command.name: script.framework for script in SCRIPTS for command in script.commands}
 #: every action that runs its script with a command line (not "call" actions): the
 #: wrapper runs any script
 ALL_CASES = [
@@ -67,9 +71,12 @@ def test_argv_round_trips_through_the_scripts_own_parser(script: Path, command: 
                                                          data: st.DataObject) -> None:
     params = data.draw(params_strategy(command), label="params")
     assume(positionals_in_order(command, params))
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
     try:
-        namespace = parse_with_script(script, argv)
+        # a secret the script reads from its own variable is exported there, not typed
+        with mock.patch.dict(os.environ, RUNTIME.build_env(spec, params)):
+            namespace = parse_with_script(script, argv)
     except ParserRejected as e:
         # Legitimate refusals, which StackStorm metadata cannot express: options of a mutually
         # exclusive group given together, and a value the script's own type= function
@@ -114,12 +121,14 @@ def _wrapper_class(pack: Path, name: str) -> Any:
 def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, command: Command,
                                                      data: st.DataObject) -> None:
     params = data.draw(params_strategy(command), label="params")
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
 
     def direct() -> subprocess.CompletedProcess[str]:
         # Raw bytes, decoded like the runtime does: text=True would turn "\r" into "\n".
         run = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
-                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                             env={**os.environ, **RUNTIME.build_env(spec, params)})
         return subprocess.CompletedProcess(run.args, run.returncode,
                                            run.stdout.decode("utf-8", "replace"),
                                            run.stderr.decode("utf-8", "replace"))
@@ -147,9 +156,11 @@ def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, comm
     """``voodoo run``'s API: parameters checked, the wrapper run in its own process with the
     stand-in st2common, exactly like StackStorm's python-script runner would."""
     params = data.draw(params_strategy(command), label="params")
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{script.name}"), params)
+    spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
+    argv = RUNTIME.build_argv(spec, params)
     direct = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
-                            capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+                            capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **RUNTIME.build_env(spec, params)})
     execution = run_action(pack, command.name, params, log=False)
     assert execution.status == ("succeeded" if direct.returncode == 0 else "failed")
     assert execution.result["result"]["exit_code"] == direct.returncode

@@ -512,8 +512,10 @@ def test_a_malicious_cache_is_not_trusted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("junk", [
     b"{", b"[]", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000,
-    b'{"format": 2, "voodoo": "%s", "scripts": {"x": {"~d": "os"}}}' % __version__.encode(),
-    b'{"format": 2, "voodoo": "%s", "script": {"~d": "os"}}' % __version__.encode()])
+    b'{"format": %d, "voodoo": "%s", "scripts": {"x": {"~d": "os"}}}'
+    % (cache.FORMAT, __version__.encode()),
+    b'{"format": %d, "voodoo": "%s", "script": {"~d": "os"}}'
+    % (cache.FORMAT, __version__.encode())])
 def test_a_corrupt_cache_is_ignored(tmp_path: Path, junk: bytes) -> None:
     src = tmp_path / "src"
     src.mkdir()

@@ -58,7 +58,7 @@ SCRIPTS_PATH = f"{CACHE_DIR}/scripts.json"
 ANALYSES_DIR = f"{CACHE_DIR}/analyses"
 #: format 1: everything in this one file; removed once a format 2 cache is written
 OLD_CACHE_PATH = f"{STATE_DIR}/cache.json"
-FORMAT = 2
+FORMAT = 3  # 3: Param.env_fallback; wrappers name the script's parser
 _ACTION_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 _DATACLASSES: dict[str, type[Any]] = {

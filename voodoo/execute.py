@@ -25,7 +25,7 @@ from typing import Any
 from voodoo import runners_local
 from voodoo._paths import ensure_state_gitignore
 from voodoo.actiondef import ActionDef, ParamSpec, load_action, load_config
-from voodoo.errors import ActionError
+from voodoo.errors import ActionError, ParameterError
 from voodoo.params import SECRET_MASK, Prepared, prepare_parameters
 
 __all__ = [
@@ -124,13 +124,17 @@ def run_action(
     """Load, check and run action ``name`` of the pack; append it to the execution log.
 
     ``params`` are ``st2 run`` words (``["n=3", "tags=a,b"]``) or a mapping of values.
-    Raises ``ParameterError`` (nothing run) or ``ActionError``. ``log_size``: rotate the
-    log above that many bytes (``append_log``).
+    Raises ``ParameterError`` (nothing run: a value the schema refuses, or one the
+    script's command line cannot carry safely) or ``ActionError``. ``log_size``: rotate
+    the log above that many bytes (``append_log``).
     """
     action = load_action(pack_dir, name)
     config = load_config(pack_dir, config_file)
     words = params if isinstance(params, Mapping) else list(params)
     prepared = prepare_parameters(action, words, config)
+    refused = runners_local.refusals(action, prepared)
+    if refused:
+        raise ParameterError(refused)
     execution = execute(action, prepared, config, timeout=timeout)
     if log:
         append_log(Path(pack_dir), execution, log_size)

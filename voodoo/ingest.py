@@ -407,7 +407,8 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                 (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, pack_ref)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
-                                        config_env=config_env, interpreter=interpreter)),
+                                        config_env=config_env, interpreter=interpreter,
+                                        parser=a.script.framework)),
             ):
                 files[path] = text.encode()
                 sources[path] = origin

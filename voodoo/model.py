@@ -150,6 +150,10 @@ class Param:
     max_items: int | None = None
     metavar: str | None = None  #: for documentation only
     line: int = 0  #: where the parameter is defined (0: unknown)
+    #: the environment variable the script itself reads as this option's value when the
+    #: option is not typed (``default=os.environ.get("X", ...)``, click's ``envvar="X"``):
+    #: a secret is passed there rather than on the command line
+    env_fallback: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,12 @@ def _pack_and_action(
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds; overrides the runner's.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON (all of it).")
+@click.option(
+    "--result-file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the whole execution as JSON to this file (the display cuts long output).",
+)
 @click.option(
     "--help", "-h", "show_help", is_flag=True, help="Show this message, or the action's parameters."
 )
@@ -90,13 +95,15 @@ def run_cmd(
     config_file: str | None,
     timeout: float | None,
     as_json: bool,
+    result_file: str | None,
     show_help: bool,
 ) -> None:
     """Run ACTION of the pack in PACK_DIR locally, the way StackStorm would.
 
     Parameters are given as st2 run takes them: name=value (cast by the declared type) or
     name=@file. With --help after ACTION, show the action's parameters. Without PACK_DIR,
-    the configured pack ([tool.voodoo] pack).
+    the configured pack ([tool.voodoo] pack). Output longer than the display shows is cut
+    in the middle, saying how much; --json and --result-file keep all of it.
     """
     pack_dir, action, words = _pack_and_action(pack_dir, action, list(ctx.args))
     if pack_dir is None or action is None:
@@ -119,11 +126,22 @@ def run_cmd(
     except VoodooError as e:
         _print_error(e, as_json)
         ctx.exit(USAGE_EXIT)
+    if result_file is not None:
+        _save(execution, result_file)
     if as_json:
         click.echo(json.dumps(execution.to_dict(), indent=2, default=str))
     else:
-        _print_execution(execution)
+        _print_execution(execution, result_file)
     ctx.exit(execution.cli_exit_code)
+
+
+def _save(execution: Execution, path: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(execution.to_dict(), f, indent=2, default=str)
+            f.write("\n")
+    except OSError as e:
+        click.echo(f"error: cannot write the result file {path}: {e.strerror}", err=True)
 
 
 @click.command("history")
@@ -253,7 +271,50 @@ def _print_error(error: VoodooError, as_json: bool) -> None:
         click.echo(f"error: {error}", err=True)
 
 
-def _print_execution(execution: Execution) -> None:
+#: the most characters of one text value the display shows (half from each end)
+SHOWN_CHARACTERS = 10_000
+#: the most items of one list or mapping the display shows
+SHOWN_ITEMS = 200
+
+
+def shown(value: Any) -> tuple[Any, int]:
+    """``value`` cut for display, and how many characters and items were left out.
+
+    A text longer than ``SHOWN_CHARACTERS`` keeps its start and its end around a line that
+    says how much is not shown; lists and mappings keep their first ``SHOWN_ITEMS`` items.
+    Linear in the size of ``value``: 100 MB of stdout is shown in a moment.
+    """
+    if isinstance(value, str):
+        if len(value) <= SHOWN_CHARACTERS:
+            return value, 0
+        half = SHOWN_CHARACTERS // 2
+        cut = len(value) - 2 * half
+        note = f"\n[... {cut:,} of {len(value):,} characters not shown ...]\n"
+        return value[:half] + note + value[-half:], cut
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        out: dict[Any, Any] = {}
+        cut = max(0, len(items) - SHOWN_ITEMS)
+        for key, item in items[:SHOWN_ITEMS]:
+            out[key], inner = shown(item)
+            cut += inner
+        if len(items) > SHOWN_ITEMS:
+            out["..."] = f"{len(items) - SHOWN_ITEMS:,} more keys not shown"
+        return out, cut
+    if isinstance(value, list | tuple):
+        kept = []
+        cut = max(0, len(value) - SHOWN_ITEMS)
+        for item in value[:SHOWN_ITEMS]:
+            item, inner = shown(item)
+            kept.append(item)
+            cut += inner
+        if len(value) > SHOWN_ITEMS:
+            kept.append(f"... {len(value) - SHOWN_ITEMS:,} more items not shown")
+        return kept, cut
+    return value, 0
+
+
+def _print_execution(execution: Execution, result_file: str | None = None) -> None:
     console = _console()
     style = _STATUS_STYLE.get(execution.status, "bold")
     console.print(
@@ -266,7 +327,17 @@ def _print_execution(execution: Execution) -> None:
         _indent(_yaml(execution.parameters) if execution.parameters else "{}"), markup=False
     )
     console.print("result:", markup=False)
-    console.print(_indent(_yaml(execution.result)), markup=False)
+    result, cut = shown(execution.result)
+    # Plain text, not rich: rich lays out every line of a long text (minutes for 16 MB).
+    click.echo(_indent(_yaml(result)))
+    if cut and result_file:
+        click.echo(f"note: the result is cut for display; all of it is in {result_file}")
+    elif cut:
+        click.echo(
+            "note: the result is cut for display; --json or --result-file FILE keep all of it"
+        )
+    elif result_file:
+        click.echo(f"result file: {result_file}")
 
 
 def _print_action_help(action: ActionDef) -> None:

@@ -7,7 +7,10 @@ timeout kills the whole process group, grandchildren included.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
+import importlib.util
 import json
 import os
 import signal
@@ -19,6 +22,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from voodoo.actiondef import ActionDef
@@ -101,6 +105,64 @@ def run_python(
     return python_outcome(
         proc.returncode, proc.stdout, proc.stderr, output, proc.timed_out, timeout
     )
+
+
+def refusals(action: ActionDef, prepared: Prepared) -> list[str]:
+    """Why a voodoo-generated python-script action would refuse these parameters, checked
+    before anything runs: a value its script's parser would read as an option or a
+    sub-command, or that no command line can carry. ``[]`` for any other action.
+
+    The wrapper's ``SPEC`` is read as a literal (never imported) and given to voodoo's own
+    runtime, the code the pack's copy is written from; the pack's runtime refuses the same
+    values again when StackStorm runs the action.
+    """
+    if action.runner_type != "python-script" or action.script is None:
+        return []
+    spec = _wrapper_spec(action.script)
+    if spec is None or spec.get("invocation", "argv") != "argv":
+        return []
+    runtime = _runtime()
+    values = dict(prepared.action)
+    try:
+        runtime.build_argv(spec, values)
+        runtime.build_env(spec, values)
+    except runtime.ArgvError as e:
+        return [str(e)]
+    return []
+
+
+_SPEC_NAME = "SPEC"
+
+
+def _wrapper_spec(path: Path) -> dict[str, Any] | None:
+    """The ``SPEC = {...}`` literal of a wrapper voodoo generated; None for anything else."""
+    try:
+        tree = ast.parse(path.read_bytes(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    imports_runtime = any(
+        isinstance(node, ast.ImportFrom) and node.module == "voodoo_runtime" for node in tree.body
+    )
+    for node in tree.body:
+        if (imports_runtime and isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == _SPEC_NAME):
+            try:
+                spec = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return None  # float("nan") defaults are not literals: the runtime still checks
+            return spec if isinstance(spec, dict) else None
+    return None
+
+
+@functools.cache
+def _runtime() -> ModuleType:
+    """voodoo's own copy of the pack runtime (stdlib only; it runs nothing when loaded)."""
+    path = Path(__file__).with_name("runtime") / "voodoo_runtime.py"
+    spec = importlib.util.spec_from_file_location("voodoo._pack_runtime", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def python_outcome(

@@ -170,8 +170,10 @@ def test_there_are_docopt_examples() -> None:
 
 
 @st.composite
-def pattern_params(draw: st.DrawFn, source: str, command: Command) -> dict[str, Any]:
-    """Values for one usage pattern: its words set, its required keys, some optional ones."""
+def pattern_params(draw: st.DrawFn, source: str, command: Command,
+                   text: st.SearchStrategy[str] | None = None) -> dict[str, Any]:
+    """Values for one usage pattern: its words set, its required keys, some optional ones
+    (``text``: the strings to draw, as ``value_strategy`` takes them)."""
     usage = read_usage(_usage_of(source))
     choices = [
         (keys, needed) for keys, needed in zip(usage.patterns, usage.required, strict=True)
@@ -185,9 +187,9 @@ def pattern_params(draw: st.DrawFn, source: str, command: Command) -> dict[str, 
         if p.emit.kind is ArgKind.COMMAND:
             out[p.name] = True
         elif p.dest in needed:  # required by this pattern: a list needs one item
-            out[p.name] = draw(value_strategy(dataclasses.replace(p, required=True)))
+            out[p.name] = draw(value_strategy(dataclasses.replace(p, required=True), text))
         elif draw(st.booleans()):
-            out[p.name] = draw(value_strategy(p))
+            out[p.name] = draw(value_strategy(p, text))
     return out
 
 
@@ -217,7 +219,7 @@ def test_argv_round_trips_through_docopt(path: Path, data: st.DataObject) -> Non
     values = data.draw(pattern_params(source, command), label="params")
     positional = {p.name for p in command.params if p.emit.kind is ArgKind.POSITIONAL}
     assume(all(_typeable(v) for k, v in values.items() if k in positional))
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}"), values)
+    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}", parser="docopt"), values)
     try:
         parsed = parse_with_docopt(path, argv)
     except ParserRejected as e:

@@ -205,7 +205,7 @@ def test_argv_round_trips_through_fire(path: Path, command: Command,
     values = data.draw(st.fixed_dictionaries(
         {p.name: strategies[p.name] for p in command.params if p.required},
         optional={p.name: strategies[p.name] for p in command.params if not p.required}))
-    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}"), values)
+    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}", parser="fire"), values)
     calls = _calls(path, argv)
     leaf = command.path[-1] if command.path else command.name
     function = {"zones": "list_zones", "ttl": "check_ttl"}.get(leaf, leaf)

@@ -67,7 +67,8 @@ CASES = [
     ("option-separate-unicode", param(), "héllo 🚀 שלום", ["--x", "héllo 🚀 שלום"]),
     ("option-separate-dash-long", param(), "-v", ["--x=-v"]),
     ("option-separate-dash-short", param(option="-x"), "-v", ["-x-v"]),
-    ("option-separate-dash-oldstyle", param(option="-opt"), "-v", ["-opt", "-v"]),
+    # "-opt -v" is read by argparse as two options; "-opt=-v" is one value
+    ("option-separate-dash-oldstyle", param(option="-opt"), "-v", ["-opt=-v"]),
     ("option-equals", param(joiner="equals"), "v", ["--x=v"]),
     ("option-equals-empty", param(joiner="equals"), "", ["--x="]),
     ("option-equals-dash", param(joiner="equals"), "--y", ["--x=--y"]),
@@ -75,6 +76,8 @@ CASES = [
     ("option-attached", param(option="-p", joiner="attached"), "v", ["-pv"]),
     ("option-attached-dash", param(option="-p", joiner="attached"), "-5", ["-p-5"]),
     ("option-attached-empty", param(option="-p", joiner="attached"), "", ["-p", ""]),
+    # argparse reads "-p=5" as "5"
+    ("option-attached-equals", param(option="-p", joiner="attached"), "=5", ["-p", "=5"]),
     ("option-int-zero", param(), 0, ["--x", "0"]),
     ("option-int-negative", param(), -3, ["--x=-3"]),
     ("option-float", param(), 0.1, ["--x", "0.1"]),
@@ -189,6 +192,154 @@ def test_values_that_cannot_be_expressed(spec: dict[str, Any], value: Any, messa
         argv(spec, x=value)
 
 
+# --- a value never becomes an option or a sub-command (issue #11, item 3) -------------------
+
+
+def spec_of(*params: dict[str, Any], **keys: Any) -> dict[str, Any]:
+    return {"script": "s.py", "words": [], "params": list(params), **keys}
+
+
+LIST = param("files", kind="option_list", option="--files")
+FORCE = param("force", kind="flag", option="-f")
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "message"),
+    [
+        # the issue's reproduction: "--files a -rf" sets -r and -f in argparse
+        (spec_of(LIST, FORCE), {"files": ["a", "-rf"]}, "'files': the list item '-rf'"),
+        (spec_of(LIST, parser="argparse"), {"files": ["--force"]}, "'files': the list item"),
+        (spec_of(param("pair", kind="append", option="--pair")), {"pair": [["a", "-b"]]},
+         "'pair': the list item '-b'"),
+        # negative numbers are values to argparse, unless an option looks like one
+        (spec_of(LIST, param("one", kind="flag", option="-1")), {"files": ["-5"]},
+         "'files': the list item '-5'"),
+        # a positional before a sub-command word: argparse would read -h / --yes
+        (spec_of(param("cluster", kind="positional", option=""), words=["node"]),
+         {"cluster": "-h"}, "'cluster': '-h' starts with '-'; before the sub-command word"),
+        (spec_of(param("cluster", kind="positional", option=""), words=["node"], parser="click"),
+         {"cluster": "--yes"}, "'cluster': '--yes'"),
+        # no "--" in the parser (docopt without "--" in its usage)
+        (spec_of(param("name", kind="positional", option=""), double_dash=False,
+                 parser="docopt"), {"name": "-v"}, "has no '--'"),
+        # a value spelling a command word that is not given
+        (spec_of(param("list", kind="command", option="list"),
+                 param("name", kind="positional", option=""), parser="docopt"),
+         {"name": "list", "list": False}, "'name': 'list' is a command word"),
+        # argparse (< 3.12) drops a value "--" wherever it is
+        (spec_of(param("x", option="--x", joiner="equals"), parser="argparse"), {"x": "--"},
+         "'x': the value '--'"),
+        (spec_of(param("x", kind="positional", option=""), parser="argparse"), {"x": ["a", "--"]},
+         "'x': the value '--'"),
+        # "-x" + "v" would spell the script's other option "-xv"; "-x -v" is two options
+        (spec_of(param("x", option="-x", joiner="attached"), param("xy", kind="flag",
+                                                                  option="-x-y")),
+         {"x": "-y"}, "'x': '-y' after -x would spell another option"),
+        # what no command line can carry
+        (spec_of(param("x", option="--x", joiner="equals")), {"x": "a\x00b"}, "'x': .*NUL"),
+        (spec_of(param("x", kind="positional", option="")), {"x": "\ud800"}, "'x': .*encoded"),
+    ],
+    ids=["nargs-flags", "nargs-long", "append-nargs", "negative-number-option",
+         "before-word-h", "before-word-click", "no-double-dash", "command-word",
+         "argparse-option-double-dash", "argparse-positional-double-dash", "attached-collision",
+         "nul", "surrogate"],
+)
+def test_values_that_would_become_options_are_refused(
+    spec: dict[str, Any], values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(rt.ArgvError, match=message):
+        rt.build_argv(spec, values)
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "expected"),
+    [
+        # click and optparse take the next N tokens whatever they look like
+        (spec_of(LIST, FORCE, parser="click"), {"files": ["a", "-rf"]}, ["--files", "a", "-rf"]),
+        (spec_of(LIST, parser="optparse"), {"files": ["-x", "--"]}, ["--files", "-x", "--"]),
+        (spec_of(param("pair", kind="append", option="--pair"), parser="typer"),
+         {"pair": [["a", "-b"]]}, ["--pair", "a", "-b"]),
+        # argparse reads a lone "-" and a negative number as values
+        (spec_of(LIST), {"files": ["-", "-5", "-0.5", "a b"]}, ["--files", "-", "-5", "-0.5",
+                                                                  "a b"]),
+        # a positional on the last level is protected by "--"
+        (spec_of(param("name", kind="positional", option="", level=1), words=["node"]),
+         {"name": "-h"}, ["node", "--", "-h"]),
+        # a positional before the word that does not look like an option
+        (spec_of(param("cluster", kind="positional", option=""), words=["node"]),
+         {"cluster": "h-"}, ["h-", "node"]),
+        # raw sys.argv scripts read their argv as it is
+        (spec_of(param("argv1", kind="positional", option=""), double_dash=False,
+                 parser="sysargv"), {"argv1": "-rf"}, ["-rf"]),
+        # a command word that is given is emitted, and a value may repeat it
+        (spec_of(param("list", kind="command", option="list"),
+                 param("name", kind="positional", option="", position=1), parser="docopt"),
+         {"name": "list", "list": True}, ["list", "list"]),
+        # "--" is an ordinary value to click and getopt
+        (spec_of(param("x", option="--x", joiner="equals"), parser="click"), {"x": "--"},
+         ["--x=--"]),
+        # an attached value that spells another option goes separately when it can
+        (spec_of(param("x", option="-x", joiner="attached"),
+                 param("xv", kind="flag", option="-xv")), {"x": "v"}, ["-x", "v"]),
+        # "-xv" would abbreviate "-xverbose" as well as mean -x v
+        (spec_of(param("x", option="-x", joiner="attached"),
+                 param("xverbose", kind="flag", option="-xverbose")), {"x": "v"}, ["-x", "v"]),
+        # the OS passes these unchanged
+        (spec_of(param("x", option="--x", joiner="equals")), {"x": "a\nb c=d"}, ["--x=a\nb c=d"]),
+    ],
+    ids=["click-list", "optparse-list", "typer-append", "argparse-values", "last-level",
+         "before-word-ok", "sysargv", "command-word-given", "click-double-dash",
+         "attached-separate", "attached-abbreviation", "newline"],
+)
+def test_values_that_cannot_become_options_pass(
+    spec: dict[str, Any], values: dict[str, Any], expected: list[str]
+) -> None:
+    assert rt.build_argv(spec, values) == expected
+
+
+def test_a_refused_run_starts_nothing_and_exits_2(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    script = tmp_path / "s.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    spec = {"script": "s.py", "params": [LIST, FORCE]}
+    ok, result = rt.run_script(str(tmp_path / "w.py"), spec, {"files": ["a", "-rf"]})
+    assert (ok, result["exit_code"], result["stdout"]) == (False, 2, "")
+    assert "parameter 'files'" in result["stderr"] and "nothing was run" in result["stderr"]
+    assert not marker.exists()
+    ok, result = rt.run_script(str(tmp_path / "w.py"), spec, {"files": ["a", "rf"]})
+    assert ok and marker.exists()
+
+
+# --- secrets through the environment (issue #11, item 7) -------------------------------------
+
+SECRET = param("token", option="--token", joiner="equals", secret_env="APP_TOKEN")
+
+
+@pytest.mark.parametrize(
+    ("value", "on_argv", "in_env"),
+    [
+        ("s3cret", [], {"APP_TOKEN": "s3cret"}),
+        ("-rf", [], {"APP_TOKEN": "-rf"}),
+        (1234, [], {"APP_TOKEN": "1234"}),
+        # click ignores an empty variable: the empty value is typed (nothing secret in it)
+        ("", ["--token="], {}),
+        (None, [], {}),
+    ],
+)
+def test_a_secret_the_script_reads_from_its_variable_is_not_on_argv(
+    value: Any, on_argv: list[str], in_env: dict[str, str]
+) -> None:
+    spec = spec_of(SECRET, param("user", option="--user", joiner="equals"))
+    assert rt.build_argv(spec, {"token": value, "user": "bob"}) == [*on_argv, "--user=bob"]
+    assert rt.build_env(spec, {"token": value, "user": "bob"}) == in_env
+
+
+def test_a_secret_without_a_variable_stays_on_argv() -> None:
+    plain = param("token", option="--token", joiner="equals")
+    assert rt.build_argv(spec_of(plain), {"token": "s"}) == ["--token=s"]
+    assert rt.build_env(spec_of(plain), {"token": "s"}) == {}
+
+
 def test_levels_words_and_positional_order() -> None:
     params = [
         param("top_pos", kind="positional", option="", level=0),
@@ -213,13 +364,18 @@ def test_levels_words_and_positional_order() -> None:
 
 def test_double_dash_only_when_allowed() -> None:
     spec = param(kind="positional", option="")
-    assert argv(spec, double_dash=False, x="-v") == ["-v"]
+    raw = spec_of(spec, double_dash=False, parser="sysargv")
+    assert rt.build_argv(raw, {"x": "-v"}) == ["-v"]
+    assert argv(spec, double_dash=False, x="v") == ["v"]
     assert argv(spec, x="v") == ["v"]
 
 
 def test_double_dash_only_on_last_level() -> None:
-    got = argv(param(kind="positional", option=""), words=("sub",), x="-v")
-    assert got == ["-v", "sub"]
+    # "--" would end the options of the sub-command too: a value before the word that
+    # looks like an option is refused instead (test_values_that_would_become_options...)
+    assert argv(param(kind="positional", option=""), words=("sub",), x="v") == ["v", "sub"]
+    with pytest.raises(rt.ArgvError, match="before the sub-command word"):
+        argv(param(kind="positional", option=""), words=("sub",), x="-v")
 
 
 def test_build_env() -> None:
@@ -240,7 +396,10 @@ def test_build_env() -> None:
 
 # --- fidelity with real parsers ----------------------------------------------------------------
 
-texts = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12)
+# not "--": argparse before Python 3.12 drops it, so the runtime refuses it (tested above)
+texts = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12
+).filter(lambda s: s != "--")
 floats = st.floats(allow_nan=False)
 
 
@@ -369,6 +528,7 @@ def _optparse_parser() -> optparse.OptionParser:
 
 
 OPTPARSE_SPEC = {
+    "parser": "optparse",  # takes nargs values verbatim: "--pt -x y" is read back exactly
     "params": [
         param("name", option="--name", joiner="equals"),
         param("count", option="-n", joiner="attached"),
@@ -435,6 +595,7 @@ def click_command(**kwargs: Any) -> None:
 
 
 CLICK_SPEC = {
+    "parser": "click",
     "params": [
         param("name", option="--name", joiner="equals"),
         param("level", option="--level"),
@@ -635,6 +796,28 @@ def test_call_invocation(tmp_path: Path, load_wrapper: Any) -> None:
     )
     ok, result = load_wrapper(_pack(tmp_path, script, command)).run(who="bo", times=None)
     assert (ok, result["stdout"]) == (True, {"greeting": "hi bo"})
+
+
+def test_call_invocation_keeps_values_off_the_command_line(
+    tmp_path: Path, load_wrapper: Any
+) -> None:
+    script = """\
+    def login(user, password):
+        with open("/proc/self/cmdline", "rb") as f:
+            return {"user": user, "password": password, "cmdline": f.read().decode()}
+    """
+    command = Command(
+        name="login",
+        invocation="call",
+        function="login",
+        params=(
+            _script_param("user", Emit(ArgKind.OPTION, "--user")),
+            _script_param("password", Emit(ArgKind.OPTION, "--password")),
+        ),
+    )
+    ok, result = load_wrapper(_pack(tmp_path, script, command)).run(user="u-77", password="pw-42")
+    assert ok and result["stdout"]["password"] == "pw-42" and result["stdout"]["user"] == "u-77"
+    assert "pw-42" not in result["stdout"]["cmdline"] and "u-77" not in result["stdout"]["cmdline"]
 
 
 def _gone(pid: int) -> bool:

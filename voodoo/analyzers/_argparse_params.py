@@ -10,7 +10,7 @@ import libcst as cst
 
 from voodoo.analyzers._argparse_tree import REMAINDER, SUPPRESS, Action, Parser
 from voodoo.analyzers._context import Context
-from voodoo.analyzers._values import Known, Unknown, json_type
+from voodoo.analyzers._values import Known, Unknown, constant_lookup, env_read, json_type
 from voodoo.model import (
     ArgKind,
     Command,
@@ -185,7 +185,16 @@ class _ParamBuilder:
             min_items=min_items,
             max_items=max_items,
             metavar=self._metavar(),
+            env_fallback=self._env_fallback(emit),
         )
+
+    def _env_fallback(self, emit: Emit) -> str | None:
+        """``default=os.environ.get("X", ...)`` on a single-value option: typing nothing and
+        setting X gives the script the same value (argparse converts a string default with
+        ``type=`` as it converts a typed one)."""
+        if emit.kind is not ArgKind.OPTION or len(self.actions) > 1:
+            return None
+        return env_read(self.first.default_node, constant_lookup(self.ctx.constants))
 
     # -- emit & type -------------------------------------------------------------------
 

@@ -15,7 +15,14 @@ from typing import Any
 import libcst as cst
 
 from voodoo.analyzers._context import Context
-from voodoo.analyzers._values import Known, Unknown, Value, json_type, static_value
+from voodoo.analyzers._values import (
+    Known,
+    Unknown,
+    Value,
+    env_read,
+    json_type,
+    static_value,
+)
 from voodoo.model import (
     ArgKind,
     Diagnostic,
@@ -129,6 +136,18 @@ class _Builder:
     def note(self, node: cst.CSTNode | None, severity: Severity, code: str, message: str) -> None:
         self.diagnostics.append(self.ctx.diagnostic(node, severity, code, message))
 
+    def _env_fallback(self, emit: Emit) -> str | None:
+        """The variable click (``envvar=``) or the default (``os.environ.get``) reads for a
+        single-value option that is not typed; click tries ``envvar`` names in order."""
+        if emit.kind is not ArgKind.OPTION:
+            return None
+        envvar = self.get("envvar")
+        names = [envvar] if isinstance(envvar, str) else list(envvar or ())
+        if names and isinstance(names[0], str):
+            return names[0]
+        node = self.spec.kw_nodes.get("default")
+        return env_read(node, constant_lookup(self.ctx))
+
     def get(self, key: str, fallback: Any = None) -> Any:
         value = self.spec.kw.get(key)
         if isinstance(value, Known):
@@ -232,6 +251,7 @@ class _Builder:
             max_items=arity if is_array and emit.kind is not ArgKind.APPEND else None,
             metavar=self.get("metavar") if isinstance(self.get("metavar"), str) else None,
             line=self.ctx.line_of(spec.node),
+            env_fallback=self._env_fallback(emit),
         )
 
     def _nargs(self) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "Unknown",
     "Value",
     "constant_lookup",
+    "env_read",
     "json_type",
     "keyword_arg",
     "positional_args",
@@ -384,6 +385,16 @@ _STR_METHODS = frozenset(
         "rjust",
     }
 )
+
+
+def env_read(expr: cst.CSTNode | None, lookup: Lookup = _no_lookup) -> str | None:
+    """The variable when ``expr`` is one whole environment read whose value, when the
+    variable is set, is the variable's text unchanged: ``os.environ.get("X"[, fallback])``,
+    ``os.getenv("X"[, fallback])``. None for anything that transforms or replaces it
+    (``os.getenv("X") or "y"`` ignores an empty variable, ``.lower()``, ``"a" + ...``)."""
+    if not isinstance(expr, cst.BaseExpression):
+        return None
+    return _env_name(expr, lookup)
 
 
 def _env_name(expr: cst.BaseExpression, lookup: Lookup) -> str | None:

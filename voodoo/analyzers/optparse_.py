@@ -16,7 +16,7 @@ import libcst as cst
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._interpreter import BoundMethod, Frame, Interpreter
 from voodoo.analyzers._list_reads import find_reads, positional_params
-from voodoo.analyzers._values import Known, Unknown, Value
+from voodoo.analyzers._values import Known, Unknown, Value, constant_lookup, env_read
 from voodoo.analyzers._walk import walk
 from voodoo.model import (
     ArgKind,
@@ -414,7 +414,18 @@ def _param(
         max_items=first.nargs if first.nargs > 1 and first.action == "store" else None,
         metavar=first.metavar.value if isinstance(first.metavar, Known)
         and isinstance(first.metavar.value, str) else None,
+        env_fallback=_env_fallback(ctx, parser, dest, emit, len(options)),
     )
+
+
+def _env_fallback(ctx: Context, parser: Parser, dest: str, emit: Emit, count: int) -> str | None:
+    """``default=os.environ.get("X", ...)`` on a single-value option: setting X and typing
+    nothing gives the script the same value (optparse converts a string default as it
+    converts a typed one)."""
+    entry = parser.defaults.get(dest)
+    if entry is None or emit.kind is not ArgKind.OPTION or count > 1:
+        return None
+    return env_read(entry[1], constant_lookup(ctx.constants))
 
 
 def _explicit_type(option: Option) -> bool:

@@ -13,6 +13,9 @@ defaults shown)::
         "interpreter": None,             # None: the pack's Python (sys.executable)
         "invocation": "argv",            # or "call": import the script, call "function"
         "function": None,
+        "parser": "argparse",            # the script's framework: how it reads a token
+                                         # that looks like an option (absent: the
+                                         # strictest rules, argparse's)
         "double_dash": True,             # "--" may end options before positionals
         "prefix_chars": "-+",            # optional: option prefixes other than "-"
         "words": ["node", "drain"],      # sub-command words; word i starts level i + 1
@@ -25,7 +28,16 @@ defaults shown)::
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
 "separate", ``consts`` [] (``[[value, option], ...]``), ``true_token`` "true",
-``false_token`` "false", ``level`` 0, ``position`` 0, ``default`` None.
+``false_token`` "false", ``level`` 0, ``position`` 0, ``default`` None, ``secret_env``
+None (a secret the script itself reads from that environment variable when its option is
+absent: it is exported instead of being typed, so it never shows on the command line).
+
+A value is never allowed to become an option or a sub-command: values go in the one
+spelling the script's parser cannot misread (``--opt=value``, ``-oVALUE``, ``--`` before
+positionals), and a value no spelling can carry (a list item starting with "-" after an
+argparse option taking several values, a positional starting with "-" before a
+sub-command word, a NUL character) is refused with ``ArgvError`` before anything runs;
+``run_script`` then returns exit code 2 and the message, as a parser's usage error would.
 
 ``kind`` is one of voodoo's ``ArgKind`` values and ``joiner`` one of its ``Joiner`` values.
 """
@@ -35,6 +47,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -67,7 +80,11 @@ def _same(left, right):
 
 
 def _text(value, param):
-    """One value as one argv token."""
+    """One value as one argv token (or environment value)."""
+    return _passable(param, _token(value, param))
+
+
+def _token(value, param):
     if isinstance(value, bool):
         return param.get("true_token", "true") if value else param.get("false_token", "false")
     if isinstance(value, float):
@@ -86,22 +103,159 @@ def _items(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _with_value(param, value):
+def _with_value(spec, param, value):
     """An option and its value, joined as the script expects."""
     option = param["option"]
     token = _text(value, param)
+    _refuse_lone_double_dash(spec, param, token)
     joiner = param.get("joiner", _SEPARATE)
     if joiner == _EQUALS:
         return [option + "=" + token]
     if joiner == _ATTACHED:
-        # "-p" + "" would be a bare "-p" that swallows the next token.
-        return [option + token] if token else [option, token]
-    if token.startswith("-") and option.startswith("--"):
-        # "--opt -x" makes parsers read "-x" as an option; "--opt=-x" is unambiguous.
-        return [option + "=" + token]
-    if token.startswith("-") and len(option) == 2 and option[0] == "-":
-        return [option + token]
+        return _attached(spec, param, token)
+    if _looks_like_option(spec, token):
+        # "-opt -x" makes parsers read "-x" as an option; "-opt=-x" / "-o-x" cannot be.
+        return [option + "=" + token] if len(option) > 2 else _attached(spec, param, token)
     return [option, token]
+
+
+# --- refusals: a value never becomes an option or a sub-command -------------------------
+
+#: frameworks whose option taking several values takes the next tokens whatever they look
+#: like (click's and optparse's nargs); argparse stops at a token that looks like an option
+_VERBATIM_LISTS = ("click", "typer", "optparse")
+#: argparse reads these as negative numbers, not options (unless the parser has an option
+#: that looks like one); the narrowest form every Python 3 version agrees on
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+
+
+def _parser(spec):
+    return spec.get("parser") or "argparse"  # unknown: the strictest rules
+
+
+def _prefixes(spec):
+    return spec.get("prefix_chars", "-")
+
+
+def _looks_like_option(spec, token):
+    return token[:1] != "" and token[0] in _prefixes(spec)
+
+
+def _passable(param, token):
+    """Refuse what no command line (or environment) can carry as one element."""
+    if "\x00" in token:
+        raise ArgvError(
+            f"parameter {param['name']!r}: a value containing a NUL character cannot be"
+            " passed to a program"
+        )
+    try:
+        os.fsencode(token)
+    except UnicodeError:
+        raise ArgvError(
+            f"parameter {param['name']!r}: {token!r} cannot be encoded for the command line"
+        ) from None
+    return token
+
+
+def _option_strings(spec):
+    """Every option string the spec knows (the script's parser has at least these)."""
+    found = set()
+    for param in spec.get("params", ()):
+        if param.get("kind") in ("positional", "command", "env"):
+            continue
+        found.update(o for o in (param.get("option"), param.get("off_option")) if o)
+        found.update(option for _, option in param.get("consts", ()) if option)
+    return found
+
+
+def _attached(spec, param, token):
+    """``-oVALUE``, unless the parser could read that differently: then ``-o VALUE`` when
+    VALUE cannot look like an option, else a refusal."""
+    option = param["option"]
+    joined = option + token
+    # another option string the joined token starts with (argparse reads "-xv=1" as -xv)
+    # or abbreviates (argparse matches "-xv" against "-xverbose" as well as "-x" "v")
+    collides = any(
+        other != option
+        and len(other) > len(option)
+        and (joined.startswith(other) or other.startswith(joined))
+        for other in _option_strings(spec)
+    )
+    if not _looks_like_option(spec, token) and (
+        not token or token.startswith("=") or collides
+    ):
+        # "-p" + "" would be a bare "-p" that swallows the next token; argparse reads
+        # "-p=5" as "5"; "-x" + "v" may spell another option "-xv".
+        return [option, token]
+    if collides:
+        raise ArgvError(
+            f"parameter {param['name']!r}: {token!r} after {option} would spell another"
+            " option of the script, and a value starting with"
+            f" {token[0]!r} cannot be passed on its own"
+        )
+    return [joined]
+
+
+def _refuse_lone_double_dash(spec, param, token):
+    """argparse before Python 3.12 drops a value "--" wherever it appears."""
+    if token == "--" and _parser(spec) == "argparse":
+        raise ArgvError(
+            f"parameter {param['name']!r}: the value '--' cannot be passed: argparse reads"
+            " it as the end of options and drops it"
+        )
+
+
+def _list_item(spec, param, token):
+    """One value after an option taking several values (``--files a b``)."""
+    _refuse_lone_double_dash(spec, param, token)
+    if _parser(spec) in _VERBATIM_LISTS or not _looks_like_option(spec, token):
+        return token
+    if len(token) == 1:
+        return token  # a lone "-" is a value to every parser
+    if _NEGATIVE_NUMBER.match(token) and not any(
+        _NEGATIVE_NUMBER.match(option) for option in _option_strings(spec)
+    ):
+        return token
+    raise ArgvError(
+        f"parameter {param['name']!r}: the list item {token!r} starts with {token[0]!r}:"
+        f" after {param.get('option')} the script's parser would read it as an option,"
+        " and no spelling passes it safely"
+    )
+
+
+def _positional_value(spec, param, token, last_level):
+    """One positional token: before a sub-command word, or where the parser has no "--",
+    a value that looks like an option would be read as one."""
+    _refuse_lone_double_dash(spec, param, token)
+    if not _looks_like_option(spec, token) or _parser(spec) == "sysargv":
+        return token
+    if not last_level:
+        raise ArgvError(
+            f"parameter {param['name']!r}: {token!r} starts with {token[0]!r}; before the"
+            " sub-command word the script's parser would read it as an option"
+        )
+    if not spec.get("double_dash", True):
+        raise ArgvError(
+            f"parameter {param['name']!r}: {token!r} starts with {token[0]!r}; the"
+            " script's parser would read it as an option and has no '--' to prevent it"
+        )
+    return token
+
+
+def _refuse_command_words(spec, params, positionals):
+    """A positional value spelling a command word that is not given (docopt) would be
+    read as that command."""
+    absent = {
+        p["option"]: p["name"]
+        for p in spec.get("params", ())
+        if p.get("kind") == "command" and not params.get(p["name"])
+    }
+    for name, token in positionals:
+        if token in absent:
+            raise ArgvError(
+                f"parameter {name!r}: {token!r} is a command word of the script"
+                f" (parameter {absent[token]!r}) and would be read as that command"
+            )
 
 
 def _not_accepted(param, value):
@@ -122,23 +276,24 @@ def _const_option(param, value):
 # --- argv -------------------------------------------------------------------------------
 
 
-def _option_tokens(param, value):
+def _option_tokens(spec, param, value):
     """Tokens for one non-positional parameter (value is not None)."""
     kind = param["kind"]
     option = param.get("option", "")
     if kind == "option":
         if isinstance(value, (list, tuple)):
             raise ArgvError(f"parameter {param['name']!r}: {option} takes one value, not a list")
-        return _with_value(param, value)
+        return _with_value(spec, param, value)
     if kind == "option_list":
-        return [option] + [_text(item, param) for item in _items(value)]
+        return [option] + [_list_item(spec, param, _text(item, param)) for item in _items(value)]
     if kind == "append":
         tokens = []
         for item in _items(value):
             if isinstance(item, (list, tuple)):
-                tokens += [option] + [_text(inner, param) for inner in item]
+                tokens += [option] + [_list_item(spec, param, _text(inner, param))
+                                      for inner in item]
             else:
-                tokens += _with_value(param, item)
+                tokens += _with_value(spec, param, item)
         return tokens
     if kind == "flag":
         return [option] if value else []
@@ -170,12 +325,13 @@ def _option_tokens(param, value):
     raise ArgvError(f"parameter {param['name']!r}: unknown kind {kind!r}")
 
 
-def _positional_tokens(param, value):
+def _positional_tokens(spec, param, value, last_level):
     if param["kind"] == "command":
         return [param["option"]] if value else []
     tokens = []
     for item in _items(value):
-        tokens += [_text(inner, param) for inner in _items(item)]
+        tokens += [_positional_value(spec, param, _text(inner, param), last_level)
+                   for inner in _items(item)]
     return tokens
 
 
@@ -202,8 +358,10 @@ def build_argv(spec, params):
             # typing it would ADD to it (argparse appends to a list default).
             if _same(value, param.get("default")):
                 continue
+            if _passed_in_env(param, value):
+                continue
             if value is not None and param["kind"] not in _POSITIONAL_KINDS:
-                argv += _option_tokens(param, value)
+                argv += _option_tokens(spec, param, value)
                 variadic = (
                     variadic
                     or param["kind"] == "option_list"
@@ -218,7 +376,10 @@ def build_argv(spec, params):
         ):
             value = params.get(param["name"])
             if value is not None:
-                positionals += _positional_tokens(param, value)
+                tokens = _positional_tokens(spec, param, value, level == last)
+                if param["kind"] != "command":
+                    _refuse_command_words(spec, params, [(param["name"], t) for t in tokens])
+                positionals += tokens
         if (
             level == last
             and spec.get("double_dash", True)
@@ -228,6 +389,29 @@ def build_argv(spec, params):
             argv.append("--")
         argv += positionals
     return argv
+
+
+# --- secrets through the environment ---------------------------------------------------
+
+
+def _passed_in_env(param, value):
+    """Whether this secret goes to the script in its own environment variable rather than
+    on the command line, where every local user can read it (``ps``). Only a single,
+    non-empty value: click ignores an empty variable, and lists are split differently."""
+    if not param.get("secret_env") or param["kind"] != "option":
+        return False
+    if value is None or isinstance(value, (bool, list, tuple, dict)):
+        return False
+    return _token(value, param) != ""
+
+
+def _secret_env(spec, params):
+    """``{variable: value}`` for the secrets ``_passed_in_env`` keeps off the command line."""
+    return {
+        param["secret_env"]: _text(params.get(param["name"]), param)
+        for param in spec.get("params", ())
+        if _passed_in_env(param, params.get(param["name"]))
+    }
 
 
 def _config_value(config, key):
@@ -240,9 +424,10 @@ def _config_value(config, key):
 
 
 def build_env(spec, params, config=None):
-    """Environment variables to export: ENV parameters, and each ``config_env`` key of the
-    pack config (StackStorm's ``self.config``). ``None`` (or a missing key) leaves a
-    variable as the environment has it; a value set in the pack config wins over the
+    """Environment variables to export: ENV parameters, secrets the script reads from its
+    own variable (``secret_env``), and each ``config_env`` key of the pack config
+    (StackStorm's ``self.config``). ``None`` (or a missing key) leaves a variable as the
+    environment has it; a value set in the pack config wins over the
     environment, as it is what StackStorm operators configure for the pack."""
     env = {}
     for key, variable in sorted(spec.get("config_env", {}).items()):
@@ -256,14 +441,19 @@ def build_env(spec, params, config=None):
                 env[param["option"]] = json.dumps(list(value), separators=(",", ":"))
             else:
                 env[param["option"]] = _text(value, param)
+    env.update(_secret_env(spec, params))
     return env
 
 
 # --- running ----------------------------------------------------------------------------
 
+#: the environment variable a "call" action's keyword arguments travel in: a command line
+#: is readable by every local user, a process's environment only by its owner
+_CALL_KWARGS = "VOODOO_CALL_KWARGS"
 _CALL_BOOTSTRAP = """\
-import json, runpy, sys
-path, function, kwargs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+import json, os, runpy, sys
+path, function = sys.argv[1], sys.argv[2]
+kwargs = json.loads(os.environ.pop("VOODOO_CALL_KWARGS"))
 sys.argv = [path]
 result = runpy.run_path(path, run_name="__voodoo_call__")[function](**kwargs)
 if result is not None:
@@ -276,13 +466,20 @@ def _command(wrapper_file, spec, params):
     script = os.path.normpath(os.path.join(folder, spec["script"]))
     interpreter = spec.get("interpreter") or sys.executable
     if spec.get("invocation", "argv") == "call":
-        kwargs = {}
-        for param in spec.get("params", ()):
-            value = params.get(param["name"])
-            if value is not None and param["kind"] != "env":
-                kwargs[param.get("dest") or param["name"]] = value
-        return [interpreter, "-c", _CALL_BOOTSTRAP, script, spec["function"], json.dumps(kwargs)]
+        return [interpreter, "-c", _CALL_BOOTSTRAP, script, spec["function"]]
     return [interpreter, script, *build_argv(spec, params)]
+
+
+def _call_env(spec, params):
+    """A "call" action's keyword arguments, as JSON in ``_CALL_KWARGS`` (never on argv)."""
+    if spec.get("invocation", "argv") != "call":
+        return {}
+    kwargs = {}
+    for param in spec.get("params", ()):
+        value = params.get(param["name"])
+        if value is not None and param["kind"] != "env":
+            kwargs[param.get("dest") or param["name"]] = value
+    return {_CALL_KWARGS: _passable({"name": _CALL_KWARGS}, json.dumps(kwargs))}
 
 
 _PR_SET_PDEATHSIG = 1
@@ -344,6 +541,12 @@ def _parse_stdout(text):
         return text
 
 
+def _refusal(error):
+    """The result of a run refused before the script started: exit code 2 and the reason,
+    as the script's own parser reports a usage error."""
+    return {"exit_code": 2, "stdout": "", "stderr": f"voodoo: refused, nothing was run: {error}"}
+
+
 def run_script(wrapper_file, spec, params, config=None):
     """Run the script for ``params``; return ``(succeeded, result)`` for StackStorm.
 
@@ -351,13 +554,20 @@ def run_script(wrapper_file, spec, params, config=None):
 
     No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
-    JSON. If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole
-    process group is killed first; if it is killed outright (SIGKILL), Linux sends the
+    JSON. Parameters no command line can carry safely (``ArgvError``) are refused: the
+    script is not started, and the result has exit code 2 and the reason in stderr.
+    If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole process
+    group is killed first; if it is killed outright (SIGKILL), Linux sends the
     script SIGTERM (processes the script started are then not reached).
     """
-    command = _command(wrapper_file, spec, params)
+    try:
+        command = _command(wrapper_file, spec, params)
+        extra_env = build_env(spec, params, config)
+        extra_env.update(_call_env(spec, params))
+    except ArgvError as error:
+        return False, _refusal(error)
     env = dict(os.environ)
-    env.update(build_env(spec, params, config))
+    env.update(extra_env)
     process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'call',
     'function': 'main',
+    'parser': 'functions',
     'double_dash': True,
     'words': [],
     'params': [

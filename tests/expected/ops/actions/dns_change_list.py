@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'argparse',
     'double_dash': True,
     'words': ['list'],
     'params': [
@@ -24,6 +25,7 @@ SPEC = {
             'kind': 'option',
             'option': '--api-token',
             'joiner': 'equals',
+            'secret_env': 'DNS_API_TOKEN',
         },
         {
             'name': 'dry_run',

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'fire',
     'double_dash': True,
     'words': ['jobs'],
     'params': [

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'optparse',
     'double_dash': True,
     'words': [],
     'params': [

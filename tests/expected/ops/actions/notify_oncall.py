@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'argparse',
     'double_dash': True,
     'words': [],
     'params': [
@@ -31,6 +32,7 @@ SPEC = {
             'option': '--api-key',
             'joiner': 'equals',
             'default': '',
+            'secret_env': 'PAGER_API_KEY',
         },
         {
             'name': 'channels',

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'typer',
     'double_dash': True,
     'words': ['disk', 'resize'],
     'params': [

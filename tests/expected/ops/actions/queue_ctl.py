@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'click',
     'double_dash': True,
     'words': [],
     'params': [
@@ -45,6 +46,7 @@ SPEC = {
             'kind': 'option',
             'option': '--token',
             'joiner': 'equals',
+            'secret_env': 'QUEUE_TOKEN',
         },
         {
             'name': 'limit',

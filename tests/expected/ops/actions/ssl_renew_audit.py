@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'click',
     'double_dash': True,
     'words': ['audit'],
     'params': [

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'sysargv',
     'double_dash': False,
     'words': [],
     'params': [

@@ -7,6 +7,7 @@ SPEC = {
     'interpreter': None,
     'invocation': 'argv',
     'function': None,
+    'parser': 'argparse',
     'double_dash': True,
     'words': [],
     'params': [

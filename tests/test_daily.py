@@ -421,3 +421,39 @@ def test_watch_on_a_terminal_prints_an_error_in_full_above_its_status(src: Path,
     lines = shown.replace("\r", "\n").splitlines()
     (error,) = {line.strip() for line in lines if "broken.py:2: error:" in line}
     assert len(error) > 60 and error.endswith("]")  # the whole line, its code at the end
+
+
+def test_sync_verbose_adds_every_diagnostic(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "scripts/dump.py").write_text(WARNED)
+    proc = voodoo("sync", "--verbose", cwd=root)
+    assert proc.returncode == 1
+    assert "added dump" in proc.stdout and "dump.py:4: warning: " in proc.stdout
+    (root / "scripts/dump.py").write_text(WARNED.replace("Who connects", "Who logs in"))
+    assert "dump.py:4: warning: " not in voodoo("sync", cwd=root).stdout
+
+
+def test_piped_watch_quiet_prints_only_errors(src: Path, tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voodoo", "watch", str(src), "--pack", str(tmp_path / "ops"),
+         "--quiet"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "ops/actions/backup.yaml").is_file():  # the first sync is done
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        (src / "broken.py").write_text("import argparse\ndef f(:\n")
+        while not (tmp_path / "ops/.voodoo/cache/index.json").is_file() or "broken.py" not in (
+                tmp_path / "ops/.voodoo/cache/index.json").read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    (line,) = out.splitlines()
+    assert re.fullmatch(r"\d\d:\d\d:\d\d broken\.py:2: error: .+", line)

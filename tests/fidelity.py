@@ -13,6 +13,7 @@ import getopt
 import importlib.util
 import io
 import optparse
+import os
 import re
 import runpy
 import sys
@@ -23,6 +24,7 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import strategies as st
 
 from voodoo import py2
@@ -31,6 +33,32 @@ from voodoo.model import ArgKind, Command, Param, ParamType, thaw
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "legacy_scripts"
 SHARED = ROOT.parent / "shared" / "stackstorm"
+
+#: "ci" (the default) or "long": VOODOO_HYPOTHESIS_PROFILE=long for a long run of the
+#: property tests (tests/conftest.py)
+HYPOTHESIS_PROFILE = os.environ.get("VOODOO_HYPOTHESIS_PROFILE", "ci")
+if HYPOTHESIS_PROFILE not in ("ci", "long"):
+    raise ValueError(f"VOODOO_HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: use ci or long")
+LONG_FACTOR = 20
+
+
+def example_count(ci: int) -> int:
+    """A property test's example count: ``ci`` in the suite, ``LONG_FACTOR`` times that in
+    a long run."""
+    return ci * LONG_FACTOR if HYPOTHESIS_PROFILE == "long" else ci
+
+
+def st2_reference(name: str) -> Path:
+    """``name`` in StackStorm's reference files, ``../shared/stackstorm`` beside the checkout
+    (schemas and the runner table taken from StackStorm/st2; not part of this repository).
+
+    The one place tests reach them: without the folder (a plain clone) the calling test is
+    skipped with the reason; ``.ci/run`` refuses to start without it, so CI runs them all.
+    """
+    if not SHARED.is_dir():
+        pytest.skip("needs StackStorm's reference files in ../shared/stackstorm beside the "
+                    "checkout (optional; see README, Development)")
+    return SHARED / name
 
 
 def load_runtime() -> ModuleType:

@@ -26,7 +26,8 @@ def test_version() -> None:
     assert run("--version") == (0, f"voodoo {__version__}\n")
 
 
-@pytest.mark.parametrize("command", ["ingest", "inspect", "validate"])
+@pytest.mark.parametrize("command", ["ingest", "inspect", "validate", "init", "actions", "show",
+                                     "check", "sync", "watch", "history"])
 def test_every_command_has_help(command: str) -> None:
     code, out = run(command, "--help")
     assert code == 0 and "Usage: cli " + command in out.replace("voodoo", "cli")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.fidelity import SHARED
+from tests.fidelity import st2_reference
 from voodoo.cli import cli
 from voodoo.config import Settings
 from voodoo.ingest import ingest
@@ -66,7 +66,7 @@ def test_config_schema_lists_every_variable_read(sources: Path, tmp_path: Path) 
 def test_config_schema_validates(sources: Path, tmp_path: Path) -> None:
     pack = _pack(sources, tmp_path, settings=Settings(config_schema=True))
     assert validate_pack(pack) == []
-    meta = json.loads((SHARED / "config.schema.meta.json").read_text(encoding="utf-8"))
+    meta = json.loads(st2_reference("config.schema.meta.json").read_text(encoding="utf-8"))
     schema = yaml.safe_load((pack / "config.schema.yaml").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(meta).validate(schema)
 

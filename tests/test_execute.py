@@ -692,4 +692,5 @@ def test_history_lists_latest_first_with_filter_and_limit(handwritten: Path) -> 
     line = json.loads((handwritten / ".voodoo" / "executions.jsonl").read_text().splitlines()[0])
     assert set(line) == {
         "time", "action", "parameters", "status", "duration", "exit_code", "result_size",
+        "id", "result",
     }  # fmt: skip

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tests.fidelity import (
     EXAMPLES,
     ParserRejected,
+    example_count,
     load_runtime,
     mismatches,
     params_strategy,
@@ -65,7 +66,8 @@ def test_every_example_script_has_cases() -> None:
 
 
 @pytest.mark.parametrize(("script", "command"), CASES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=example_count(40), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_argv_round_trips_through_the_scripts_own_parser(script: Path, command: Command,
                                                          data: st.DataObject) -> None:
@@ -117,7 +119,7 @@ def _wrapper_class(pack: Path, name: str) -> Any:
 
 
 @pytest.mark.parametrize(("script", "command"), ALL_CASES)
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=example_count(2), deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, command: Command,
@@ -151,7 +153,7 @@ def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, c
 
 
 @pytest.mark.parametrize(("script", "command"), ALL_CASES)
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=example_count(1), deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, command: Command,

@@ -15,12 +15,14 @@ import random
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
+from tests.fidelity import example_count
 from tests.fuzz.mutate import SEEDS, argparse_program, click_program, mutate, optparse_program
 from voodoo.analysis import analyze_source
 from voodoo.model import Script
 
-#: VOODOO_FUZZ_EXAMPLES=5000 for a longer run of these properties
-FUZZ = settings(max_examples=int(os.environ.get("VOODOO_FUZZ_EXAMPLES", "150")),
+#: VOODOO_FUZZ_EXAMPLES=5000 for a longer run of these properties (or the long profile,
+#: tests/conftest.py)
+FUZZ = settings(max_examples=int(os.environ.get("VOODOO_FUZZ_EXAMPLES", example_count(60))),
                 deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _RNG = st.randoms(use_true_random=False)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import importlib
 import json
 import os
 import shutil
@@ -331,7 +332,7 @@ def test_a_file_that_vanishes_or_changes_after_listing_fails_or_is_taken_as_it_i
     src.mkdir()
     for name in ("a.py", "gone.py", "changed.py"):
         (src / name).write_bytes(GOOD)
-    from voodoo import ingest as ingest_module
+    ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
 
     real = ingest_module.discover
 
@@ -598,7 +599,7 @@ def _steps(monkeypatch: pytest.MonkeyPatch, kill_at: int) -> list[str]:
         if len(seen) == kill_at:  # after the last write: killed before the cache is saved
             raise Killed("after apply")
 
-    from voodoo import ingest as ingest_module
+    ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
     monkeypatch.setattr(ingest_module, "apply", apply)
     return seen
 
@@ -647,7 +648,7 @@ def test_a_full_or_read_only_disk_is_a_clear_error_and_the_pack_is_untouched(
     def refuse(relpath: str) -> None:
         raise OSError(code, os.strerror(code))
 
-    from voodoo import ingest as ingest_module
+    ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
     monkeypatch.setattr(ingest_module, "apply",
                         lambda p, d, **_: real(p, d, checkpoint=refuse))
     with pytest.raises(PackError) as info:

@@ -7,6 +7,7 @@ outcomes and the changes must be the same. No timings here (``bench/run.py`` has
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate_repo
-from tests.fidelity import EXAMPLES
-from voodoo import ingest as ingest_module
+from tests.fidelity import EXAMPLES, example_count
 from voodoo.config import DEFAULTS, Settings
 from voodoo.ingest import IngestResult, ingest
+
+ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
 
 Step = Callable[[Path], None]
 
@@ -217,7 +219,7 @@ def _script(default: int) -> str:
     return NEW_SCRIPT.replace("default=3", f"default={default}")
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=example_count(8), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_OPS, min_size=1, max_size=5))
 def test_any_sequence_renders_as_a_full_render(tmp_path_factory: pytest.TempPathFactory,

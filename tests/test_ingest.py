@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.fidelity import EXAMPLES, SHARED
+from tests.fidelity import EXAMPLES, st2_reference
 from voodoo.config import Settings
 from voodoo.ingest import FileStatus, ingest
 from voodoo.validate import validate_pack
@@ -79,7 +79,7 @@ def _load(path: Path) -> dict:
 @pytest.mark.parametrize("kind", ["action", "pack"])
 def test_generated_metadata_validates_against_stackstorm_schemas(example_pack: Path,
                                                                  kind: str) -> None:
-    schema = _load(SHARED / f"{kind}.schema.json")
+    schema = _load(st2_reference(f"{kind}.schema.json"))
     validator = jsonschema.Draft4Validator(schema)
     docs = (sorted((example_pack / "actions").glob("*.yaml")) if kind == "action"
             else [example_pack / "pack.yaml"])

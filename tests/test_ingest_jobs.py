@@ -5,6 +5,7 @@ No timings here: speed is measured by ``bench/run.py``, never asserted in tests.
 
 from __future__ import annotations
 
+import importlib
 import pickle
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from click.testing import CliRunner
 
 from bench.generate import generate_repo
 from tests.fidelity import EXAMPLES
-from voodoo import ingest as ingest_module
 from voodoo.check import check
 from voodoo.cli import cli
 from voodoo.ingest import FileStatus, IngestResult, ingest
+
+ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ looked at, unless they may change which files there are; then everything is."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable
@@ -14,9 +15,10 @@ import yaml
 
 from tests.test_sync import BACKUP, RESTART
 from voodoo import cache
-from voodoo import ingest as ingest_module
 from voodoo.ingest import IngestResult, ingest
 from voodoo.reconcile import ChangeKind
+
+ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
 
 HELPER = "RETRIES = 3\n"
 USES = '''import argparse

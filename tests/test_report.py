@@ -43,7 +43,8 @@ def test_a_large_run_lists_what_failed_or_changed_and_counts_the_rest(
     assert "broken.py" in out and "error about broken.py" in out
     # an unchanged file's warning is counted, not listed again
     assert "warned.py" not in out and "quiet000.py" not in out
-    assert f"{n - 2} unchanged files not listed ({n - 1} notes, 1 of them warnings)." in out
+    assert (f"{n - 2} files that changed nothing in the pack not listed ({n - 1} notes, 1 of "
+            "them warnings; --verbose lists them).") in out
 
 
 def test_a_small_run_lists_every_file(capsys: pytest.CaptureFixture[str]) -> None:

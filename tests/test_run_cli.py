@@ -143,7 +143,8 @@ def test_run_help_without_action_shows_usage() -> None:
 
 
 def test_history_table_filter_and_limit(pack: Path) -> None:
-    assert invoke("history", "--pack", str(pack)).output.strip() == "no executions recorded"
+    assert invoke("history", "--pack", str(pack)).output.strip() == (
+        f"no executions recorded in {pack}")
     invoke("run", str(pack), "disk_free")
     invoke("run", str(pack), "list_files", f"directory={pack}")
     result = invoke("history", "--pack", str(pack))

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fidelity import st2_reference
 from voodoo.model import ArgKind, Command, Emit, Param, ParamType, freeze
 from voodoo.stackstorm import action_metadata, pack_metadata, pack_ref
 
-REFERENCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "stackstorm"
 OURS = Path(__file__).resolve().parents[1] / "voodoo" / "schemas"
 
 PAIRS = {
@@ -38,12 +38,12 @@ def verdicts(kind: str, document: object) -> tuple[bool, bool]:
     ours, reference = PAIRS[kind]
     return (
         _validator(OURS / ours).is_valid(document),
-        _validator(REFERENCE / reference).is_valid(document),
+        _validator(st2_reference(reference)).is_valid(document),
     )
 
 
 def test_reference_data_is_there() -> None:
-    assert (REFERENCE / "action.schema.json").is_file()
+    assert st2_reference("action.schema.json").is_file()
 
 
 # --- rendered documents ----------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_our_runner_table_is_the_reference_runners_parameters() -> None:
     and its parameters (key order included; descriptions are left out)."""
     from voodoo.runners import RUNNERS
 
-    reference = json.loads((REFERENCE / "runners.json").read_text(encoding="utf-8"))
+    reference = json.loads(st2_reference("runners.json").read_text(encoding="utf-8"))
     theirs = {r["name"]: r for r in reference["runners"]}
     assert set(RUNNERS) == set(theirs)
     for name, runner in RUNNERS.items():

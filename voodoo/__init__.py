@@ -13,6 +13,8 @@ Imports are lazy so that ``import voodoo`` (and ``voodoo --version``) stays chea
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -113,3 +115,27 @@ def __getattr__(name: str) -> Any:
 
     attr = "find" if name == "find_config" else name
     return getattr(importlib.import_module(module), attr)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+#: Public names that are also submodules' names (``voodoo.ingest``, the function, and
+#: ``voodoo/ingest.py``).
+_SHADOWED = frozenset(name for name, module in _LAZY.items() if module == f"{__name__}.{name}")
+
+
+class _Package(types.ModuleType):
+    """``voodoo`` itself. Importing a submodule sets it as an attribute of its package,
+    which would turn ``voodoo.ingest`` from the function into the module after the first
+    call. The public name wins: the submodule stays in ``sys.modules``
+    (``importlib.import_module("voodoo.ingest")``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -19,6 +19,27 @@ _NOT_NORMAL = frozenset({"", ".", ".."})
 #: voodoo's own folder in a pack (manifest, lock); never a rendered file.
 STATE_DIR = ".voodoo"
 
+#: ``.voodoo/.gitignore``: commit the manifest (``ingest`` and ``check`` need it to tell
+#: generated files from hand edits); the cache, the lock and the run log are this machine's.
+STATE_GITIGNORE = (
+    "# Written by voodoo. Commit manifest.json: it records what voodoo wrote, so that ingest\n"
+    "# and check (in CI too) tell its files from your edits. The cache (rebuilt when\n"
+    "# missing), the lock and the local run log (executions.jsonl) stay out of git.\n"
+    "*\n"
+    "!.gitignore\n"
+    "!manifest.json\n"
+)
+
+
+def ensure_state_gitignore(state: Path) -> None:
+    """Write ``state/.gitignore`` unless there is one (then it is the user's to keep)."""
+    try:
+        fd = os.open(state / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(STATE_GITIGNORE)
+
 
 def check_relpath(relpath: object, *, where: str | None = None) -> str:
     """Return ``relpath`` when it is a normalized, relative POSIX path; else raise PackError.

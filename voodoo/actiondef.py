@@ -192,6 +192,24 @@ def _with_defaults(values: Mapping[str, Any], properties: Mapping[str, Any]) -> 
     return out
 
 
+def list_actions(pack_dir: str | Path) -> list[tuple[str, str]]:
+    """Each action of the pack as (name, description), sorted by name."""
+    actions = Path(pack_dir) / "actions"
+    if not actions.is_dir():
+        raise ActionError("no actions/ directory", path=str(pack_dir))
+    found: dict[str, str] = {}
+    for path in sorted(actions.iterdir()):
+        if path.suffix not in (".yaml", ".yml") or path.name == "config.yaml" or not path.is_file():
+            continue
+        try:
+            meta = _read_yaml(path)
+        except ActionError:
+            continue  # (validate reports it)
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            found[meta["name"]] = str(meta.get("description") or "")
+    return sorted(found.items())
+
+
 def _find_metadata(pack_dir: Path, name: str) -> tuple[Path, dict[str, Any]] | None:
     actions = pack_dir / "actions"
     if not actions.is_dir():

@@ -20,7 +20,14 @@ from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, Settings
 from voodoo.model import Diagnostic
 from voodoo.pack import pack_lock
-from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
+from voodoo.sources import (
+    SourceFile,
+    common_root,
+    discover,
+    resolve_sources,
+    select,
+    source_list,
+)
 
 if TYPE_CHECKING:
     from voodoo.ingest import IngestResult
@@ -28,6 +35,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
+    """Whether a pack is in sync with its sources (``exit_code``, and ``lines()`` saying
+    what would change)."""
+
     pack_dir: Path
     in_sync: bool
     result: IngestResult | None  #: the dry run, when the fast path could not decide
@@ -54,10 +64,12 @@ class CheckResult:
             out.extend(f"    {f}" for f in ch.fields)
             out.extend(f"    conflict {c.field}: yours {c.ours!r}, script {c.theirs!r}"
                        for c in ch.conflicts)
-        copies = sum(1 for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
-                     and ch.action is None and ch.path.endswith(".py"))
+        copies = [ch for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
+                  and ch.action is None and ch.path.endswith(".py")
+                  and ch.path.startswith("actions/")]
         if copies:
-            out.append(f"{copies} wrapper/script file(s) would change")
+            out.append(f"{len(copies)} wrapper/script file(s) would change:")
+            out.extend(f"    {ch.kind.value} {ch.path}" for ch in copies)
         return out
 
 
@@ -67,7 +79,7 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
     """Whether the pack is in sync with the sources; reads only (and takes the pack lock)."""
     from voodoo.stackstorm import pack_ref
 
-    sources = list(sources)
+    sources = source_list(sources)
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = pack_ref(name or pack.resolve().name)

@@ -52,6 +52,8 @@ class _LazyGroup(click.Group):
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "run": ("voodoo.run_cli", "run_cmd"),
         "history": ("voodoo.run_cli", "history_cmd"),
+        "show": ("voodoo.run_cli", "show_cmd"),
+        "actions": ("voodoo.run_cli", "actions_cmd"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -136,6 +138,33 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                      help="The pack directory (default: `pack` from the configuration).")
 
 
+#: report.QUIET and report.VERBOSE (report imports rich, which ``check`` does without)
+_QUIET, _VERBOSE = -1, 1
+
+
+def _verbosity_options(fn: F) -> F:
+    """--quiet and --verbose, handed to the command as one ``verbosity`` argument
+    (report.QUIET, NORMAL or VERBOSE)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose exclude each other")
+        return fn(*args, verbosity=_QUIET if quiet else _VERBOSE if verbose else 0, **kwargs)
+
+    wrapper = click.option("--verbose", "-v", is_flag=True,
+                           help="Every file and every diagnostic.")(wrapper)
+    wrapper = click.option("--quiet", "-q", is_flag=True,
+                           help="Only errors and the summary.")(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="json: one document on stdout (files, actions written/unchanged/removed, "
+         "diagnostics, conflicts) for scripts and CI.")
+
+
 @cli.command()
 @_SOURCES
 @_PACK
@@ -146,9 +175,12 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
                    "the person's value (--ours, the default) or take the script's (--theirs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
+@_verbosity_options
+@_FORMAT
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-           settings: Settings, ours: bool, jobs: int | None) -> None:
+           settings: Settings, ours: bool, jobs: int | None, verbosity: int,
+           fmt: str) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -162,8 +194,15 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
                             prefer="ours" if ours else "theirs", settings=settings,
                             jobs=jobs)
-    report.print_ingest(result)
+    if fmt == "json":
+        _echo_json(report.ingest_data(result))
+    else:
+        report.print_ingest(result, verbosity)
     raise SystemExit(result.exit_code)
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 @cli.command()
@@ -171,20 +210,33 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_settings_options
+@_verbosity_options
+@_FORMAT
 @_handle_errors
 def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          settings: Settings) -> None:
-    """Exit 0 when the pack is in sync with SOURCES, 1 with what would change. Never writes."""
+          settings: Settings, verbosity: int, fmt: str) -> None:
+    """Exit 0 when the pack is in sync with SOURCES, 1 with what would change, field by
+    field and file by file. Never writes."""
     from voodoo.check import check as run_check
 
     srcs, pack, config = _setup(sources, pack_dir)
     result = run_check(srcs, pack, name=name, config=config,
                        settings=settings)
-    if result.in_sync:
-        click.echo(f"{pack}: in sync")
+    if fmt == "json":
+        from voodoo import report
+
+        _echo_json(report.check_data(result))
+    elif result.in_sync:
+        if verbosity > _QUIET:
+            click.echo(f"{pack}: in sync")
     else:
-        for line in result.lines():
-            click.echo(line)
+        if verbosity > _QUIET:
+            for line in result.lines():
+                click.echo(line)
+        if verbosity >= _VERBOSE and result.result is not None:
+            for f in result.result.files:
+                for d in f.diagnostics:
+                    click.echo(str(d))
         click.echo(f"{pack}: out of sync; run `voodoo ingest` to update it", err=True)
     raise SystemExit(result.exit_code)
 
@@ -192,8 +244,9 @@ def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 @cli.command()
 @click.argument("filenames", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", "check_only", is_flag=True, help="Never write; exit 1 when out of sync.")
+@_verbosity_options
 @_handle_errors
-def sync(filenames: Sequence[Path], check_only: bool) -> None:
+def sync(filenames: Sequence[Path], check_only: bool, verbosity: int) -> None:
     """Re-ingest the configured pack (for pre-commit): exit 1 when files changed.
 
     FILENAMES (as pre-commit passes them) only decide whether anything relevant changed;
@@ -201,7 +254,8 @@ def sync(filenames: Sequence[Path], check_only: bool) -> None:
     """
     from voodoo.hooks import run_hook
 
-    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo))
+    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo,
+                              verbosity=verbosity))
 
 
 @cli.command()
@@ -210,30 +264,40 @@ def sync(filenames: Sequence[Path], check_only: bool) -> None:
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @click.option("--debounce", default=0.05, show_default=True, type=float,
               help="Seconds of quiet before a re-sync.")
+@_verbosity_options
 @_handle_errors
 def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          debounce: float) -> None:
+          debounce: float, verbosity: int) -> None:
     """Keep the pack in sync while scripts change (Ctrl-C to stop)."""
     from voodoo import report
     from voodoo.watch import watch as run_watch
 
     srcs, pack, config = _setup(sources, pack_dir)
-    with report.watch_status(str(pack)) as on_sync:
+    with report.watch_status(str(pack), verbosity) as on_sync:
         run_watch(srcs, pack, name=name, config=config, debounce=debounce, on_sync=on_sync)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]),
               default="table", show_default=True, help="Output format.")
+@_FUNCTIONS
 @_handle_errors
-def inspect(files: Sequence[Path], fmt: str) -> None:
-    """Show what would be generated for FILES, with diagnostics, without writing."""
+def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
+    """Show what would be generated for FILES (scripts or folders), with diagnostics,
+    without writing."""
     from voodoo import report
     from voodoo.analysis import analyze_file
+    from voodoo.sources import discover
 
-    scripts = [analyze_file(f, display_path=str(f)) for f in files]
+    paths: list[Path] = []
+    for f in files:
+        if f.is_dir():
+            paths += [f / sf.relpath for sf in discover([f])]
+        else:
+            paths.append(f)
+    scripts = [analyze_file(p, display_path=str(p), functions=functions) for p in paths]
     if fmt == "table":
         report.print_inspect(scripts)
     else:
@@ -245,6 +309,44 @@ def inspect(files: Sequence[Path], fmt: str) -> None:
 
             click.echo(dump_yaml(data), nl=False)
     raise SystemExit(1 if any(not s.ok for s in scripts) else 0)
+
+
+@cli.command()
+@click.option("--sources", "-s", "sources", multiple=True,
+              help="A folder, file or glob of scripts (repeatable; default: scripts).")
+@click.option("--pack", "pack", help="Where the pack goes (default: packs/<this folder>).")
+@click.option("--author", help="pack.yaml's author, when it is first created.")
+@click.option("--email", help="pack.yaml's email, when it is first created.")
+@click.option("--yaml", "yaml_file", is_flag=True,
+              help="Write voodoo.yaml even when there is a pyproject.toml.")
+@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
+              help="Add the voodoo-sync hook to .pre-commit-config.yaml.")
+@_handle_errors
+def init(sources: Sequence[str], pack: str | None, author: str | None, email: str | None,
+         yaml_file: bool, pre_commit: bool) -> None:
+    """Configure this folder's project: [tool.voodoo] in pyproject.toml (else voodoo.yaml)
+    and the pre-commit hook. Asks for what no option gives, only on a terminal."""
+    from voodoo.init import init as run_init
+
+    root = Path.cwd()
+    ask = sys.stdin.isatty()
+    default_pack = f"packs/{root.name}"
+    if not sources:
+        sources = (click.prompt("Scripts (folder, file or glob)", default="scripts")
+                   if ask else "scripts",)
+    if pack is None:
+        pack = click.prompt("Pack folder", default=default_pack) if ask else default_pack
+    if author is None and ask:
+        author = click.prompt("Author for pack.yaml", default="", show_default=False) or None
+    if email is None and ask:
+        email = click.prompt("Email for pack.yaml", default="", show_default=False) or None
+    done = run_init(root, list(sources), pack, author=author, email=email,
+                    yaml_file=yaml_file, pre_commit=pre_commit)
+    for path, what in done.files:
+        click.echo(f"wrote {what} to {path.relative_to(root)}")
+    for path, why in done.kept:
+        click.echo(f"left {path.relative_to(root)} as it was: {why}")
+    click.echo("next: voodoo ingest" + ("; pre-commit install" if pre_commit else ""))
 
 
 @cli.command()

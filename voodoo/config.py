@@ -122,6 +122,8 @@ class Config:
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
     keep_python2: bool = False  #: ``keep-python2 = true``: as ``--keep-python2``
     max_size: int | None = None  #: ``max-size = MB``: as ``--max-size`` (stored in bytes)
+    #: ``run-log-size = MB``: the execution log is rotated above it (stored in bytes)
+    run_log_size: int | None = None
 
     @property
     def root(self) -> Path:
@@ -291,7 +293,7 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
     known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
-             "keep-python2", "max-size"}
+             "keep-python2", "max-size", "run-log-size"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -324,15 +326,16 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
         scripts=scripts, gitignore=_root_ignores(root),
         functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
-        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path))
+        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path),
+        run_log_size=_megabytes(data, path, "run-log-size"))
 
 
-def _megabytes(d: dict[str, Any], path: Path) -> int | None:
-    value = d.get("max-size")
+def _megabytes(d: dict[str, Any], path: Path, key: str = "max-size") -> int | None:
+    value = d.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError("'max-size' must be a positive number of megabytes", path=str(path))
+        raise ConfigError(f"{key!r} must be a positive number of megabytes", path=str(path))
     return int(value * 2**20)
 
 

@@ -11,8 +11,11 @@ reads that log back.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from voodoo import runners_local
+from voodoo._paths import ensure_state_gitignore
 from voodoo.actiondef import ActionDef, ParamSpec, load_action, load_config
 from voodoo.errors import ActionError, ParameterError
 from voodoo.params import SECRET_MASK, Prepared, prepare_parameters
@@ -78,6 +82,9 @@ class HistoryEntry:
     duration: float
     exit_code: int | None
     result_size: int  #: length in characters of the result as JSON
+    id: str = ""  #: ``voodoo history --show ID`` (empty in logs written before ids)
+    #: the result, when its JSON is at most ``KEPT_RESULT_SIZE`` characters
+    result: Any = field(default=None, hash=False)
 
 
 def execute(
@@ -112,12 +119,14 @@ def run_action(
     config_file: str | Path | None = None,
     timeout: float | None = None,
     log: bool = True,
+    log_size: int | None = None,
 ) -> Execution:
     """Load, check and run action ``name`` of the pack; append it to the execution log.
 
     ``params`` are ``st2 run`` words (``["n=3", "tags=a,b"]``) or a mapping of values.
     Raises ``ParameterError`` (nothing run: a value the schema refuses, or one the
-    script's command line cannot carry safely) or ``ActionError``.
+    script's command line cannot carry safely) or ``ActionError``. ``log_size``: rotate
+    the log above that many bytes (``append_log``).
     """
     action = load_action(pack_dir, name)
     config = load_config(pack_dir, config_file)
@@ -128,12 +137,23 @@ def run_action(
         raise ParameterError(refused)
     execution = execute(action, prepared, config, timeout=timeout)
     if log:
-        append_log(Path(pack_dir), execution)
+        append_log(Path(pack_dir), execution, log_size)
     return execution
 
 
-def append_log(pack_dir: Path, execution: Execution) -> None:
-    """Append one JSON line for ``execution`` to the pack's execution log."""
+#: Results up to this many characters of JSON are kept in the log (``history --show``).
+KEPT_RESULT_SIZE = 64 * 1024
+
+#: Above this size (bytes) the execution log is rotated: ``executions.jsonl`` becomes
+#: ``executions.jsonl.1`` (replacing the one before) and a new log starts. ``[tool.voodoo]
+#: run-log-size`` (MB) changes it.
+DEFAULT_LOG_SIZE = 2**20
+
+
+def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None) -> None:
+    """Append one JSON line for ``execution`` to the pack's execution log, first rotating
+    the log when the line would take it over ``max_size`` bytes (default
+    ``DEFAULT_LOG_SIZE``): the log and the one before it are kept, no more."""
     entry = HistoryEntry(
         time=execution.started,
         action=execution.action,
@@ -141,13 +161,21 @@ def append_log(pack_dir: Path, execution: Execution) -> None:
         status=execution.status,
         duration=execution.duration,
         exit_code=execution.exit_code,
-        result_size=len(json.dumps(execution.result, default=str)),
+        result_size=(size := len(json.dumps(execution.result, default=str))),
+        id=uuid.uuid4().hex[:8],
+        result=execution.result if size <= KEPT_RESULT_SIZE else None,
     )
     folder = runners_local.state_dir(pack_dir)
+    line = json.dumps(asdict(entry), default=str) + "\n"
+    path = folder / LOG_NAME
     try:
         folder.mkdir(exist_ok=True)
-        with (folder / LOG_NAME).open("a", encoding="utf-8") as f:
-            f.write(json.dumps(asdict(entry), default=str) + "\n")
+        ensure_state_gitignore(folder)
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size + len(line.encode()) > (max_size or DEFAULT_LOG_SIZE):
+                os.replace(path, folder / f"{LOG_NAME}.1")
+        with path.open("a", encoding="utf-8") as f:
+            f.write(line)
     except OSError as e:
         raise ActionError(
             f"cannot write the execution log: {e.strerror}", path=str(folder)
@@ -156,15 +184,8 @@ def append_log(pack_dir: Path, execution: Execution) -> None:
 
 def history(pack_dir: str | Path, action: str | None = None, limit: int = 20) -> list[HistoryEntry]:
     """The latest ``limit`` runs, newest first; ``action`` filters by name or ref."""
-    path = runners_local.state_dir(Path(pack_dir)) / LOG_NAME
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
-    except OSError as e:
-        raise ActionError(f"cannot read the execution log: {e.strerror}", path=str(path)) from None
     entries = []
-    for line in reversed(lines):
+    for line in reversed(_log_lines(Path(pack_dir))):
         entry = _entry(line)
         if entry is None or (
             action is not None and action not in (entry.action, _name(entry.action))
@@ -174,6 +195,30 @@ def history(pack_dir: str | Path, action: str | None = None, limit: int = 20) ->
         if len(entries) >= limit:
             break
     return entries
+
+
+def past_run(pack_dir: str | Path, run_id: str) -> HistoryEntry | None:
+    """The logged run with id ``run_id`` (or the one it is the start of), if it is still in
+    the log."""
+    for line in reversed(_log_lines(Path(pack_dir))):
+        entry = _entry(line)
+        if entry is not None and run_id and entry.id.startswith(run_id):
+            return entry
+    return None
+
+
+def _log_lines(pack_dir: Path) -> list[str]:
+    folder = runners_local.state_dir(pack_dir)
+    lines: list[str] = []
+    for path in (folder / f"{LOG_NAME}.1", folder / LOG_NAME):  # the rotated one is older
+        try:
+            lines += path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            raise ActionError(f"cannot read the execution log: {e.strerror}",
+                              path=str(path)) from None
+    return lines
 
 
 def _entry(line: str) -> HistoryEntry | None:

@@ -34,8 +34,11 @@ def relevant(filenames: Sequence[Path], config: Config) -> bool:
     return False
 
 
-def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo) -> int:
-    """0 in sync (or nothing relevant), 1 changed or out of sync / failed."""
+def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: int = 0) -> int:
+    """0 in sync (or nothing relevant), 1 changed or out of sync / failed.
+
+    What changed is shown as ``check`` shows it, field by field; ``verbosity`` -1: only
+    errors, conflicts and the last line; 1: every diagnostic of the run too."""
     config = find()
     if config is None or config.pack is None:
         raise VoodooError("no voodoo configuration with `pack` found (pyproject.toml "
@@ -48,21 +51,41 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo) -> int:
     if result.in_sync:
         return 0
     if not write:
-        for line in result.lines():
-            echo(line)
-        echo(f"{config.pack}: out of sync; run `voodoo ingest`")
+        if verbosity >= 0:
+            for line in result.lines():
+                echo(line)
+        echo(f"{_shown(config.pack)}: out of sync; run `voodoo ingest`")
         return 1
     from voodoo.ingest import ingest
 
     done = ingest([], config.pack, config=config)
     for ch in done.changes:
-        if ch.action is not None and ch.kind.value != "unchanged":
+        if ch.action is not None and ch.kind.value != "unchanged" and verbosity >= 0:
             echo(str(ch))
+            for field in ch.fields:
+                echo(f"    {field}")
+        for fc in ch.conflicts:
+            echo(f"    conflict in {ch.action}: {fc.field}: yours {fc.ours!r}, "
+                 f"script {fc.theirs!r}; kept {fc.taken}")
+    if verbosity >= 1:
+        for f in done.files:
+            for d in f.diagnostics:
+                if f.status.value != "failed":
+                    echo(str(d))
     for f in done.failed:
         for d in f.diagnostics:
             echo(str(d))
     for c in done.plan.conflicts:
         echo(f"conflict: {c}")
-    echo(f"{config.pack}: updated {len(done.plan.writes)} file(s), "
+    echo(f"{_shown(config.pack)}: updated {len(done.plan.writes)} file(s), "
          f"removed {len(done.plan.deletes)}")
     return 1
+
+
+def _shown(pack: Path) -> str:
+    """The pack as a person finds it from here (pre-commit runs hooks at the repository's
+    root): relative to the cwd when it lies below it."""
+    try:
+        return str(pack.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(pack)

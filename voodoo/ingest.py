@@ -39,6 +39,8 @@ Progress = Callable[[int, int, str], None]
 
 
 class FileStatus(enum.StrEnum):
+    """What an ingest did with one source file."""
+
     INGESTED = "ingested"  #: at least one action generated
     SKIPPED = "skipped"  #: no command line (a library module, or not a script)
     FAILED = "failed"  #: could not be read or parsed; its earlier actions are kept
@@ -75,6 +77,19 @@ class IngestResult:
     def exit_code(self) -> int:
         """0 when every file was ingested or deliberately skipped, 1 otherwise."""
         return 1 if self.failed or self.plan.conflicts else 0
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action the sources give, in file order."""
+        return tuple(a for f in self.files for a in f.actions)
+
+    @property
+    def written_actions(self) -> tuple[str, ...]:
+        """The actions whose YAML this run wrote (or, for a dry run, would write): added,
+        updated, renamed, merged or disabled."""
+        kept = (ChangeKind.UNCHANGED, ChangeKind.REMOVED, ChangeKind.CONFLICT)
+        return tuple(ch.action for ch in self.changes
+                     if ch.action is not None and ch.kind not in kept)
 
 
 @dataclass(frozen=True, slots=True)

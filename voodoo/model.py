@@ -55,6 +55,8 @@ MOUNTED_KEY = "mounts"
 
 
 class Severity(enum.StrEnum):
+    """How much a diagnostic matters."""
+
     ERROR = "error"  # the file could not be ingested
     WARNING = "warning"  # something was left out or could not be known statically
     INFO = "info"  # a note: a rename, a skipped file, a choice that was made

@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside
+from voodoo._paths import STATE_DIR, check_all_inside, ensure_state_gitignore, resolve_inside
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
 from voodoo.manifest import load as load_manifest
@@ -466,10 +466,17 @@ def _write_manifest(
     data = dumps(manifest).encode("utf-8")
     with contextlib.suppress(FileNotFoundError):
         if target.read_bytes() == data:
+            _state_gitignore(target.parent)
             return
     _make_dirs(root, target.parent, created)
     _atomic_write(target, data, MANIFEST_PATH, checkpoint)
+    _state_gitignore(target.parent)
     remember(root, manifest)
+
+
+def _state_gitignore(state: Path) -> None:
+    with contextlib.suppress(OSError):  # (a convenience: never fails an ingest)
+        ensure_state_gitignore(state)
 
 
 @contextlib.contextmanager

@@ -24,6 +24,8 @@ _ACTION = re.compile(r"actions/([^/]+)\.ya?ml")
 
 
 class ChangeKind(enum.StrEnum):
+    """What one run did to one pack file."""
+
     ADDED = "added"
     UPDATED = "updated"
     RENAMED = "renamed"

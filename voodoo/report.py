@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from voodoo.ingest import FileStatus, IngestResult
+from voodoo.ingest import FileOutcome, FileStatus, IngestResult
 from voodoo.ingest import Progress as ProgressFn
-from voodoo.model import Script, Severity, thaw
+from voodoo.model import Diagnostic, Script, Severity, thaw
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from voodoo.check import CheckResult
 
 _STATUS_STYLE = {FileStatus.INGESTED: "green", FileStatus.SKIPPED: "dim",
                  FileStatus.FAILED: "bold red"}
@@ -65,21 +67,54 @@ def print_diagnostics(diagnostics: Sequence[Any], console: Console) -> None:
 FULL_TABLE_MAX = 50
 
 
-def print_ingest(result: IngestResult) -> None:
+#: ``verbosity``: errors and the summary only; the usual report; every file and note.
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+
+
+def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
     """The summary table of one ingest, then the diagnostics and what changed on disk.
 
     Above ``FULL_TABLE_MAX`` files, the table and the diagnostics cover only the files that
     failed or changed something in the pack; one line counts the rest and their notes
     (listing every unchanged file's warnings again was most of a one-change run's output
-    and time).
+    and time). ``VERBOSE`` lists every file and note; ``QUIET`` only the errors, the
+    conflicts and the summary. Without a terminal the table is one plain line per file,
+    names in full.
     """
-    from rich.table import Table
-
     console = _console()
+    if verbosity <= QUIET:
+        print_diagnostics([d for f in result.files for d in f.diagnostics
+                           if d.severity is Severity.ERROR], console)
+        for c in result.plan.conflicts:
+            console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+        _summary(result, console)
+        return
     shown = list(result.files)
-    if len(shown) > FULL_TABLE_MAX:
+    if len(shown) > FULL_TABLE_MAX and verbosity < VERBOSE:
         worth = _worth_a_look(result)
         shown = [f for f in shown if f.relpath in worth]
+    if shown and console.is_terminal:
+        _table(result, shown, console)
+    else:
+        for f in shown:
+            console.print(escape(_file_line(f)))
+    print_diagnostics([d for f in shown for d in f.diagnostics], console)
+    if len(shown) < len(result.files):
+        listed = {f.relpath for f in shown}
+        rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
+        warnings = sum(1 for d in rest if d.severity is not Severity.INFO)
+        console.print(f"{len(result.files) - len(shown)} files that changed nothing in the "
+                      f"pack not listed ({len(rest)} notes, {warnings} of them warnings; "
+                      "--verbose lists them).", style="dim")
+    _summary(result, console)
+    print_changes(result, console)
+    for c in result.plan.conflicts:
+        console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console) -> None:
+    from rich.table import Table
+
     table = Table(title=f"pack {result.pack_ref} ({result.pack_dir})", title_justify="left")
     table.add_column("script")
     table.add_column("style")
@@ -90,15 +125,22 @@ def print_ingest(result: IngestResult) -> None:
         style = _STATUS_STYLE[f.status]
         table.add_row(escape(f.relpath), f.framework or "-", f"[{style}]{f.status.value}[/]",
                       escape(", ".join(f.actions)) or "-", str(len(f.diagnostics)) or "")
-    if shown:
-        console.print(table)
-    print_diagnostics([d for f in shown for d in f.diagnostics], console)
-    if len(shown) < len(result.files):
-        listed = {f.relpath for f in shown}
-        rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
-        warnings = sum(1 for d in rest if d.severity is not Severity.INFO)
-        console.print(f"{len(result.files) - len(shown)} unchanged files not listed "
-                      f"({len(rest)} notes, {warnings} of them warnings).", style="dim")
+    console.print(table)
+
+
+def _file_line(f: FileOutcome) -> str:
+    """One file as a plain line: ``cluster_ctl.py: ingested (argparse) -> a, b; 3 notes``."""
+    line = f"{f.relpath}: {f.status.value}"
+    if f.framework:
+        line += f" ({f.framework})"
+    if f.actions:
+        line += f" -> {', '.join(f.actions)}"
+    if f.diagnostics:
+        line += f"; {len(f.diagnostics)} note{'s' if len(f.diagnostics) != 1 else ''}"
+    return line
+
+
+def _summary(result: IngestResult, console: Console) -> None:
     p = result.plan
     counts = {s: sum(1 for f in result.files if f.status is s) for s in FileStatus}
     actions = sum(len(f.actions) for f in result.files)
@@ -109,9 +151,65 @@ def print_ingest(result: IngestResult) -> None:
         f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
         f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
     )
-    print_changes(result, console)
-    for c in p.conflicts:
-        console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+
+
+def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
+    return {"file": d.path, "line": d.line, "severity": d.severity.value, "code": d.code,
+            "message": d.message}
+
+
+def ingest_data(result: IngestResult) -> dict[str, Any]:
+    """One ingest (or, ``applied`` false, one check's dry run) as one JSON document: every
+    file, every action written, unchanged or removed, every pack file, diagnostic and
+    conflict. Field values are JSON values (``json.dumps(..., default=str)`` for the rest)."""
+    from voodoo.reconcile import ChangeKind
+
+    actions: dict[str, list[str]] = {"written": [], "unchanged": [], "removed": []}
+    for ch in result.changes:
+        if ch.action is None or ch.kind is ChangeKind.CONFLICT:
+            continue
+        key = {ChangeKind.UNCHANGED: "unchanged", ChangeKind.REMOVED: "removed"}.get(
+            ch.kind, "written")
+        actions[key].append(ch.action)
+    p = result.plan
+    return {
+        "pack": str(result.pack_dir),
+        "pack_ref": result.pack_ref,
+        "applied": result.applied,
+        "exit_code": result.exit_code,
+        "files": [{"file": f.relpath, "status": f.status.value, "framework": f.framework,
+                   "actions": list(f.actions)} for f in result.files],
+        "actions": actions,
+        "changes": [
+            {"kind": ch.kind.value, "path": ch.path, "action": ch.action,
+             "old_action": ch.old_action,
+             "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in ch.fields],
+             "conflicts": [{"field": c.field, "ours": c.ours, "theirs": c.theirs,
+                            "taken": c.taken} for c in ch.conflicts]}
+            for ch in result.changes if ch.kind is not ChangeKind.UNCHANGED],
+        "pack_files": {"written": [w.path for w in p.writes],
+                       "removed": [d.path for d in p.deletes],
+                       "unchanged": list(p.unchanged)},
+        "diagnostics": [_diagnostic_data(d) for f in result.files for d in f.diagnostics],
+        "conflicts": [{"file": c.path, "kind": c.kind.value, "message": str(c)}
+                      for c in p.conflicts],
+    }
+
+
+def check_data(result: CheckResult) -> dict[str, Any]:
+    """``voodoo check --format json``: ``in_sync``, and what an ingest would do as
+    ``ingest_data`` has it (``pack_files.written``: would be written). When nothing changed
+    since the last ingest (the fast path), only failing files' diagnostics are known."""
+    data: dict[str, Any] = {"pack": str(result.pack_dir), "in_sync": result.in_sync,
+                            "exit_code": result.exit_code}
+    if result.result is not None:
+        dry = ingest_data(result.result)
+        for key in ("pack", "exit_code", "applied"):
+            del dry[key]
+        return {**data, **dry}
+    return {**data, "files": [], "actions": {"written": [], "unchanged": [], "removed": []},
+            "changes": [], "pack_files": {"written": [], "removed": [], "unchanged": []},
+            "diagnostics": [_diagnostic_data(d) for d in result.failures], "conflicts": []}
 
 
 def _fixed_flags(result: IngestResult) -> str:
@@ -179,55 +277,118 @@ def inspect_data(script: Script) -> dict[str, Any]:
 
 
 def print_inspect(scripts: Sequence[Script]) -> None:
+    """Per script, each action with its description and a table of its parameters; without
+    a terminal, plain lines (nothing cut)."""
     from rich.table import Table
 
     console = _console()
     for s in scripts:
-        console.rule(f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]")
+        header = f"{escape(s.path)} [dim]({s.framework or 'no command line'})[/]"
+        if console.is_terminal:
+            console.rule(header)
+        else:
+            console.print(header)
         for c in s.commands:
-            table = Table(title=f"action {c.name}", title_justify="left",
-                          caption=escape(c.description or ""), caption_justify="left")
-            for col in ("parameter", "type", "required", "default", "argv", "description"):
-                table.add_column(col)
+            # the description with its action, above the parameters
+            about = f": {escape(c.description)}" if c.description else ""
+            rows = []
             for p in c.params:
                 default = "" if p.default is None else repr(thaw(p.default))
                 argv = p.emit.option or f"<{p.emit.kind.value}>"
-                table.add_row(escape(p.name), p.type.value if p.type else "any",
-                              "yes" if p.required else "", escape(default), escape(argv),
-                              escape(p.description or ""))
+                rows.append((p.name, p.type.value if p.type else "any",
+                             "yes" if p.required else "", default, argv, p.description or ""))
+            if not console.is_terminal:
+                console.print(f"action {escape(c.name)}{about}")
+                for name, kind, required, default, argv, description in rows:
+                    facts = [kind, *(["required"] if required else []),
+                             *([f"default {default}"] if default else []), argv]
+                    console.print(escape(f"  {name} ({'; '.join(facts)})"
+                                         + (f": {description}" if description else "")))
+                continue
+            table = Table(title=f"action {escape(c.name)}{about}", title_justify="left")
+            for col in ("parameter", "type", "required", "default", "argv", "description"):
+                table.add_column(col)
+            for row in rows:
+                table.add_row(*(escape(cell) for cell in row))
             console.print(table)
         print_diagnostics(s.diagnostics, console)
 
 
 @contextlib.contextmanager
-def watch_status(pack: str) -> Iterator[Any]:
-    """A live status line for ``voodoo watch``; yields the ``on_sync`` callback."""
+def watch_status(pack: str, verbosity: int = NORMAL) -> Iterator[Any]:
+    """``voodoo watch``'s output; yields the ``on_sync`` callback.
+
+    On a terminal, a live status line, with what changed and every error printed above it
+    as full lines. Without one, plain lines, flushed as they come: the start line at once,
+    then per sync what changed, each new error and the status. ``QUIET``: errors only;
+    ``VERBOSE``: each change's fields and the changed files' notes too.
+    """
     import time
+
+    console = _console()
+    terminal = console.is_terminal
+    start = f"watching, syncing {escape(pack)}..."
+    seen_failures: set[str] = set()
+
+    def lines(event: Any) -> tuple[list[str], str]:
+        """Lines to print, and the status."""
+        from voodoo.reconcile import ChangeKind
+
+        stamp = time.strftime("%H:%M:%S")
+        if event.error is not None:
+            return ([f"[red]{stamp} error: {escape(str(event.error))}[/]"],
+                    f"[red]{stamp} error (above)[/]; watching (Ctrl-C to stop)")
+        result = event.result
+        out: list[str] = []
+        changed: set[str] = set()
+        for ch in result.changes:
+            if ch.action is None or ch.kind is ChangeKind.UNCHANGED:
+                continue
+            changed.add(ch.action)
+            if verbosity > QUIET:
+                out.append(f"{stamp} {escape(str(ch))}")
+            if verbosity >= VERBOSE:
+                out.extend(f"    {escape(str(f))}" for f in ch.fields)
+        if verbosity >= VERBOSE:
+            out.extend(escape(str(d)) for f in result.files if changed.intersection(f.actions)
+                       for d in f.diagnostics)
+        failures = {str(d) for f in result.failed for d in f.diagnostics}
+        out.extend(f"[red]{stamp} {escape(d)}[/]" for d in sorted(failures - seen_failures))
+        seen_failures.clear()
+        seen_failures.update(failures)
+        if result.failed:
+            status = (f"[red]{stamp} {len(result.failed)} script(s) broken, last good action "
+                      f"kept[/]; watching (Ctrl-C to stop)")
+        else:
+            actions = sum(len(f.actions) for f in result.files)
+            status = (f"[green]{stamp} in sync[/]: {actions} actions in {escape(pack)}; "
+                      "watching (Ctrl-C to stop)")
+        return out, status
+
+    if not terminal:
+        if verbosity > QUIET:
+            console.print(start)
+            console.file.flush()
+
+        def on_sync_plain(event: Any) -> None:
+            out, status = lines(event)
+            for line in out:
+                console.print(line)
+            if verbosity > QUIET:
+                console.print(status)
+            console.file.flush()
+
+        yield on_sync_plain
+        return
 
     from rich.live import Live
 
-    from voodoo.reconcile import ChangeKind
-
-    console = _console()
-    with Live(f"watching, syncing {escape(pack)}...", console=console,
-              refresh_per_second=4, transient=False) as live:
+    with Live(start, console=console, refresh_per_second=4, transient=False) as live:
 
         def on_sync(event: Any) -> None:
-            stamp = time.strftime("%H:%M:%S")
-            if event.error is not None:
-                live.update(f"[red]{stamp} error: {escape(str(event.error))}[/]")
-                return
-            result = event.result
-            for ch in result.changes:
-                if ch.action is not None and ch.kind is not ChangeKind.UNCHANGED:
-                    live.console.print(f"{stamp} {escape(str(ch))}")
-            failed = [str(d) for f in result.failed for d in f.diagnostics]
-            if failed:
-                live.update(f"[red]{stamp} {len(result.failed)} script(s) broken, last good "
-                            f"action kept: {escape(failed[0])}[/]")
-            else:
-                actions = sum(len(f.actions) for f in result.files)
-                live.update(f"[green]{stamp} in sync[/]: {actions} actions in "
-                            f"{escape(pack)}; watching (Ctrl-C to stop)")
+            out, status = lines(event)
+            for line in out:
+                live.console.print(line)
+            live.update(status)
 
         yield on_sync

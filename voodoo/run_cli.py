@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from voodoo.actiondef import list_actions
 from voodoo.errors import ParameterError, VoodooError
 from voodoo.execute import (
     SECRET_MASK,
@@ -24,6 +26,7 @@ from voodoo.execute import (
     HistoryEntry,
     history,
     load_action,
+    past_run,
     run_action,
 )
 
@@ -31,12 +34,38 @@ USAGE_EXIT = 2
 _STATUS_STYLE = {"succeeded": "bold green", "failed": "bold red", "timeout": "bold yellow"}
 
 
+def _configured() -> tuple[str | None, int | None]:
+    """The configured pack (``[tool.voodoo] pack``, found from the cwd) and run log size."""
+    from voodoo.config import find
+
+    config = find()
+    if config is None:
+        return None, None
+    return (str(config.pack) if config.pack else None), config.run_log_size
+
+
+def _is_pack(path: str) -> bool:
+    return Path(path, "actions").is_dir() or Path(path, "pack.yaml").is_file()
+
+
+def _pack_and_action(
+    first: str | None, second: str | None, rest: list[str]
+) -> tuple[str | None, str | None, list[str]]:
+    """``[PACK] ACTION [WORDS...]``: without a pack folder first, the configured pack."""
+    if first is None or _is_pack(first):
+        return first, second, rest
+    pack, _ = _configured()
+    if pack is None:
+        return first, second, rest  # (then "no actions/ directory" says what is wrong)
+    return pack, first, [second, *rest] if second is not None else rest
+
+
 @click.command(
     "run",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
 )
-@click.argument("pack_dir", required=False, type=click.Path(file_okay=False))
+@click.argument("pack_dir", required=False)
 @click.argument("action", required=False)
 @click.option(
     "--config",
@@ -72,10 +101,11 @@ def run_cmd(
     """Run ACTION of the pack in PACK_DIR locally, the way StackStorm would.
 
     Parameters are given as st2 run takes them: name=value (cast by the declared type) or
-    name=@file. With --help after ACTION, show the action's parameters. Output longer than
-    the display shows is cut in the middle, saying how much; --json and --result-file keep
-    all of it.
+    name=@file. With --help after ACTION, show the action's parameters. Without PACK_DIR,
+    the configured pack ([tool.voodoo] pack). Output longer than the display shows is cut
+    in the middle, saying how much; --json and --result-file keep all of it.
     """
+    pack_dir, action, words = _pack_and_action(pack_dir, action, list(ctx.args))
     if pack_dir is None or action is None:
         if show_help:
             click.echo(ctx.get_help())
@@ -86,7 +116,12 @@ def run_cmd(
             _print_action_help(load_action(pack_dir, action))
             ctx.exit(0)
         execution = run_action(
-            pack_dir, action, list(ctx.args), config_file=config_file, timeout=timeout
+            pack_dir,
+            action,
+            words,
+            config_file=config_file,
+            timeout=timeout,
+            log_size=_configured()[1],
         )
     except VoodooError as e:
         _print_error(e, as_json)
@@ -112,17 +147,31 @@ def _save(execution: Execution, path: str) -> None:
 @click.command("history")
 @click.argument("action", required=False)
 @click.option(
-    "--pack", "pack_dir", default=".", type=click.Path(file_okay=False), help="The pack directory."
+    "--pack",
+    "pack_dir",
+    type=click.Path(file_okay=False),
+    help="The pack directory (default: the configured pack, else this folder).",
 )
 @click.option("-n", "limit", default=20, type=click.IntRange(min=1), help="How many runs to show.")
+@click.option("--show", "run_id", help="Show one past run, by the ID the listing shows.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON lines.")
 @click.pass_context
 def history_cmd(
-    ctx: click.Context, action: str | None, pack_dir: str, limit: int, as_json: bool
+    ctx: click.Context,
+    action: str | None,
+    pack_dir: str | None,
+    limit: int,
+    run_id: str | None,
+    as_json: bool,
 ) -> None:
     """Show the latest local runs of the pack's actions (newest first)."""
+    pack = pack_dir or _configured()[0] or "."
     try:
-        entries = history(pack_dir, action, limit)
+        if run_id is not None:
+            _show_run(ctx, pack, run_id, as_json)
+        if action is not None:
+            load_action(pack, action)  # (an action that does not exist is an error)
+        entries = history(pack, action, limit)
     except VoodooError as e:
         _print_error(e, as_json)
         ctx.exit(USAGE_EXIT)
@@ -130,9 +179,75 @@ def history_cmd(
         for entry in entries:
             click.echo(json.dumps(_entry_dict(entry), default=str))
     elif not entries:
-        click.echo("no executions recorded")
+        click.echo(f"no executions recorded in {pack}" + (f" for {action}" if action else ""))
     else:
         _console().print(_history_table(entries))
+    ctx.exit(0)
+
+
+def _show_run(ctx: click.Context, pack: str, run_id: str, as_json: bool) -> None:
+    entry = past_run(pack, run_id.strip())
+    if entry is None:
+        _print_error(VoodooError(f"no run {run_id!r} in the execution log of {pack}"), as_json)
+        ctx.exit(USAGE_EXIT)
+    assert entry is not None
+    if as_json:
+        click.echo(json.dumps(_entry_dict(entry), indent=2, default=str))
+        ctx.exit(0)
+    console = _console()
+    console.print(f"id: {entry.id}", markup=False)
+    console.print(f"action: {entry.action}", markup=False)
+    console.print(Text.assemble("status: ", (entry.status, _STATUS_STYLE.get(entry.status, ""))))
+    console.print(f"time: {entry.time}", markup=False)
+    console.print(f"duration: {entry.duration:.3f}s", markup=False)
+    console.print("parameters:", markup=False)
+    console.print(_indent(_yaml(entry.parameters) if entry.parameters else "{}"), markup=False)
+    if entry.result is None:
+        console.print(f"result: not kept ({entry.result_size} characters)", markup=False)
+    else:
+        console.print("result:", markup=False)
+        console.print(_indent(_yaml(entry.result)), markup=False)
+    ctx.exit(0)
+
+
+@click.command("show")
+@click.argument("pack_dir", required=False)
+@click.argument("action", required=False)
+@click.pass_context
+def show_cmd(ctx: click.Context, pack_dir: str | None, action: str | None) -> None:
+    """Show one action's parameters, as `st2 run PACK.ACTION -h` does: voodoo show
+    [PACK_DIR] ACTION (default: the configured pack)."""
+    if action is None and pack_dir is not None:
+        pack_dir, action = _configured()[0], pack_dir
+    if pack_dir is None or action is None:
+        raise click.UsageError("give ACTION (and PACK_DIR, or configure [tool.voodoo] pack)", ctx)
+    try:
+        _print_action_help(load_action(pack_dir, action))
+    except VoodooError as e:
+        _print_error(e, False)
+        ctx.exit(USAGE_EXIT)
+    ctx.exit(0)
+
+
+@click.command("actions")
+@click.argument("pack_dir", required=False)
+@click.pass_context
+def actions_cmd(ctx: click.Context, pack_dir: str | None) -> None:
+    """List the actions of PACK_DIR (default: the configured pack) with their descriptions."""
+    pack = pack_dir or _configured()[0]
+    if pack is None:
+        raise click.UsageError("give PACK_DIR, or configure [tool.voodoo] pack", ctx)
+    try:
+        actions = list_actions(pack)
+    except VoodooError as e:
+        _print_error(e, False)
+        ctx.exit(USAGE_EXIT)
+    width = max((len(name) for name, _ in actions), default=0)
+    for name, description in actions:
+        line = description.strip().splitlines()[0] if description.strip() else ""
+        click.echo(f"{name:<{width}}  {line}".rstrip())
+    if not actions:
+        click.echo(f"no actions in {pack}")
     ctx.exit(0)
 
 
@@ -251,9 +366,12 @@ def _print_action_help(action: ActionDef) -> None:
 
 
 def _history_table(entries: list[HistoryEntry]) -> Table:
-    table = Table("time", "action", "status", "duration", "exit code", "parameters", "result size")
+    table = Table(
+        "id", "time", "action", "status", "duration", "exit code", "parameters", "result size"
+    )
     for entry in entries:
         table.add_row(
+            Text(entry.id or "-"),
             Text(entry.time),
             Text(entry.action),
             Text(entry.status, style=_STATUS_STYLE.get(entry.status, "")),

@@ -119,10 +119,19 @@ def common_root(sources: Sequence[Path]) -> Path:
     return Path(os.path.commonpath(roots))
 
 
-def resolve_sources(sources: Iterable[str | os.PathLike[str]],
+def source_list(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
+                ) -> list[str | os.PathLike[str]]:
+    """``sources`` as a list: one path given alone (``"scripts"``) is one source, not one
+    per character."""
+    if isinstance(sources, str | os.PathLike):
+        return [sources]
+    return list(sources)
+
+
+def resolve_sources(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
                     config: Config | None) -> list[Path]:
     """The sources given, else the configured ones; VoodooError when there are none."""
-    src = [Path(s) for s in sources]
+    src = [Path(s) for s in source_list(sources)]
     if not src and config is not None:
         src = config.source_paths()
     if not src:

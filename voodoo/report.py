@@ -93,6 +93,7 @@ def print_ingest(result: IngestResult) -> None:
     if shown:
         console.print(table)
     print_diagnostics([d for f in shown for d in f.diagnostics], console)
+    print_diagnostics(result.notes, console)
     if len(shown) < len(result.files):
         listed = {f.relpath for f in shown}
         rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]

@@ -1,0 +1,145 @@
+"""Issue 16: generated packs that StackStorm registers and runs as the script expects.
+
+Each case ingests a small script, checks the action metadata, that ``validate`` finds the
+pack clean, and runs the action for real to see the argv the script receives.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from voodoo.analysis import analyze_source
+from voodoo.execute import run_action
+from voodoo.ingest import ingest
+from voodoo.validate import validate_pack
+
+ECHO_ARGV = "import json, sys\nprint(json.dumps(sys.argv[1:]))\n"
+
+
+def _pack(tmp_path: Path, name: str, source: str) -> Path:
+    scripts = tmp_path / "src"
+    scripts.mkdir(exist_ok=True)
+    (scripts / name).write_text(textwrap.dedent(source).lstrip())
+    pack = tmp_path / "ops"
+    result = ingest([scripts], pack)
+    assert result.exit_code == 0, [(f.relpath, f.diagnostics) for f in result.files]
+    return pack
+
+
+def _action(pack: Path, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((pack / "actions" / f"{name}.yaml").read_text())
+    return data
+
+
+def _argv(pack: Path, action: str, params: dict[str, Any]) -> list[str]:
+    execution = run_action(pack, action, params, log=False)
+    assert execution.status == "succeeded", execution.result
+    stdout: list[str] = execution.result["result"]["stdout"]
+    return stdout
+
+
+def _errors(pack: Path) -> list[str]:
+    return [str(p) for p in validate_pack(pack) if p.severity.value == "error"]
+
+
+# --- 2. reserved parameter names ------------------------------------------------------
+
+RESERVED = """
+import argparse, json
+p = argparse.ArgumentParser()
+p.add_argument("--self")
+p.add_argument("--st2kv")
+p.add_argument("--action-context")
+p.add_argument("--config_context")
+p.add_argument("--class", dest="class")
+p.add_argument("--host")
+print(json.dumps(vars(p.parse_args())))
+"""
+
+
+def test_reserved_names_are_renamed_and_the_script_gets_its_options(tmp_path: Path) -> None:
+    script = analyze_source(RESERVED.encode(), "svc.py")
+    (command,) = script.commands
+    assert [(p.name, p.dest) for p in command.params] == [
+        ("script_self", "self"),
+        ("script_st2kv", "st2kv"),
+        ("script_action_context", "action_context"),
+        ("script_config_context", "config_context"),
+        ("script_class", "class"),
+        ("host", "host"),  # left alone
+    ]
+    renamed = [d.message for d in script.diagnostics if d.code == "param-renamed"]
+    assert len(renamed) == 5
+    assert renamed[0].startswith("parameter 'self' cannot be a keyword argument")
+    assert "the action calls it 'script_self'" in renamed[0]
+    assert "StackStorm's parameter rendering" in renamed[1]
+    assert "is a Python keyword" in renamed[4]
+
+    pack = _pack(tmp_path, "svc.py", RESERVED)
+    assert _errors(pack) == []
+    got = _argv(pack, "svc", {"script_self": "a", "script_st2kv": "b",
+                              "script_action_context": "c", "script_config_context": "d",
+                              "script_class": "e", "host": "h"})
+    assert got == {"self": "a", "st2kv": "b", "action_context": "c",
+                   "config_context": "d", "class": "e", "host": "h"}
+
+
+# --- 1. pack.yaml email ------------------------------------------------------------------
+
+SIMPLE = """
+import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--host")
+p.parse_args()
+"""
+
+
+def _pack_yaml(pack: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((pack / "pack.yaml").read_text())
+    return data
+
+
+def test_email_from_the_configuration(tmp_path: Path) -> None:
+    from voodoo.config import Config, PackMeta
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text(SIMPLE)
+    config = Config(path=tmp_path / "voodoo.yaml", sources=("src",), pack=tmp_path / "ops",
+                    metadata=PackMeta(email="ops@example.com"))
+    result = ingest([], tmp_path / "ops", config=config)
+    assert _pack_yaml(tmp_path / "ops")["email"] == "ops@example.com"
+    assert result.notes == ()
+    assert validate_pack(tmp_path / "ops") == []
+
+
+def test_email_from_the_source_repositorys_git_config(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[user]\n\temail = dev@example.org\n")
+    pack = _pack(tmp_path, "a.py", SIMPLE)
+    assert _pack_yaml(pack)["email"] == "dev@example.org"
+    assert validate_pack(pack) == []
+
+
+def test_placeholder_email_with_a_warning(tmp_path: Path) -> None:
+    from voodoo.stackstorm import PLACEHOLDER_EMAIL
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text(SIMPLE)
+    result = ingest([tmp_path / "src"], tmp_path / "ops")
+    assert _pack_yaml(tmp_path / "ops")["email"] == PLACEHOLDER_EMAIL
+    (note,) = result.notes
+    assert (note.path, note.severity.value, note.code) == ("pack.yaml", "warning", "pack-email")
+    assert "set the maintainer's address" in note.message
+    problems = validate_pack(tmp_path / "ops")
+    assert [(p.field, p.severity.value) for p in problems] == [("email", "warning")]
+    # pack.yaml is the user's once created: a hand-written one without email is reported
+    (tmp_path / "ops" / "pack.yaml").write_text("name: ops\nauthor: me\n")
+    result = ingest([tmp_path / "src"], tmp_path / "ops")
+    (note,) = result.notes
+    assert note.message.startswith("pack.yaml has no email: StackStorm refuses")
+    (tmp_path / "ops" / "pack.yaml").write_text("name: ops\nauthor: me\nemail: me@x.org\n")
+    assert ingest([tmp_path / "src"], tmp_path / "ops").notes == ()

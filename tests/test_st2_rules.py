@@ -143,3 +143,41 @@ def test_placeholder_email_with_a_warning(tmp_path: Path) -> None:
     assert note.message.startswith("pack.yaml has no email: StackStorm refuses")
     (tmp_path / "ops" / "pack.yaml").write_text("name: ops\nauthor: me\nemail: me@x.org\n")
     assert ingest([tmp_path / "src"], tmp_path / "ops").notes == ()
+
+
+# --- 3. values StackStorm accepts but the script cannot take -----------------------------
+
+PRIORITY = """
+import click, json, sys
+@click.command()
+@click.option("--low", "priority", flag_value=1)
+@click.option("--high", "priority", flag_value=5, default=3)
+def main(priority):
+    print(json.dumps(sys.argv[1:]))
+main()
+"""
+
+
+def test_multi_const_dest_gets_the_enum_of_its_consts_and_default(tmp_path: Path) -> None:
+    pack = _pack(tmp_path, "prio.py", PRIORITY)
+    spec = _action(pack, "prio")["parameters"]["priority"]
+    assert spec == {"type": "integer", "default": 3, "enum": [1, 5, 3]}
+    assert _errors(pack) == []
+    assert _argv(pack, "prio", {"priority": 5}) == ["--high"]
+    assert _argv(pack, "prio", {"priority": 3}) == []
+
+
+def test_out_of_enum_value_is_a_clear_failure_not_a_traceback(tmp_path: Path) -> None:
+    pack = _pack(tmp_path, "prio.py", PRIORITY)
+    path = pack / "actions" / "prio.yaml"
+    path.write_text(path.read_text().replace("    enum:\n      - 1\n      - 5\n      - 3\n", ""))
+    assert _errors(pack) == [
+        "actions/prio.yaml:parameters.priority.enum: the script only takes 1, 5, 3 (store_const"
+        " options --low, --high); StackStorm accepts any other value and the run fails: set"
+        " enum to [1, 5, 3]"
+    ]
+    execution = run_action(pack, "prio", {"priority": 7}, log=False)
+    assert execution.status == "failed"
+    result = execution.result["result"]
+    assert "7 is not one of the values the script accepts (1, 5)" in result["error"]
+    assert "Traceback" not in execution.result["stderr"]

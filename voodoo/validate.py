@@ -396,6 +396,8 @@ def _voodoo_spec_problems(
         consts = param.get("consts") or []
         if not isinstance(definition, dict) or not consts:
             continue
+        if param["kind"] == "const" and len(consts) < 2:
+            continue  # one store_const option: the value is refused by the wrapper at run time
         takes = [pair[0] for pair in consts]
         if param["kind"] == "const" and param.get("default") is not None:
             takes.append(param["default"])

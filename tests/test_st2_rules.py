@@ -181,3 +181,31 @@ def test_out_of_enum_value_is_a_clear_failure_not_a_traceback(tmp_path: Path) ->
     result = execution.result["result"]
     assert "7 is not one of the values the script accepts (1, 5)" in result["error"]
     assert "Traceback" not in execution.result["stderr"]
+
+
+GETOPT = """
+import getopt, json, sys
+opts, args = getopt.getopt(sys.argv[1:], "h:p:v", ["host", "port=", "verbose"])
+host = "localhost"
+port = 22
+verbose = False
+for o, a in opts:
+    if o in ("-h", "--host"):
+        host = a
+    elif o in ("-p", "--port"):
+        port = int(a)
+    elif o in ("-v", "--verbose"):
+        verbose = True
+print(json.dumps({"argv": sys.argv[1:], "host": host, "port": port, "verbose": verbose}))
+"""
+
+
+def test_getopt_value_goes_to_the_spelling_that_takes_one(tmp_path: Path) -> None:
+    """``h:`` takes a value, ``--host`` (no ``=``) does not: ``--host=x`` is an error."""
+    pack = _pack(tmp_path, "conn.py", GETOPT)
+    params = _action(pack, "conn")["parameters"]
+    assert set(params) == {"host", "port", "verbose"}  # named after the long options
+    assert _errors(pack) == []
+    got: Any = _argv(pack, "conn", {"host": "db1", "port": 2222, "verbose": True})
+    assert got == {"argv": ["-hdb1", "--port=2222", "--verbose"], "host": "db1",
+                   "port": 2222, "verbose": True}

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from voodoo.analysis import analyze_source
@@ -209,3 +210,35 @@ def test_getopt_value_goes_to_the_spelling_that_takes_one(tmp_path: Path) -> Non
     got: Any = _argv(pack, "conn", {"host": "db1", "port": 2222, "verbose": True})
     assert got == {"argv": ["-hdb1", "--port=2222", "--verbose"], "host": "db1",
                    "port": 2222, "verbose": True}
+
+
+TEMPLATED = {
+    "argparse": 'import argparse\np = argparse.ArgumentParser()\n'
+                'p.add_argument("--fmt", default=FMT)\np.parse_args()\n',
+    "optparse": 'import optparse\np = optparse.OptionParser()\n'
+                'p.add_option("--fmt", default=FMT)\np.parse_args()\n',
+    "click": 'import click\n@click.command()\n@click.option("--fmt", default=FMT)\n'
+             'def main(fmt):\n    pass\nmain()\n',
+    "typer": 'import typer\ndef main(fmt: str = FMT):\n    pass\ntyper.run(main)\n',
+    "getopt": 'import getopt, sys\nopts, args = getopt.getopt(sys.argv[1:], "", ["fmt="])\n'
+              'fmt = FMT\nfor o, a in opts:\n    if o == "--fmt":\n        fmt = a\n',
+    "fire": 'import fire\ndef main(fmt=FMT):\n    pass\nfire.Fire(main)\n',
+}
+
+
+@pytest.mark.parametrize("framework", sorted(TEMPLATED))
+def test_templated_default_is_wrapped_in_raw_exactly_once(framework: str) -> None:
+    from voodoo.stackstorm import action_metadata
+    from voodoo.templates import render
+
+    source = TEMPLATED[framework].replace("FMT", repr("{{ host }}:{% x %}"))
+    script = analyze_source(source.encode(), "t.py")
+    assert script.framework == framework
+    (command,) = script.commands
+    (param,) = [p for p in command.params if p.name == "fmt"]
+    assert param.default == "{{ host }}:{% x %}"  # the model holds the script's value
+    meta: Any = action_metadata(command, pack_ref="p", entry_point="t.py")
+    default = meta["parameters"]["fmt"]["default"]
+    assert default == "{% raw %}{{ host }}:{% x %}{% endraw %}"
+    # what StackStorm renders it to is the script's own default
+    assert render(default, lambda name, attr: pytest.fail("no lookup")) == param.default

@@ -6,7 +6,8 @@ the output here:
 - actions use the ``python-script`` runner, so ``position`` is never emitted (that runner
   ignores it; the wrapper builds the command line itself);
 - string defaults are Jinja-rendered by StackStorm, so literal ``{{``/``{%`` are wrapped in
-  ``{% raw %}...{% endraw %}``;
+  ``{% raw %}...{% endraw %}`` here (``raw_jinja``) and nowhere else: the model holds the
+  script's own value for every framework, so a default is wrapped exactly once;
 - key order is fixed so the same model always gives byte-identical YAML.
 """
 

@@ -347,8 +347,6 @@ class _Builder:
                 f"the default of {name!r} is not a JSON value; omitted",
             )
             return None
-        if isinstance(default, str) and ("{{" in default or "{%" in default):
-            default = "{% raw %}" + default + "{% endraw %}"
         return default
 
     def _description(self) -> str | None:

@@ -451,8 +451,6 @@ def _default(
         return None
     if ptype is ParamType.ARRAY and not isinstance(frozen, tuple):
         return None
-    if isinstance(frozen, str) and ("{{" in frozen or "{%" in frozen):
-        frozen = "{% raw %}" + frozen + "{% endraw %}"
     del ctx
     return frozen
 

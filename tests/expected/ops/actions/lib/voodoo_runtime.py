@@ -344,6 +344,14 @@ def _parse_stdout(text):
         return text
 
 
+def _refused(error):
+    """A value the script cannot take (StackStorm let it through): a failed run whose result
+    says why, instead of a traceback. The script is not started (``exit_code`` None)."""
+    message = "voodoo: " + str(error)
+    sys.stderr.write(message + "\n")
+    return False, {"exit_code": None, "stdout": "", "stderr": message, "error": message}
+
+
 def run_script(wrapper_file, spec, params, config=None):
     """Run the script for ``params``; return ``(succeeded, result)`` for StackStorm.
 
@@ -351,11 +359,18 @@ def run_script(wrapper_file, spec, params, config=None):
 
     No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
-    JSON. If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole
-    process group is killed first; if it is killed outright (SIGKILL), Linux sends the
-    script SIGTERM (processes the script started are then not reached).
+    JSON. A value the script's command line cannot express (``ArgvError``: e.g. a value no
+    store_const option gives) fails the run without starting the script: ``exit_code``
+    None and ``error`` saying why.
+
+    If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole process
+    group is killed first; if it is killed outright (SIGKILL), Linux sends the script
+    SIGTERM (processes the script started are then not reached).
     """
-    command = _command(wrapper_file, spec, params)
+    try:
+        command = _command(wrapper_file, spec, params)
+    except ArgvError as error:
+        return _refused(error)
     env = dict(os.environ)
     env.update(build_env(spec, params, config))
     process = subprocess.Popen(

@@ -6,6 +6,7 @@ pack clean, and runs the action for real to see the argv the script receives.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,57 @@ def test_templated_default_is_wrapped_in_raw_exactly_once(framework: str) -> Non
     assert default == "{% raw %}{{ host }}:{% x %}{% endraw %}"
     # what StackStorm renders it to is the script's own default
     assert render(default, lambda name, attr: pytest.fail("no lookup")) == param.default
+
+
+# --- 4. requirements.txt that installs ----------------------------------------------------
+
+IMPORTS = """
+import os
+import yaml
+import libcloud.compute
+import oschecks.disk
+import mystery_ops_lib
+import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--host")
+p.parse_args()
+"""
+
+
+def test_requirements_name_only_known_distributions(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # a repository whose own package sits beside scripts/
+    (tmp_path / "oschecks").mkdir()
+    (tmp_path / "oschecks" / "__init__.py").write_text("")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "check.py").write_text(IMPORTS)
+    result = ingest([tmp_path / "scripts"], tmp_path / "ops")
+    assert (tmp_path / "ops" / "requirements.txt").read_text() == (
+        "apache-libcloud\n"
+        "PyYAML\n"
+        "# unknown distribution, add it by hand: mystery_ops_lib (imported at check.py:6)\n"
+    )
+    (outcome,) = result.files
+    (warning,) = [d for d in outcome.diagnostics if d.code == "unknown-distribution"]
+    assert (warning.path, warning.line, warning.severity.value) == ("check.py", 6, "warning")
+    assert "'mystery_ops_lib'" in warning.message
+
+
+def test_inspect_json_reports_the_mapping_per_name(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "oschecks.py").write_text("")
+    (tmp_path / "check.py").write_text(IMPORTS)
+    out = subprocess.run(
+        [sys.executable, "-m", "voodoo", "inspect", "check.py", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout
+    (data,) = json.loads(out)
+    assert data["requirements"] == [
+        {"import": "argparse", "distribution": None, "how": "stdlib"},
+        {"import": "libcloud", "distribution": "apache-libcloud", "how": "curated"},
+        {"import": "mystery_ops_lib", "distribution": None, "how": "unknown"},
+        {"import": "os", "distribution": None, "how": "stdlib"},
+        {"import": "oschecks", "distribution": None, "how": "local"},
+        {"import": "yaml", "distribution": "PyYAML", "how": "curated"},
+    ]

@@ -240,7 +240,8 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
     actions = () if pack_ref is None else tuple(
         (c, _action_yaml(c, pack_ref)) for c in script.commands)
     return _Analyzed(sf, script, cache.ScriptEntry(
-        before, script, local, found.third_party, found.notes), _python2_copy(sf, script),
+        before, script, local, found.third_party, found.notes, found.unknown),
+        _python2_copy(sf, script),
         actions)
 
 
@@ -327,6 +328,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     notes: list[Diagnostic] = []
     sections: list[tuple[str, str]] = []
     requirements: set[str] = set()
+    unknown: list[tuple[str, str]] = []  #: imports whose distribution is unknown
     carried: set[str] = set()
     records: dict[str, cache.RenderRecord] = {}
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
@@ -371,15 +373,21 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             requirements.update(a.entry.third_party)
             notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n)
                          for n in a.entry.notes)
+            unknown.extend(a.entry.unknown)
+            notes.extend(_unknown_notes(rel, a.entry.unknown))
             records[rel] = record
             continue
         python2 = copy(a.source.path, rel, rel, script=a)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
             third, dep_notes = a.entry.third_party, a.entry.notes
+            unknown_here = a.entry.unknown
         else:
             found = deps.discover(a.source.path, a.script.imports, source_root)
             local, third, dep_notes = list(found.local), found.third_party, found.notes
+            unknown_here = found.unknown
+        unknown.extend(unknown_here)
+        notes.extend(_unknown_notes(rel, unknown_here))
         for mod in local:
             python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
                             mod.resolve().parent != a.source.path.resolve().parent)
@@ -408,7 +416,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     if env_keys:
         files[pack_config.CONFIG_SCHEMA_PATH] = stackstorm.dump_yaml(
             pack_config.config_schema(with_cmds)).encode()
-    files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
+    files["requirements.txt"] = deps.requirements_txt(sorted(requirements), unknown).encode()
     files["README.md"] = stackstorm.readme_from_sections(pack_ref, sections).encode()
     pm = pack_meta or PackMeta()
     pack_yaml = stackstorm.pack_metadata(
@@ -419,6 +427,19 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
     # A module two scripts import is rendered by the one that changed: not carried too.
     return Rendered(files, sources, tuple(notes), frozenset(carried - files.keys()), records)
+
+
+def _unknown_notes(rel: str, unknown: Iterable[tuple[str, str]]) -> list[Diagnostic]:
+    """A warning per import whose distribution is unknown, at its line when in ``rel``."""
+    out = []
+    for name, where in unknown:
+        file, _, line = where.rpartition(":")
+        here = int(line) if file == rel and line.isdigit() else 0
+        out.append(Diagnostic(rel, here, Severity.WARNING, "unknown-distribution",
+                              f"import {name!r} ({where}): its PyPI distribution is not known, "
+                              "so requirements.txt only names it in a comment; add the "
+                              "distribution there by hand"))
+    return out
 
 
 def pack_email(meta: PackMeta, source_root: Path) -> str:

@@ -163,11 +163,25 @@ def inspect_data(script: Script) -> dict[str, Any]:
         "framework": script.framework,
         "actions": [action_metadata(c, pack_ref="PACK", entry_point=f"{c.name}.py")
                     for c in script.commands],
+        "requirements": requirements_data(script),
         "diagnostics": [
             {"line": d.line, "severity": d.severity.value, "code": d.code, "message": d.message}
             for d in script.diagnostics
         ],
     }
+
+
+def requirements_data(script: Script) -> list[dict[str, str | None]]:
+    """Each top-level name the script imports and how requirements.txt treats it:
+    ``{"import", "distribution", "how"}`` with ``how`` one of stdlib, local, curated,
+    installed, skipped, unknown (the source tree is the script's folder)."""
+    from pathlib import Path
+
+    from voodoo import deps
+
+    path = Path(script.path)
+    found = deps.discover(path, script.imports, path.parent)
+    return [r.to_dict() for r in deps.mapping(script.imports, found.local_names)]
 
 
 def print_inspect(scripts: Sequence[Script]) -> None:

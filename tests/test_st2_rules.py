@@ -297,3 +297,44 @@ def test_inspect_json_reports_the_mapping_per_name(tmp_path: Path) -> None:
         {"import": "oschecks", "distribution": None, "how": "local"},
         {"import": "yaml", "distribution": "PyYAML", "how": "curated"},
     ]
+
+
+# --- 5. local runs closer to StackStorm ---------------------------------------------------
+
+WHERE = """
+import argparse, json, os
+p = argparse.ArgumentParser()
+p.add_argument("--file", default="data.txt")
+a = p.parse_args()
+print(json.dumps({"cwd": os.getcwd(), "read": open(a.file).read().strip()}))
+"""
+
+
+def test_scripts_run_in_their_own_folder_in_the_pack(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = _pack(tmp_path, "where.py", WHERE)
+    folder = pack / "actions" / "scripts"
+    (folder / "data.txt").write_text("next to the script\n")
+    monkeypatch.chdir(tmp_path)  # the caller's directory does not matter
+    got: Any = _argv(pack, "where", {})
+    assert got == {"cwd": str(folder.resolve()), "read": "next to the script"}
+
+
+def test_working_directory_override_per_script(tmp_path: Path) -> None:
+    from voodoo.config import Config, ScriptOverride
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "data.txt").write_text("from the configured folder\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "where.py").write_text(WHERE)
+    config = Config(path=tmp_path / "voodoo.yaml", sources=("src",), pack=tmp_path / "ops",
+                    scripts={"where.py": ScriptOverride(cwd=str(work))})
+    assert ingest([], tmp_path / "ops", config=config).exit_code == 0
+    got: Any = _argv(tmp_path / "ops", "where", {})
+    assert got == {"cwd": str(work), "read": "from the configured folder"}
+    # a folder that does not exist fails the run with a message, not a traceback
+    work.rename(tmp_path / "gone")
+    execution = run_action(tmp_path / "ops", "where", {}, log=False)
+    assert execution.status == "failed"
+    assert "the working directory" in execution.result["result"]["error"]

@@ -39,7 +39,7 @@ from voodoo.limits import DEFAULT_MAX_SIZE
 CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
 #: the one runner voodoo generates actions for (``voodoo.stackstorm.RUNNER_TYPE``)
 RUNNER = "python-script"
-_SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner"})
+_SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner", "cwd"})
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -55,6 +55,9 @@ class ScriptOverride:
     description: str | None = None
     exclude: bool = False  #: never ingest this script
     secret: tuple[str, ...] = ()  #: parameter names to mark ``secret: true``
+    #: the script's working directory when its actions run: absolute, or relative to the
+    #: script's own folder in the pack (None: that folder)
+    cwd: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,7 @@ class Config:
             "sources": self.sources,
             "meta": [self.metadata.name, self.metadata.description, self.metadata.author,
                      self.metadata.email, self.metadata.version],
-            "scripts": {k: [v.action, v.description, v.exclude, v.secret]
+            "scripts": {k: [v.action, v.description, v.exclude, v.secret, v.cwd]
                         for k, v in sorted(self.scripts.items())},
             "gitignore": self.gitignore,
         }
@@ -317,7 +320,7 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         scripts[str(rel)] = ScriptOverride(
             action=_opt_str(o, "action", path), description=_opt_str(o, "description", path),
             exclude=bool(o.get("exclude", False)),
-            secret=_strings(o.get("secret"), "secret", path))
+            secret=_strings(o.get("secret"), "secret", path), cwd=_opt_str(o, "cwd", path))
     root = path.parent
     return Config(
         path=path, sources=sources, pack=(root / pack) if pack else None,

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -315,14 +315,17 @@ class Rendered:
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
            pack_meta: PackMeta | None = None,
-           settings: Settings = DEFAULTS, redo: Collection[str] | None = None) -> Rendered:
+           settings: Settings = DEFAULTS, redo: Collection[str] | None = None,
+           cwds: Mapping[str, str] | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
     ``settings.keep_python2`` as they are (their actions then run them with ``python2``).
 
     With ``redo``, only those scripts are rendered; every other one must have a cached
-    ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record)."""
+    ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record).
+    ``cwds``: script relpath -> the working directory its actions run in (the
+    configuration's ``cwd``; by default the script's own folder in the pack)."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
@@ -403,7 +406,8 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                 (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, pack_ref)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
-                                        config_env=config_env, interpreter=interpreter)),
+                                        config_env=config_env, interpreter=interpreter,
+                                        cwd=(cwds or {}).get(rel))),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
@@ -572,7 +576,9 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
             commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
-                     settings=settings, redo=redo)
+                     settings=settings, redo=redo,
+                     cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd}
+                     if config else None)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],

@@ -21,6 +21,8 @@ defaults shown)::
              "joiner": "equals", "default": 8080},
         ],
         "config_env": {"vault_addr": "VAULT_ADDR"},  # optional: pack config key -> variable
+        "cwd": "..",                     # optional: the script's working directory, absolute
+                                         # or relative to the script's folder (default ".")
     }
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
@@ -39,7 +41,7 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["ArgvError", "build_argv", "build_env", "run_script"]
+__all__ = ["ArgvError", "build_argv", "build_env", "run_script", "working_directory"]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -344,6 +346,17 @@ def _parse_stdout(text):
         return text
 
 
+def working_directory(wrapper_file, spec):
+    """Where the script runs: ``spec["cwd"]`` (absolute, or relative to the script's own
+    folder), by default the script's own folder in the pack. StackStorm's python runner
+    sets no directory (the action runner's would be used): one documented place instead,
+    the same under StackStorm and ``voodoo run``, so a script that reads files next to
+    itself by relative path finds them."""
+    folder = os.path.dirname(os.path.abspath(wrapper_file))
+    script_folder = os.path.dirname(os.path.normpath(os.path.join(folder, spec["script"])))
+    return os.path.normpath(os.path.join(script_folder, spec.get("cwd") or "."))
+
+
 def _refused(error):
     """A value the script cannot take (StackStorm let it through): a failed run whose result
     says why, instead of a traceback. The script is not started (``exit_code`` None)."""
@@ -357,7 +370,8 @@ def run_script(wrapper_file, spec, params, config=None):
 
     ``config``: the pack config, for the environment variables ``spec["config_env"]`` maps.
 
-    No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
+    No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder, run
+    in ``working_directory`` (by default the script's own folder).
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
     JSON. A value the script's command line cannot express (``ArgvError``: e.g. a value no
     store_const option gives) fails the run without starting the script: ``exit_code``
@@ -371,6 +385,9 @@ def run_script(wrapper_file, spec, params, config=None):
         command = _command(wrapper_file, spec, params)
     except ArgvError as error:
         return _refused(error)
+    cwd = working_directory(wrapper_file, spec)
+    if not os.path.isdir(cwd):
+        return _refused(f"the working directory {cwd} does not exist")
     env = dict(os.environ)
     env.update(build_env(spec, params, config))
     process = subprocess.Popen(
@@ -379,6 +396,7 @@ def run_script(wrapper_file, spec, params, config=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        cwd=cwd,
         start_new_session=True,
         preexec_fn=_die_with_parent(),
     )

@@ -338,3 +338,58 @@ def test_working_directory_override_per_script(tmp_path: Path) -> None:
     execution = run_action(tmp_path / "ops", "where", {}, log=False)
     assert execution.status == "failed"
     assert "the working directory" in execution.result["result"]["error"]
+
+
+VERSION = """
+import argparse, json, sys
+p = argparse.ArgumentParser()
+p.add_argument("--name", default="x")
+p.parse_args()
+print(json.dumps({"version": list(sys.version_info[:2]), "executable": sys.executable}))
+"""
+
+PY38 = Path.home() / ".pyenv" / "versions" / "3.8.18" / "bin" / "python3.8"
+
+
+def _other_python() -> Path:
+    """An interpreter other than the one running the tests (StackStorm 3.x's Python 3.8
+    when there is one): the pack virtualenv stand-in."""
+    import shutil
+
+    found = shutil.which("python3.8")
+    for candidate in (PY38, Path(found) if found else None):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    pytest.skip("no Python 3.8 on this machine")
+
+
+def test_run_under_another_python(tmp_path: Path) -> None:
+    """``voodoo run --python``: the wrapper, the runtime and the script run under the pack
+    virtualenv's interpreter (here Python 3.8, StackStorm 3.x's), as StackStorm runs them."""
+    import subprocess
+    import sys
+
+    python = _other_python()
+    pack = _pack(tmp_path, "ver.py", VERSION)
+    out = subprocess.run(
+        [sys.executable, "-m", "voodoo", "run", str(pack), "ver", "--python", str(python),
+         "--json"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)["result"]["result"]
+    assert result["stdout"]["version"] == [3, 8]
+    # the configured interpreter is used when --python is not given
+    (tmp_path / "voodoo.yaml").write_text(f"sources: [src]\npython: {python}\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "voodoo", "run", str(pack), "ver", "--json"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert json.loads(out.stdout)["result"]["result"]["stdout"]["version"] == [3, 8]
+    # a missing interpreter is a clear error, nothing is run
+    out = subprocess.run(
+        [sys.executable, "-m", "voodoo", "run", str(pack), "ver", "--python",
+         str(tmp_path / "nope")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert out.returncode == 2 and "not found or not executable" in out.stderr

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,9 @@ class Config:
     config_schema: bool = False  #: ``config-schema = true``: as ``--config-schema``
     keep_python2: bool = False  #: ``keep-python2 = true``: as ``--keep-python2``
     max_size: int | None = None  #: ``max-size = MB``: as ``--max-size`` (stored in bytes)
+    #: ``python = PATH``: the interpreter ``voodoo run`` runs python-script actions under
+    #: (the pack virtualenv's, as StackStorm does); relative to the configuration's folder
+    python: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -294,7 +298,7 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
     known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
-             "keep-python2", "max-size"}
+             "keep-python2", "max-size", "python"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -327,7 +331,17 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
         scripts=scripts, gitignore=_root_ignores(root),
         functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
-        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path))
+        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path),
+        python=_python(data, root, path))
+
+
+def _python(data: dict[str, Any], root: Path, path: Path) -> Path | None:
+    value = _opt_str(data, "python", path)
+    if value is None:
+        return None
+    found = Path(value).expanduser()
+    # a bare name ("python3.8") is looked up on PATH when run; a path is the config's
+    return found if os.sep not in value and "/" not in value else root / found
 
 
 def _megabytes(d: dict[str, Any], path: Path) -> int | None:

@@ -86,12 +86,15 @@ def execute(
     config: Mapping[str, Any] | None = None,
     *,
     timeout: float | None = None,
+    python: str | None = None,
 ) -> Execution:
-    """Run an action whose parameters are already prepared. ``timeout`` overrides the runner's."""
+    """Run an action whose parameters are already prepared. ``timeout`` overrides the runner's;
+    ``python`` runs python-script actions under that interpreter (the pack virtualenv's, as
+    StackStorm does; default: the one running voodoo)."""
     limit = float(timeout if timeout is not None else prepared.runner.get("timeout") or 60)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    outcome = runners_local.run(action, prepared, config or {}, limit)
+    outcome = runners_local.run(action, prepared, config or {}, limit, python)
     return Execution(
         action=action.ref,
         runner_type=action.runner_type,
@@ -112,17 +115,19 @@ def run_action(
     config_file: str | Path | None = None,
     timeout: float | None = None,
     log: bool = True,
+    python: str | None = None,
 ) -> Execution:
     """Load, check and run action ``name`` of the pack; append it to the execution log.
 
     ``params`` are ``st2 run`` words (``["n=3", "tags=a,b"]``) or a mapping of values.
+    ``python``: the interpreter for python-script actions (see ``execute``).
     Raises ``ParameterError`` (nothing run) or ``ActionError``.
     """
     action = load_action(pack_dir, name)
     config = load_config(pack_dir, config_file)
     words = params if isinstance(params, Mapping) else list(params)
     prepared = prepare_parameters(action, words, config)
-    execution = execute(action, prepared, config, timeout=timeout)
+    execution = execute(action, prepared, config, timeout=timeout, python=python)
     if log:
         append_log(Path(pack_dir), execution)
     return execution

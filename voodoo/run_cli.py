@@ -51,6 +51,13 @@ _STATUS_STYLE = {"succeeded": "bold green", "failed": "bold red", "timeout": "bo
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON.")
 @click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Run python-script actions under this interpreter (e.g. the pack virtualenv's "
+    "bin/python, as StackStorm does); default: `python` in [tool.voodoo], else voodoo's own.",
+)
+@click.option(
     "--help", "-h", "show_help", is_flag=True, help="Show this message, or the action's parameters."
 )
 @click.pass_context
@@ -61,6 +68,7 @@ def run_cmd(
     config_file: str | None,
     timeout: float | None,
     as_json: bool,
+    python: str | None,
     show_help: bool,
 ) -> None:
     """Run ACTION of the pack in PACK_DIR locally, the way StackStorm would.
@@ -78,7 +86,12 @@ def run_cmd(
             _print_action_help(load_action(pack_dir, action))
             ctx.exit(0)
         execution = run_action(
-            pack_dir, action, list(ctx.args), config_file=config_file, timeout=timeout
+            pack_dir,
+            action,
+            list(ctx.args),
+            config_file=config_file,
+            timeout=timeout,
+            python=python or _configured_python(),
         )
     except VoodooError as e:
         _print_error(e, as_json)
@@ -115,6 +128,14 @@ def history_cmd(
     else:
         _console().print(_history_table(entries))
     ctx.exit(0)
+
+
+def _configured_python() -> str | None:
+    """``python`` from [tool.voodoo] (pyproject.toml or voodoo.yaml), if configured."""
+    from voodoo.config import find
+
+    config = find()
+    return str(config.python) if config is not None and config.python is not None else None
 
 
 def _console() -> Console:

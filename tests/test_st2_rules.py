@@ -393,3 +393,16 @@ def test_run_under_another_python(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert out.returncode == 2 and "not found or not executable" in out.stderr
+
+
+def test_the_hand_written_test_packs_pass_validate(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.packmaker import FIXTURE, make_pack, python_action, shell_action
+
+    handwritten = tmp_path / "handwritten"  # its ref: st2 pack install names it so
+    shutil.copytree(FIXTURE, handwritten)
+    assert validate_pack(handwritten) == []
+    pack = make_pack(tmp_path, {"py": python_action("return (True, kw)"),
+                                "sh": shell_action({"who": {"type": "string"}})})
+    assert validate_pack(pack) == []

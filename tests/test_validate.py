@@ -196,6 +196,31 @@ BAD = [
         " --low, --high)",
     ),
     (
+        "shell-script-no-shebang",
+        lambda pack: [
+            _file("actions/run.sh", "echo hi\n")(pack),
+            _file("actions/sh.yaml", "name: sh\nrunner_type: local-shell-script\n"
+                  "entry_point: run.sh\n")(pack),
+        ],
+        "actions/sh.yaml:entry_point: 'run.sh' has no #! line: the local-shell-script runner"
+        " executes it directly",
+    ),
+    (
+        "shell-script-unsafe-path",
+        lambda pack: [
+            _file("actions/my run.sh", "#!/bin/sh\necho hi\n")(pack),
+            _file("actions/sh.yaml", "name: sh\nrunner_type: local-shell-script\n"
+                  "entry_point: my run.sh\n")(pack),
+        ],
+        "actions/sh.yaml:entry_point: 'my run.sh' has a space or shell character: the"
+        " runner's chmod command does not quote it",
+    ),
+    (
+        "config-default-type",
+        _file("config.schema.yaml", "port:\n  type: integer\n  default: abc\n"),
+        "config.schema.yaml:port.default: does not fit the parameter: 'abc' is not of type",
+    ),
+    (
         "python-entry-point-no-class",
         _file("actions/deploy.py", "def run(**kw):\n    return kw\n"),
         f"{A}:entry_point: 'deploy.py' defines no class with a run() method",

@@ -14,6 +14,7 @@ pack.yaml (st2common ``PackAPI``, ``get_pack_ref_from_metadata``)
   - the ref equals the directory name (warning: actions register under the directory).
 Pack layout
   - a root ``config.yaml`` is deprecated (warning);
+  - config.schema.yaml: each default fits its key's schema;
   - only the top level of ``actions/`` is scanned, ``actions/config.yaml`` skipped.
 Actions (``ActionAPI``, ``validators/api/action.py``, the runners)
   - the action name is unique in the pack; ``pack``, if given, equals the directory name;
@@ -21,7 +22,9 @@ Actions (``ActionAPI``, ``validators/api/action.py``, the runners)
   - ``entry_point``: required or must be empty as the runner says; normalized, inside
     ``actions/`` (or an absolute path inside the pack), existing; a ``.py`` file for
     python-script, which defines a class with a ``run`` method (the python runner's
-    wrapper loads the first such class; none: every run fails).
+    wrapper loads the first such class; none: every run fails); for local- and
+    remote-shell-script, a file starting with ``#!`` (executed directly) whose path has
+    no space or shell character (unquoted in the runner's ``chmod`` command).
 Parameters (``_validate_parameters``, the parameter rendering, the python runner)
   - a parameter named like a runner parameter only changes ``default``, ``description``,
     ``enum``, ``immutable``, ``required``, and never sets ``immutable`` on an immutable one;
@@ -73,6 +76,9 @@ _JINJA_WORDS = frozenset(
 _RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}.*?{%-?\s*endraw\s*-?%}", re.DOTALL)
 _RAW_OPEN = re.compile(r"{%-?\s*raw\s*-?%}")
 _RAW_CONTENT = re.compile(r"{%-?\s*raw\s*-?%}(.*?){%-?\s*endraw\s*-?%}", re.DOTALL)
+#: runners that execute the entry point itself (``chmod +x SCRIPT ; SCRIPT ...``)
+_DIRECT_SCRIPT_RUNNERS = frozenset({"local-shell-script", "remote-shell-script"})
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_./+,@%:=-]")
 _RAW_TAG = re.compile(r"{%-?\s*(?:end)?raw\s*-?%}")
 _STRING_LITERAL = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")
@@ -117,7 +123,10 @@ def validate_pack(pack_dir: str | Path) -> list[Problem]:
     if (root / "config.schema.yaml").exists():
         config = _load(root, "config.schema.yaml", problems)
         if config is not None:
-            problems += _schema_problems("config.schema.yaml", config, "config_schema.json")
+            shape = _schema_problems("config.schema.yaml", config, "config_schema.json")
+            problems += shape
+            if not shape:
+                problems += _config_default_problems(config)
     names: dict[str, str] = {}
     for path in _action_files(root):
         _check_action(root, path, names, problems)
@@ -259,6 +268,16 @@ def _pack_ref(pack: Mapping[str, Any], directory: str) -> tuple[str | None, str]
     return None, "ref"
 
 
+def _config_default_problems(config: Mapping[str, Any]) -> list[Problem]:
+    """A config.schema.yaml default must fit its key's schema, like a parameter default."""
+    problems = []
+    for key, spec in config.items():
+        if isinstance(spec, dict) and "default" in spec:
+            for message in _default_schema_problems(spec):
+                problems.append(Problem("config.schema.yaml", f"{key}.default", message))
+    return problems
+
+
 # --- actions ----------------------------------------------------------------------------
 
 
@@ -334,7 +353,30 @@ def _entry_point_problems(
     if runner.name == "python-script":
         why = _action_class_problem(target)
         return problem(f"{entry_point!r} {why}") if why else []
+    if runner.name in _DIRECT_SCRIPT_RUNNERS:
+        return [
+            Problem(relpath, "entry_point", f"{entry_point!r} {why}")
+            for why in _shell_script_problems(entry_point, target, runner.name)
+        ]
     return []
+
+
+def _shell_script_problems(entry_point: str, target: Path, runner: str) -> list[str]:
+    """st2 runs ``chmod +x SCRIPT ; SCRIPT ...`` through a shell, the path unquoted in the
+    chmod part, and executes the script directly (so it needs its #! line)."""
+    problems = []
+    if _UNSAFE_PATH.search(entry_point):
+        problems.append(
+            "has a space or shell character: the runner's chmod command does not quote it"
+        )
+    try:
+        with target.open("rb") as f:
+            start = f.read(2)
+    except OSError:
+        return problems
+    if start != b"#!":
+        problems.append(f"has no #! line: the {runner} runner executes it directly")
+    return problems
 
 
 def _parse_python(path: Path) -> ast.Module | None:

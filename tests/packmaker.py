@@ -22,7 +22,8 @@ def make_pack(
     """
     pack = root / ref
     (pack / "actions").mkdir(parents=True)
-    meta = {"ref": ref, "name": ref, "description": "test pack", "version": "0.1.0", "author": "t"}
+    meta = {"ref": ref, "name": ref, "description": "test pack", "version": "0.1.0", "author": "t",
+            "email": "t@example.com"}
     (pack / "pack.yaml").write_text(yaml.safe_dump(meta))
     for name, (metadata, source) in actions.items():
         metadata = {"name": name, **metadata}

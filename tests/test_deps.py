@@ -5,11 +5,21 @@ from pathlib import Path
 import pytest
 
 from voodoo.deps import (
+    DISTRIBUTIONS,
+    SAME_NAME,
+    SKIPPED,
+    Resolved,
+    _canonical,
+    _is_stdlib,
     discover,
     imports_in,
+    installed_distributions,
+    mapping,
     requirements_txt,
+    resolve,
     skipped,
     third_party,
+    unknown_imports,
 )
 from voodoo.errors import ParseError
 
@@ -218,11 +228,81 @@ def test_discover_collects_third_party_imports_of_local_modules(tmp_path: Path) 
         ("usb", "pyusb"),
         ("requests", "requests"),
         ("paramiko", "paramiko"),
-        ("no_such_module_anywhere", "no_such_module_anywhere"),
+        # names from a real repository that were written as import names (issue 16)
+        ("libcloud", "apache-libcloud"),
+        ("novaclient", "python-novaclient"),
+        ("keystoneclient", "python-keystoneclient"),
+        ("elftools", "pyelftools"),
+        ("ovirtsdk4", "ovirt-engine-sdk-python"),
     ],
 )
 def test_distribution_names(name: str, distribution: str) -> None:
     assert third_party([name, f"{name}.sub"], []) == [distribution]
+    assert resolve(name) == Resolved(name, distribution, "curated")
+
+
+def test_curated_table_agrees_with_what_is_installed_here() -> None:
+    """Every curated row installed in this environment names the distribution that really
+    provides the module; and no row is a standard module or a skipped name."""
+    installed = installed_distributions()
+    rows = {**DISTRIBUTIONS, **{name: name for name in SAME_NAME}}
+    checked = 0
+    for name, distribution in rows.items():
+        assert not _is_stdlib(name) and name not in SKIPPED, name
+        assert requirements_txt([distribution])  # a valid distribution name
+        providers = {_canonical(d) for d in installed.get(name, ())}
+        if name == "docopt":
+            # voodoo itself runs on docopt-ng, a drop-in that also provides ``docopt``; the
+            # row keeps docopt, the distribution the scripts were written against
+            continue
+        if providers:
+            assert _canonical(distribution) in providers, (name, providers)
+            checked += 1
+    assert checked >= 5  # PyYAML, click, rich, jsonschema, typer... are installed for voodoo
+
+
+def test_installed_distribution_is_known_through_the_environment() -> None:
+    # libcst is not in the curated table; voodoo runs with it installed
+    assert "libcst" not in DISTRIBUTIONS and "libcst" not in SAME_NAME
+    assert resolve("libcst") == Resolved("libcst", "libcst", "installed")
+    assert third_party(["libcst.matchers"], []) == ["libcst"]
+
+
+def test_unknown_import_is_never_guessed() -> None:
+    assert resolve("no_such_module_anywhere") == Resolved(
+        "no_such_module_anywhere", None, "unknown")
+    assert third_party(["no_such_module_anywhere", "yaml"], []) == ["PyYAML"]
+    assert unknown_imports(["no_such_module_anywhere", "yaml", "os"], []) == [
+        "no_such_module_anywhere"]
+    assert resolve("_private").how == "unknown"
+
+
+def test_requirements_txt_lists_unknown_imports_as_comments() -> None:
+    text = requirements_txt(["PyYAML"], [("zzz", "b.py:3"), ("libfoo", "a.py:7"),
+                                         ("zzz", "a.py:1")])
+    assert text == (
+        "PyYAML\n"
+        "# unknown distribution, add it by hand: libfoo (imported at a.py:7)\n"
+        "# unknown distribution, add it by hand: zzz (imported at a.py:1)\n"
+    )
+    # a file name cannot start a new requirement line
+    assert requirements_txt([], [("x", "a\n--index-url=http://evil:1")]).count("\n") == 1
+
+
+def test_discover_knows_local_installed_curated_and_unknown(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "oschecks/__init__.py": "",  # the repository's own package, at its root
+        "scripts/check.py": "import os\nimport oschecks.disk\nimport libcloud\n"
+                            "import libcst\nimport helpers\n",
+        "scripts/helpers.py": "\n\nimport mystery_lib.sub\n",
+    })  # fmt: skip
+    script = tmp_path / "scripts" / "check.py"
+    deps = discover(script, imports_in(script), tmp_path)
+    assert deps.third_party == ("apache-libcloud", "libcst")
+    assert "oschecks" in deps.local_names and "helpers" in deps.local_names
+    assert deps.unknown == (("mystery_lib", "scripts/helpers.py:3"),)
+    assert [r.how for r in mapping(imports_in(script), deps.local_names)] == [
+        "stdlib", "local", "curated", "installed", "local"]
 
 
 @pytest.mark.parametrize(

@@ -202,6 +202,44 @@ def test_unsupported_or_broken_defaults_are_reported(
     assert any(problem in p for p in info.value.problems), info.value.problems
 
 
+def test_given_values_are_rendered_like_defaults(tmp_path: Path) -> None:
+    """StackStorm renders ``{{ }}`` in the values a run is given, not only in defaults."""
+    params = {
+        "host": {"type": "string", "default": "web"},
+        "url": {"type": "string"},
+        "raw": {"type": "string"},
+        "plain": {"type": "string"},
+    }
+    prepared = _prepare(
+        tmp_path,
+        params,
+        ["url=http://{{ host }}/{{ config_context.path }}", "raw={% raw %}{{ x }}{% endraw %}",
+         "plain=no templates {here}"],
+        {"path": "api"},
+    )
+    assert prepared.action["url"] == "http://web/api"
+    assert prepared.action["raw"] == "{{ x }}"
+    assert prepared.action["plain"] == "no templates {here}"
+    assert prepared.masked["url"] == "http://web/api"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("{{ 1 + 1 }}", "url: value '{{ 1 + 1 }}': unsupported Jinja"),
+        ("{{ st2kv.system.k }}", "url: value '{{ st2kv.system.k }}': unsupported Jinja"),
+        ("{{ nothere }}", "url: value '{{ nothere }}': unknown parameter 'nothere'"),
+    ],
+)
+def test_given_values_that_cannot_be_rendered_are_refused(
+    tmp_path: Path, value: str, problem: str
+) -> None:
+    params = {"url": {"type": "string"}, "host": {"type": "string"}}
+    with pytest.raises(ParameterError) as info:
+        _prepare(tmp_path, params, [f"url={value}"], {})
+    assert any(p.startswith(problem) for p in info.value.problems), info.value.problems
+
+
 def test_render_drops_one_trailing_newline_like_jinja() -> None:
     assert render("{{ a }}\n", lambda n, a: 1) == "1"
     with pytest.raises(UnsupportedTemplate):

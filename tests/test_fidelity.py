@@ -118,6 +118,14 @@ def _wrapper_class(pack: Path, name: str) -> Any:
     return cls
 
 
+def _working_directory(pack: Path, script: Path, command: Command) -> str:
+    """Where the action runs the script (the runtime's documented working directory)."""
+    wrapper = pack / "actions" / f"{command.name}.py"
+    directory: str = RUNTIME.working_directory(str(wrapper), spec_for(command,
+                                               f"scripts/{script.name}"))
+    return directory
+
+
 @pytest.mark.parametrize(("script", "command"), ALL_CASES)
 @settings(max_examples=example_count(2), deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])
@@ -127,11 +135,12 @@ def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, c
     params = data.draw(params_strategy(command), label="params")
     spec = spec_for(command, f"scripts/{script.name}", parser=PARSER[command.name])
     argv = RUNTIME.build_argv(spec, params)
+    cwd = _working_directory(pack, script, command)
 
     def direct() -> subprocess.CompletedProcess[str]:
         # Raw bytes, decoded like the runtime does: text=True would turn "\r" into "\n".
         run = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
-                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL, cwd=cwd,
                              env={**os.environ, **RUNTIME.build_env(spec, params)})
         return subprocess.CompletedProcess(run.args, run.returncode,
                                            run.stdout.decode("utf-8", "replace"),
@@ -172,7 +181,8 @@ def test_voodoo_run_gives_what_a_direct_run_gives(pack: Path, script: Path, comm
         return
     direct = subprocess.run([sys.executable, str(pack / "actions/scripts" / script.name), *argv],
                             capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
-                            env={**os.environ, **RUNTIME.build_env(spec, params)})
+                            env={**os.environ, **RUNTIME.build_env(spec, params)},
+                            cwd=_working_directory(pack, script, command))
     execution = run_action(pack, command.name, params, log=False)
     assert execution.status == ("succeeded" if direct.returncode == 0 else "failed")
     assert execution.result["result"]["exit_code"] == direct.returncode

@@ -169,8 +169,9 @@ ALLOWED_IMPORTS = {
 }
 #: lazy imports of voodoo's own modules, named in a dict literal of the file
 LAZY_OWN_IMPORTS = {"voodoo/cli.py", "voodoo/__init__.py"}
-#: reads package data files, never code
-SAFE_IMPORTS = {"importlib.resources"}
+#: reads package data files, never code; importlib.metadata reads the installed
+#: distributions' metadata (which distribution provides an import name), never imports one
+SAFE_IMPORTS = {"importlib.resources", "importlib.metadata"}
 FORBIDDEN_NAMES = {"eval", "exec", "compile", "__import__", "execfile"}
 FORBIDDEN_MODULES = {"runpy", "subprocess", "importlib", "pty", "multiprocessing"}
 FORBIDDEN_OS = {"system", "popen", "execv", "execve", "execvp", "execl", "execlp", "spawnv",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from voodoo.errors import PackError
 from voodoo.model import ArgKind, Command, Emit, Joiner, Param, ParamType, freeze
 from voodoo.stackstorm import (
+    PLACEHOLDER_EMAIL,
     action_metadata,
     dump_yaml,
     pack_metadata,
@@ -184,15 +185,18 @@ def test_pack_ref_rejects(name: str) -> None:
 
 
 def test_pack_metadata() -> None:
-    data = pack_metadata("ops", "Ops", "Ops scripts", author="Ops team")
+    data = pack_metadata("ops", "Ops", "Ops scripts", author="Ops team", email="ops@example.com")
     assert data == {
         "ref": "ops",
         "name": "Ops",
         "description": "Ops scripts",
         "version": "0.1.0",
         "author": "Ops team",
+        "email": "ops@example.com",
         "python_versions": ["3"],
     }
+    # never without email: StackStorm's registration fails on a pack.yaml lacking it
+    assert pack_metadata("ops", "Ops", "d")["email"] == PLACEHOLDER_EMAIL
     assert "version: 0.1.0" in dump_yaml(data)
     assert yaml.safe_load(dump_yaml(data))["version"] == "0.1.0"
 

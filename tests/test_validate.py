@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,13 @@ import pytest
 import yaml
 
 from voodoo.model import ArgKind, Command, Emit, Joiner, Param, ParamType, Severity, freeze
-from voodoo.stackstorm import action_metadata, dump_yaml, pack_metadata, pack_readme
+from voodoo.stackstorm import (
+    PLACEHOLDER_EMAIL,
+    action_metadata,
+    dump_yaml,
+    pack_metadata,
+    pack_readme,
+)
 from voodoo.validate import Problem, jinja_problems, validate_pack
 from voodoo.wrapper import RUNTIME_PACK_PATH, runtime_source, wrapper_source
 
@@ -51,7 +58,8 @@ def _write(path: Path, text: str) -> None:
 def make_pack(root: Path, name: str = "ops") -> Path:
     """A pack laid out the way voodoo generates one."""
     pack = root / name
-    _write(pack / "pack.yaml", dump_yaml(pack_metadata(name, "Ops", "Ops scripts")))
+    meta = pack_metadata(name, "Ops", "Ops scripts", email="ops@example.com")
+    _write(pack / "pack.yaml", dump_yaml(meta))
     _write(
         pack / "actions" / "deploy.yaml",
         dump_yaml(action_metadata(COMMAND, pack_ref=name, entry_point="deploy.py")),
@@ -85,6 +93,27 @@ def _top(**values: Any) -> Callable[[Path], None]:
 
 def _file(relpath: str, text: str) -> Callable[[Path], None]:
     return lambda pack: _write(pack / relpath, text)
+
+
+PRIORITY = Param(
+    name="priority",
+    dest="priority",
+    emit=Emit(ArgKind.CONST, "--low", consts=((1, "--low"), (5, "--high"))),
+    type=ParamType.INTEGER,
+)
+
+
+def _const_pack(pack: Path, enum: list[int] | None) -> None:
+    """The deploy action with a dest two store_const options share (--low/--high)."""
+    command = dataclasses.replace(COMMAND, params=(*COMMAND.params, PRIORITY))
+    _write(
+        pack / "actions" / "deploy.py",
+        wrapper_source(command, "scripts/deploy.py", source_display="deploy.py"),
+    )
+    spec: dict[str, Any] = {"type": "integer"}
+    if enum is not None:
+        spec["enum"] = enum
+    _edit(A, lambda d: d["parameters"].update(priority=spec))(pack)
 
 
 def test_generated_pack_has_no_problems(tmp_path: Path) -> None:
@@ -128,6 +157,73 @@ BAD = [
         "pack-ref-pattern",
         _edit("pack.yaml", lambda d: d.update(ref="Ops")),
         "pack.yaml:ref: 'Ops' does not match '^[a-z0-9_]+$'",
+    ),
+    (
+        "pack-email-missing",
+        _edit("pack.yaml", lambda d: d.pop("email")),
+        "pack.yaml:email: missing: StackStorm's pack registration reads it unconditionally",
+    ),
+    *[
+        (
+            f"param-reserved-{name}",
+            _edit(A, lambda d, name=name: d["parameters"].update({name: {"type": "string"}})),
+            f"{A}:parameters.{name}: {why}",
+        )
+        for name, why in [
+            ("self", "'self' cannot be a keyword argument of the python-script"),
+            ("st2kv", "'st2kv' is a name of StackStorm's parameter rendering"),
+            ("action_context", "'action_context' is a name of StackStorm's parameter rendering"),
+            ("config_context", "'config_context' is a name of StackStorm's parameter rendering"),
+            ("class", "'class' is a Python keyword"),
+            ("1st", "'1st' is not a valid Python keyword argument"),
+        ]
+    ],
+    (
+        "double-raw",
+        _param("host", default="{% raw %}{% raw %}{{ x }}{% endraw %}{% raw %}{% endraw %}"),
+        f"{A}:parameters.host.default: wrapped in {{% raw %}} more than once",
+    ),
+    (
+        "const-without-enum",
+        lambda pack: _const_pack(pack, enum=None),
+        f"{A}:parameters.priority.enum: the script only takes 1, 5 (store_const options"
+        " --low, --high)",
+    ),
+    (
+        "const-enum-too-wide",
+        lambda pack: _const_pack(pack, enum=[1, 5, 7]),
+        f"{A}:parameters.priority.enum: the script only takes 1, 5 (store_const options"
+        " --low, --high)",
+    ),
+    (
+        "shell-script-no-shebang",
+        lambda pack: [
+            _file("actions/run.sh", "echo hi\n")(pack),
+            _file("actions/sh.yaml", "name: sh\nrunner_type: local-shell-script\n"
+                  "entry_point: run.sh\n")(pack),
+        ],
+        "actions/sh.yaml:entry_point: 'run.sh' has no #! line: the local-shell-script runner"
+        " executes it directly",
+    ),
+    (
+        "shell-script-unsafe-path",
+        lambda pack: [
+            _file("actions/my run.sh", "#!/bin/sh\necho hi\n")(pack),
+            _file("actions/sh.yaml", "name: sh\nrunner_type: local-shell-script\n"
+                  "entry_point: my run.sh\n")(pack),
+        ],
+        "actions/sh.yaml:entry_point: 'my run.sh' has a space or shell character: the"
+        " runner's chmod command does not quote it",
+    ),
+    (
+        "config-default-type",
+        _file("config.schema.yaml", "port:\n  type: integer\n  default: abc\n"),
+        "config.schema.yaml:port.default: does not fit the parameter: 'abc' is not of type",
+    ),
+    (
+        "python-entry-point-no-class",
+        _file("actions/deploy.py", "def run(**kw):\n    return kw\n"),
+        f"{A}:entry_point: 'deploy.py' defines no class with a run() method",
     ),
     (
         "action-unknown-key",
@@ -386,3 +482,33 @@ def test_jinja_rejected(text: str, expected: str) -> None:
 def test_problem_str() -> None:
     assert str(Problem("a.yaml", "x.y", "bad")) == "a.yaml:x.y: bad"
     assert str(Problem("a.yaml", "", "bad")) == "a.yaml: bad"
+
+
+def test_placeholder_email_is_a_warning(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path)
+    _edit("pack.yaml", lambda d: d.update(email=PLACEHOLDER_EMAIL))(pack)
+    (problem,) = validate_pack(pack)
+    assert problem.severity is Severity.WARNING
+    assert str(problem).startswith("pack.yaml:email: is voodoo's placeholder")
+
+
+def test_const_enum_matching_the_consts_is_valid(tmp_path: Path) -> None:
+    pack = make_pack(tmp_path)
+    _const_pack(pack, enum=[1, 5])
+    assert validate_pack(pack) == []
+
+
+def test_reserved_names_only_matter_where_they_break(tmp_path: Path) -> None:
+    """A shell action may have a parameter called self or class (no run() keyword)."""
+    pack = make_pack(tmp_path)
+    _write(
+        pack / "actions" / "shell.yaml",
+        dump_yaml(
+            {
+                "name": "shell",
+                "runner_type": "local-shell-cmd",
+                "parameters": {"self": {"type": "string"}, "class": {"type": "string"}},
+            }
+        ),
+    )
+    assert validate_pack(pack) == []

@@ -31,7 +31,7 @@ from voodoo.model import (
     Script,
     Severity,
 )
-from voodoo.naming import is_secret_name, param_name, runner_rename
+from voodoo.naming import is_secret_name, param_name, reserved_reason, runner_rename
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
 
@@ -233,14 +233,17 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
         new = runner_rename(name, taken)
         if new != name:
             taken.add(new)
+            why = reserved_reason(name) or "is a StackStorm runner setting"
+            if why[:1] == "'":  # "'self' cannot be ...": the reason names the parameter
+                why = why.split(" ", 1)[1]
             diagnostics.append(
                 Diagnostic(
                     path,
                     param.line,
                     Severity.INFO,
                     "param-renamed",
-                    f"parameter {name!r} is a StackStorm runner setting; "
-                    f"the action calls it {new!r}",
+                    f"parameter {name!r} {why}; the action calls it {new!r}"
+                    " (the script still gets its own option)",
                 )
             )
         params.append(_flag_fixes(dataclasses.replace(param, name=new)))

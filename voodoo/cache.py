@@ -128,6 +128,8 @@ class ScriptEntry:
     local: Mapping[str, Stat] = field(default_factory=dict)  #: local modules it imports
     third_party: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: imports whose distribution is unknown: ``(import name, "file:line")``
+    unknown: tuple[tuple[str, str], ...] = ()
     #: sub-command path (words joined by " ") -> the action name it got
     actions: Mapping[str, str] = field(default_factory=dict)
     render: RenderRecord | None = None  #: None: not rendered (yet) from this analysis
@@ -258,6 +260,7 @@ def _load(pack_dir: Path) -> Cache:
             stat=_stat(e["stat"]), script=decode(e["script"]),
             local={k: _stat(v) for k, v in e["local"].items()},
             third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
+            unknown=tuple((str(n), str(w)) for n, w in e["unknown"]),
             actions=dict(e["actions"]), render=_render(e["render"]), full=False,
             encoded=e["script"])
             for rel, e in data["scripts"].items()}
@@ -413,6 +416,7 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
             "script": encode(summary(e.script)) if e.encoded is None else e.encoded,
             "local": {k: list(v) for k, v in sorted(e.local.items())},
             "third_party": list(e.third_party), "notes": list(e.notes),
+            "unknown": [list(u) for u in e.unknown],
             "actions": dict(sorted(e.actions.items())), "render": _render_data(e.render)}
     return f"{json.dumps(rel)}:{json.dumps(data, sort_keys=True, separators=(',', ':'))}"
 

@@ -353,16 +353,22 @@ def init(sources: Sequence[str], pack: str | None, author: str | None, email: st
 @click.argument("pack_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_handle_errors
 def validate(pack_dir: Path) -> None:
-    """Check PACK_DIR (generated or hand-written) against StackStorm's rules."""
+    """Check PACK_DIR (generated or hand-written) against StackStorm's rules.
+
+    Exit 1 when StackStorm would reject the pack or a run would break (errors); warnings
+    (e.g. pack.yaml's placeholder email) are printed, the pack is still valid."""
+    from voodoo.model import Severity
     from voodoo.validate import validate_pack
 
     problems = validate_pack(pack_dir)
     for p in problems:
-        click.echo(str(p))
-    if problems:
+        click.echo(str(p) if p.severity is Severity.ERROR else f"{p} (warning)")
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    if errors:
         click.echo(f"{len(problems)} problem(s) in {pack_dir}", err=True)
         raise SystemExit(1)
-    click.echo(f"{pack_dir}: valid")
+    warnings = len(problems)
+    click.echo(f"{pack_dir}: valid" + (f" ({warnings} warning(s))" if warnings else ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

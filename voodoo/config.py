@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from voodoo.limits import DEFAULT_MAX_SIZE
 CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
 #: the one runner voodoo generates actions for (``voodoo.stackstorm.RUNNER_TYPE``)
 RUNNER = "python-script"
-_SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner"})
+_SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner", "cwd"})
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -55,6 +56,9 @@ class ScriptOverride:
     description: str | None = None
     exclude: bool = False  #: never ingest this script
     secret: tuple[str, ...] = ()  #: parameter names to mark ``secret: true``
+    #: the script's working directory when its actions run: absolute, or relative to the
+    #: script's own folder in the pack (None: that folder)
+    cwd: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,9 @@ class Config:
     max_size: int | None = None  #: ``max-size = MB``: as ``--max-size`` (stored in bytes)
     #: ``run-log-size = MB``: the execution log is rotated above it (stored in bytes)
     run_log_size: int | None = None
+    #: ``python = PATH``: the interpreter ``voodoo run`` runs python-script actions under
+    #: (the pack virtualenv's, as StackStorm does); relative to the configuration's folder
+    python: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -162,7 +169,7 @@ class Config:
             "sources": self.sources,
             "meta": [self.metadata.name, self.metadata.description, self.metadata.author,
                      self.metadata.email, self.metadata.version],
-            "scripts": {k: [v.action, v.description, v.exclude, v.secret]
+            "scripts": {k: [v.action, v.description, v.exclude, v.secret, v.cwd]
                         for k, v in sorted(self.scripts.items())},
             "gitignore": self.gitignore,
         }
@@ -293,7 +300,7 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
     known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
-             "keep-python2", "max-size", "run-log-size"}
+             "keep-python2", "max-size", "run-log-size", "python"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -319,7 +326,7 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         scripts[str(rel)] = ScriptOverride(
             action=_opt_str(o, "action", path), description=_opt_str(o, "description", path),
             exclude=bool(o.get("exclude", False)),
-            secret=_strings(o.get("secret"), "secret", path))
+            secret=_strings(o.get("secret"), "secret", path), cwd=_opt_str(o, "cwd", path))
     root = path.parent
     return Config(
         path=path, sources=sources, pack=(root / pack) if pack else None,
@@ -327,7 +334,16 @@ def parse(data: dict[str, Any], path: Path) -> Config:
         scripts=scripts, gitignore=_root_ignores(root),
         functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
         keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path),
-        run_log_size=_megabytes(data, path, "run-log-size"))
+        run_log_size=_megabytes(data, path, "run-log-size"), python=_python(data, root, path))
+
+
+def _python(data: dict[str, Any], root: Path, path: Path) -> Path | None:
+    value = _opt_str(data, "python", path)
+    if value is None:
+        return None
+    found = Path(value).expanduser()
+    # a bare name ("python3.8") is looked up on PATH when run; a path is the config's
+    return found if os.sep not in value and "/" not in value else root / found
 
 
 def _megabytes(d: dict[str, Any], path: Path, key: str = "max-size") -> int | None:

@@ -170,8 +170,9 @@ REMOVED_STDLIB = frozenset(
     ]
 )
 
-#: Import names whose PyPI distribution has another name. Only unambiguous, well-known rows:
-#: anything else is assumed to be installed under its import name.
+#: Import names whose PyPI distribution has another name. Only unambiguous, well-known rows
+#: (with ``SAME_NAME``, the curated table; anything else must be installed where voodoo runs
+#: to be known, see ``resolve``).
 DISTRIBUTIONS: dict[str, str] = {
     "Crypto": "pycryptodome",
     "Cryptodome": "pycryptodomex",
@@ -208,7 +209,54 @@ DISTRIBUTIONS: dict[str, str] = {
     "websocket": "websocket-client",
     "yaml": "PyYAML",
     "zmq": "pyzmq",
+    # common ops libraries whose import name is not their distribution's
+    "libcloud": "apache-libcloud",
+    "novaclient": "python-novaclient",
+    "keystoneclient": "python-keystoneclient",
+    "glanceclient": "python-glanceclient",
+    "neutronclient": "python-neutronclient",
+    "cinderclient": "python-cinderclient",
+    "swiftclient": "python-swiftclient",
+    "heatclient": "python-heatclient",
+    "keystoneauth1": "keystoneauth1",
+    "openstack": "openstacksdk",
+    "elftools": "pyelftools",
+    "ovirtsdk4": "ovirt-engine-sdk-python",
+    "pyVmomi": "pyvmomi",
+    "pyVim": "pyvmomi",
+    "winrm": "pywinrm",
+    "consul": "python-consul",
+    "hpilo": "python-hpilo",
+    "pymysql": "PyMySQL",
+    "sqlalchemy": "SQLAlchemy",
+    "jinja2": "Jinja2",
+    "markupsafe": "MarkupSafe",
+    "slack_sdk": "slack-sdk",
+    "prometheus_client": "prometheus-client",
+    "influxdb_client": "influxdb-client",
+    "google_auth_oauthlib": "google-auth-oauthlib",
+    "mysql": "mysql-connector-python",
+    "docopt": "docopt",
+    "fire": "fire",
 }
+
+#: Common ops libraries installed under their import name (checked: each is the PyPI
+#: distribution of that name and provides that top-level module).
+SAME_NAME = frozenset(
+    [
+        "aiohttp", "arrow", "backoff", "bcrypt", "boto", "boto3", "botocore", "certifi",
+        "chardet", "click", "colorama", "croniter", "cryptography", "datadog", "deepdiff",
+        "docker", "elasticsearch", "fabric", "httplib2", "httpx", "humanize", "hvac", "idna",
+        "invoke", "jira", "jmespath", "jsonschema", "kazoo", "kubernetes", "ldap3", "lxml",
+        "msgpack", "ncclient", "netaddr", "netifaces", "netmiko", "ntplib", "oauthlib",
+        "openpyxl", "packaging", "pandas", "paramiko", "passlib", "pendulum", "pexpect", "pika",
+        "prettytable", "psutil", "pyasn1", "pydantic", "pymongo", "pynetbox", "pyodbc",
+        "pyparsing", "pysftp", "pysnmp", "pytz", "redis", "requests", "retrying", "rich",
+        "scp", "sh", "simplejson", "six", "statsd", "tabulate", "tenacity", "termcolor",
+        "textfsm", "toml", "tomli", "tqdm", "typer", "tzlocal", "ujson", "urllib3",
+        "typing_extensions", "xmltodict", "zeep",
+    ]
+)
 
 #: Top-level import names left out of requirements.txt, and why.
 SKIPPED: dict[str, str] = {
@@ -281,8 +329,11 @@ class Dependencies:
 
     local: tuple[Path, ...]  #: local module files to copy along (the script excluded)
     local_names: tuple[str, ...]  #: top-level names that are local (copied or not)
-    third_party: tuple[str, ...]  #: PyPI distributions, sorted
+    third_party: tuple[str, ...]  #: PyPI distributions known for its imports, sorted
     notes: tuple[str, ...]  #: what was left out, and why
+    #: imports whose distribution is not known: ``(import name, "file:line")``, the file
+    #: relative to the source root (the script, or a local module it imports)
+    unknown: tuple[tuple[str, str], ...] = ()
 
 
 def discover(
@@ -295,13 +346,21 @@ def discover(
     """Local modules (followed through their own imports) and third-party distributions."""
     walk = _Walk(script_path, source_root, imports_of)
     walk.run(imports)
-    names = sorted(walk.local_names)
+    tree = source_tree_names(script_path, source_root, walk.imports)
+    names = sorted(walk.local_names | tree)
     notes = [*walk.notes, *(f"{n}: {why}" for n, why in skipped(walk.imports, names).items())]
+    notes += [f"{n}: a module of the source tree, not a distribution: not in requirements.txt"
+              for n in sorted(tree - walk.local_names)]
+    unknown = tuple(
+        (name, _where(walk.origin.get(name, script_path), name, source_root))
+        for name in unknown_imports(walk.imports, names)
+    )
     return Dependencies(
         local=tuple(sorted(walk.found)),
         local_names=tuple(names),
         third_party=tuple(third_party(walk.imports, names)),
         notes=tuple(notes),
+        unknown=unknown,
     )
 
 
@@ -316,16 +375,18 @@ class _Walk:
         self.imports: list[str] = []  #: every absolute top-level name met on the way
         self.notes: list[str] = []
         self.seen: set[str] = set()
+        self.origin: dict[str, Path] = {}  #: top-level name -> the file that imports it
 
     def run(self, imports: Iterable[str]) -> None:
-        pending = list(imports)
+        pending = [(name, self.script) for name in imports]
         while pending:
-            name = pending.pop(0)
+            name, importer = pending.pop(0)
             top = name.split(".")[0]
             if not top or top in self.seen:  # "" for relative: its package is copied whole
                 continue
             self.seen.add(top)
             self.imports.append(top)
+            self.origin[top] = importer
             files = _module_files(self.folder, top)
             if files is None and self.folder.resolve() != self.root:
                 # a package at the repository's root, imported from a script in a subfolder
@@ -336,7 +397,7 @@ class _Walk:
             self.local_names.add(top)
             for path in files:
                 if self._take(path):
-                    pending.extend(self._imports(path))
+                    pending.extend((n, path) for n in self._imports(path))
 
     def _take(self, path: Path) -> bool:
         real = path.resolve()
@@ -398,11 +459,131 @@ def third_party(imports: Iterable[str], local_names: Iterable[str]) -> list[str]
     """PyPI distributions for the imported names that are neither stdlib nor local, sorted.
 
     Python 2 standard modules (``urllib2``, ``ConfigParser``...) count as standard; names in
-    ``SKIPPED`` are left out (see ``skipped``); others map through ``DISTRIBUTIONS``.
+    ``SKIPPED`` are left out (see ``skipped``); a name whose distribution is not known
+    (``resolve``) too (see ``unknown_imports``): never a guess.
     """
     tops = _candidates(imports, local_names)
-    names = {DISTRIBUTIONS.get(top, top) for top in tops if top not in SKIPPED}
+    names = {r.distribution for r in map(resolve, tops) if r.distribution is not None}
     return sorted(names, key=_canonical)
+
+
+def unknown_imports(imports: Iterable[str], local_names: Iterable[str]) -> list[str]:
+    """Imported third-party names whose distribution is not known (``resolve``), in order."""
+    return [top for top in _candidates(imports, local_names) if resolve(top).how == UNKNOWN]
+
+
+# --- import name -> distribution ----------------------------------------------------------
+
+#: how ``resolve`` knows a name's distribution (or that there is none to install)
+STDLIB, LOCAL, CURATED, INSTALLED, SKIPPED_HOW, UNKNOWN = (
+    "stdlib", "local", "curated", "installed", "skipped", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One top-level import name and the distribution that provides it."""
+
+    name: str
+    distribution: str | None  #: None: nothing to install (stdlib, local, skipped, unknown)
+    how: str  #: STDLIB, LOCAL, CURATED, INSTALLED, SKIPPED_HOW or UNKNOWN
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"import": self.name, "distribution": self.distribution, "how": self.how}
+
+
+def resolve(name: str) -> Resolved:
+    """The distribution of top-level import ``name`` (not local, not stdlib): from the
+    curated table (``DISTRIBUTIONS``, ``SAME_NAME``), else the one distribution installed
+    in the environment voodoo runs in that provides it
+    (``importlib.metadata.packages_distributions()``), else unknown."""
+    if name in SKIPPED:
+        return Resolved(name, None, SKIPPED_HOW)
+    if name in DISTRIBUTIONS:
+        return Resolved(name, DISTRIBUTIONS[name], CURATED)
+    if name in SAME_NAME:
+        return Resolved(name, name, CURATED)
+    providers = installed_distributions().get(name, ())
+    if len({_canonical(d) for d in providers}) == 1 and _DISTRIBUTION_NAME.fullmatch(
+        providers[0]
+    ):
+        return Resolved(name, providers[0], INSTALLED)
+    return Resolved(name, None, UNKNOWN)
+
+
+@functools.cache
+def installed_distributions() -> dict[str, tuple[str, ...]]:
+    """Top-level import name -> the distributions installed here that provide it."""
+    from importlib import metadata
+
+    try:
+        found = metadata.packages_distributions()
+    except Exception:  # a broken distribution's metadata: nothing is known from here
+        return {}
+    return {name: tuple(dict.fromkeys(dists)) for name, dists in found.items()}
+
+
+def mapping(imports: Iterable[str], local_names: Iterable[str]) -> list[Resolved]:
+    """Every top-level name imported, once, in order, with how it is resolved (for
+    ``voodoo inspect``): standard, local, or through ``resolve``."""
+    local = set(local_names)
+    out: list[Resolved] = []
+    for top in dict.fromkeys(name.split(".")[0] for name in imports):
+        if not top:
+            continue
+        if top in local:
+            out.append(Resolved(top, None, LOCAL))
+        elif _is_stdlib(top):
+            out.append(Resolved(top, None, STDLIB))
+        else:
+            out.append(resolve(top))
+    return out
+
+
+def source_tree_names(script_path: Path, source_root: Path, imports: Iterable[str]) -> set[str]:
+    """Imported top-level names that are modules or packages of the source tree, found in
+    the script's folder, any folder above it up to the source root (the root of the git
+    repository holding it, when there is one), or ``src/`` there:
+    the repository's own code (e.g. a package the scripts import after a ``sys.path``
+    tweak), never a distribution to install."""
+    root = _repository_root(source_root.resolve())
+    folder = script_path.resolve().parent
+    folders = [folder, *(p for p in folder.parents if p.is_relative_to(root))]
+    folders.append(root / "src")
+    found = set()
+    for top in dict.fromkeys(name.split(".")[0] for name in imports):
+        if not top.isidentifier() or _is_stdlib(top):
+            continue
+        for place in folders:
+            if (place / f"{top}.py").is_file() or (place / top / "__init__.py").is_file():
+                found.add(top)
+                break
+    return found
+
+
+def _repository_root(folder: Path) -> Path:
+    """The nearest folder at or above ``folder`` holding ``.git``, else ``folder``."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+_IMPORT_LINE = r"^[ \t]*(?:from\s+{0}(?:\.|\s)|import\s+(?:[\w.]+(?:\s+as\s+\w+)?\s*,\s*)*{0}\b)"
+
+
+def _where(path: Path, name: str, source_root: Path) -> str:
+    """``file:line`` of the first import of ``name`` in ``path`` (line 0: not found)."""
+    try:
+        rel = path.resolve().relative_to(source_root.resolve()).as_posix()
+    except ValueError:
+        rel = path.name
+    rel = "".join(c if c.isprintable() else "?" for c in rel)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return f"{rel}:0"
+    match = re.search(_IMPORT_LINE.format(re.escape(name)), text, re.MULTILINE)
+    return f"{rel}:{text.count(chr(10), 0, match.start()) + 1 if match else 0}"
 
 
 def skipped(imports: Iterable[str], local_names: Iterable[str]) -> dict[str, str]:
@@ -410,14 +591,29 @@ def skipped(imports: Iterable[str], local_names: Iterable[str]) -> dict[str, str
     return {top: SKIPPED[top] for top in _candidates(imports, local_names) if top in SKIPPED}
 
 
-def requirements_txt(names: Iterable[str]) -> str:
-    """requirements.txt text: one distribution a line, sorted, duplicates (any case) once."""
+def requirements_txt(names: Iterable[str], unknown: Iterable[tuple[str, str]] = ()) -> str:
+    """requirements.txt text: one distribution a line, sorted, duplicates (any case) once;
+    then one comment line per import whose distribution is unknown (``(name, where)``),
+    so pip installs what is known and a person sees what to add."""
     unique: dict[str, str] = {}
     for name in names:
         if not _DISTRIBUTION_NAME.fullmatch(name):
             raise ValueError(f"not a distribution name: {name!r}")
         unique.setdefault(_canonical(name), name)
-    return "".join(f"{unique[key]}\n" for key in sorted(unique))
+    text = "".join(f"{unique[key]}\n" for key in sorted(unique))
+    return text + unknown_comments(unknown)
+
+
+def unknown_comments(unknown: Iterable[tuple[str, str]]) -> str:
+    """``# unknown distribution: NAME (imported at WHERE)`` lines, one per name, sorted."""
+    first: dict[str, str] = {}
+    for name, where in sorted(unknown):
+        first.setdefault(name, where)
+    lines = []
+    for name, where in first.items():
+        safe = "".join(c if c.isprintable() else "?" for c in f"{name} (imported at {where})")
+        lines.append(f"# unknown distribution, add it by hand: {safe}\n")
+    return "".join(lines)
 
 
 def _canonical(name: str) -> str:

@@ -93,12 +93,15 @@ def execute(
     config: Mapping[str, Any] | None = None,
     *,
     timeout: float | None = None,
+    python: str | None = None,
 ) -> Execution:
-    """Run an action whose parameters are already prepared. ``timeout`` overrides the runner's."""
+    """Run an action whose parameters are already prepared. ``timeout`` overrides the runner's;
+    ``python`` runs python-script actions under that interpreter (the pack virtualenv's, as
+    StackStorm does; default: the one running voodoo)."""
     limit = float(timeout if timeout is not None else prepared.runner.get("timeout") or 60)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    outcome = runners_local.run(action, prepared, config or {}, limit)
+    outcome = runners_local.run(action, prepared, config or {}, limit, python)
     return Execution(
         action=action.ref,
         runner_type=action.runner_type,
@@ -120,10 +123,12 @@ def run_action(
     timeout: float | None = None,
     log: bool = True,
     log_size: int | None = None,
+    python: str | None = None,
 ) -> Execution:
     """Load, check and run action ``name`` of the pack; append it to the execution log.
 
     ``params`` are ``st2 run`` words (``["n=3", "tags=a,b"]``) or a mapping of values.
+    ``python``: the interpreter for python-script actions (see ``execute``).
     Raises ``ParameterError`` (nothing run: a value the schema refuses, or one the
     script's command line cannot carry safely) or ``ActionError``. ``log_size``: rotate
     the log above that many bytes (``append_log``).
@@ -135,7 +140,7 @@ def run_action(
     refused = runners_local.refusals(action, prepared)
     if refused:
         raise ParameterError(refused)
-    execution = execute(action, prepared, config, timeout=timeout)
+    execution = execute(action, prepared, config, timeout=timeout, python=python)
     if log:
         append_log(Path(pack_dir), execution, log_size)
     return execution

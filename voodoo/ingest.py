@@ -12,14 +12,15 @@ import dataclasses
 import enum
 import functools
 import os
+import re
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
+from voodoo import cache, deps, gitmeta, lastrun, naming, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
@@ -68,6 +69,8 @@ class IngestResult:
     applied: bool  #: False for a dry run (``check``/``inspect``)
     #: what happened to each action (and to the other pack files voodoo owns)
     changes: tuple[Change, ...] = ()
+    #: about the pack as a whole, not one script (e.g. pack.yaml's placeholder email)
+    notes: tuple[Diagnostic, ...] = ()
 
     @property
     def failed(self) -> tuple[FileOutcome, ...]:
@@ -252,7 +255,8 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
     actions = () if pack_ref is None else tuple(
         (c, _action_yaml(c, pack_ref)) for c in script.commands)
     return _Analyzed(sf, script, cache.ScriptEntry(
-        before, script, local, found.third_party, found.notes), _python2_copy(sf, script),
+        before, script, local, found.third_party, found.notes, found.unknown),
+        _python2_copy(sf, script),
         actions)
 
 
@@ -374,19 +378,23 @@ class Rendered:
 def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
            pack_meta: PackMeta | None = None,
-           settings: Settings = DEFAULTS, redo: Collection[str] | None = None) -> Rendered:
+           settings: Settings = DEFAULTS, redo: Collection[str] | None = None,
+           cwds: Mapping[str, str] | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
     ``settings.keep_python2`` as they are (their actions then run them with ``python2``).
 
     With ``redo``, only those scripts are rendered; every other one must have a cached
-    ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record)."""
+    ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record).
+    ``cwds``: script relpath -> the working directory its actions run in (the
+    configuration's ``cwd``; by default the script's own folder in the pack)."""
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
     sections: list[tuple[str, str]] = []
     requirements: set[str] = set()
+    unknown: list[tuple[str, str]] = []  #: imports whose distribution is unknown
     carried: set[str] = set()
     records: dict[str, cache.RenderRecord] = {}
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
@@ -431,15 +439,21 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             requirements.update(a.entry.third_party)
             notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n)
                          for n in a.entry.notes)
+            unknown.extend(a.entry.unknown)
+            notes.extend(_unknown_notes(rel, a.entry.unknown))
             records[rel] = record
             continue
         python2 = copy(a.source.path, rel, rel, script=a)
         if a.entry is not None:
             local = [source_root / m for m in a.entry.local]
             third, dep_notes = a.entry.third_party, a.entry.notes
+            unknown_here = a.entry.unknown
         else:
             found = deps.discover(a.source.path, a.script.imports, source_root)
             local, third, dep_notes = list(found.local), found.third_party, found.notes
+            unknown_here = found.unknown
+        unknown.extend(unknown_here)
+        notes.extend(_unknown_notes(rel, unknown_here))
         for mod in local:
             python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
                             mod.resolve().parent != a.source.path.resolve().parent)
@@ -456,7 +470,8 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
                                         config_env=config_env, interpreter=interpreter,
-                                        parser=a.script.framework)),
+                                        parser=a.script.framework,
+                                        cwd=(cwds or {}).get(rel))),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
@@ -469,18 +484,60 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     if env_keys:
         files[pack_config.CONFIG_SCHEMA_PATH] = stackstorm.dump_yaml(
             pack_config.config_schema(with_cmds)).encode()
-    files["requirements.txt"] = deps.requirements_txt(sorted(requirements)).encode()
+    files["requirements.txt"] = deps.requirements_txt(sorted(requirements), unknown).encode()
     files["README.md"] = stackstorm.readme_from_sections(pack_ref, sections).encode()
     pm = pack_meta or PackMeta()
     pack_yaml = stackstorm.pack_metadata(
         pack_ref, pm.name or pack_name,
         pm.description or "Actions generated by voodoo from legacy scripts.",
-        version=pm.version or "0.1.0", author=pm.author or "voodoo")
-    if pm.email:
-        pack_yaml["email"] = pm.email
+        version=pm.version or "0.1.0", author=pm.author or "voodoo",
+        email=pack_email(pm, source_root))
     files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
     # A module two scripts import is rendered by the one that changed: not carried too.
     return Rendered(files, sources, tuple(notes), frozenset(carried - files.keys()), records)
+
+
+def _unknown_notes(rel: str, unknown: Iterable[tuple[str, str]]) -> list[Diagnostic]:
+    """A warning per import whose distribution is unknown, at its line when in ``rel``."""
+    out = []
+    for name, where in unknown:
+        file, _, line = where.rpartition(":")
+        here = int(line) if file == rel and line.isdigit() else 0
+        out.append(Diagnostic(rel, here, Severity.WARNING, "unknown-distribution",
+                              f"import {name!r} ({where}): its PyPI distribution is not known, "
+                              "so requirements.txt only names it in a comment; add the "
+                              "distribution there by hand"))
+    return out
+
+
+def pack_email(meta: PackMeta, source_root: Path) -> str:
+    """pack.yaml's ``email``: ``[tool.voodoo.metadata] email``, else ``user.email`` of the
+    source repository's git configuration (read as files, git never runs), else
+    ``stackstorm.PLACEHOLDER_EMAIL`` (``pack_notes`` then warns)."""
+    return meta.email or gitmeta.user_email(source_root) or stackstorm.PLACEHOLDER_EMAIL
+
+
+def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
+    """Warnings about pack.yaml's ``email``, which StackStorm needs to register the pack:
+    a pack.yaml about to be created with the placeholder, or a user's pack.yaml without."""
+    written = next((w for w in the_plan.writes if w.path == "pack.yaml"), None)
+    if written is not None:
+        if stackstorm.PLACEHOLDER_EMAIL.encode() not in written.data:
+            return ()
+        return (Diagnostic("pack.yaml", 0, Severity.WARNING, "pack-email",
+                           f"no email configured: pack.yaml gets the placeholder "
+                           f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
+                           "pack.yaml (and [tool.voodoo.metadata] email, or git config "
+                           "user.email, for new packs)"),)
+    try:
+        text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return ()
+    if re.search(r"(?m)^email\s*:", text):
+        return ()
+    return (Diagnostic("pack.yaml", 0, Severity.WARNING, "pack-email",
+                       "pack.yaml has no email: StackStorm refuses to register the pack "
+                       "without one; add email: <address> to pack.yaml"),)
 
 
 def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
@@ -583,7 +640,9 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
             commands, clash_notes = _named(analyzed)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
-                     settings=settings, redo=redo)
+                     settings=settings, redo=redo,
+                     cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd}
+                     if config else None)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
@@ -600,7 +659,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                 key, tuple(files), frozenset(a.source.relpath for a in found
                                              if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
-                        changes=changes)
+                        changes=changes, notes=pack_notes(the_plan, pack))
 
 
 def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],

@@ -11,6 +11,7 @@ command (``timeout`` -> ``script_timeout``; if that exists too -> ``script_scrip
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,12 +20,14 @@ from pathlib import PurePosixPath
 from voodoo.model import Command, Diagnostic, Severity
 
 __all__ = [
+    "RENDER_CONTEXT",
     "RUNNER_PARAMETERS",
     "SECRET_WORDS",
     "action_name",
     "is_secret_name",
     "normalize",
     "param_name",
+    "reserved_reason",
     "resolve_clashes",
     "runner_rename",
 ]
@@ -44,6 +47,9 @@ SECRET_WORDS: tuple[tuple[str, ...], ...] = (
     ("credentials",),
 )
 RUNNER_PREFIX = "script_"
+#: names StackStorm's Jinja parameter rendering binds (st2kv, action_context,
+#: config_context): a parameter called so, left at its default, fails every run
+RENDER_CONTEXT = frozenset({"st2kv", "action_context", "config_context"})
 
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 _NOT_PARAM = re.compile(r"[^A-Za-z0-9_]")
@@ -69,10 +75,35 @@ def param_name(dest: str) -> tuple[str, bool]:
     return name, name != dashed
 
 
+def reserved_reason(name: str, *, python_action: bool = True) -> str | None:
+    """Why StackStorm (or a python-script action's ``run(self, **parameters)``) cannot take a
+    parameter called ``name``; None when it can. ``python_action``: also the rules of
+    keyword arguments (``self``, Python keywords, names that are not identifiers)."""
+    if name in RENDER_CONTEXT:
+        return (
+            f"{name!r} is a name of StackStorm's parameter rendering: every run that leaves"
+            " it at its default fails"
+        )
+    if not python_action:
+        return None
+    if name == "self":
+        return (
+            "'self' cannot be a keyword argument of the python-script action's"
+            " run(self, **parameters) (TypeError before the action starts)"
+        )
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword, not a usable keyword argument of run()"
+    if not name.isidentifier():
+        return f"{name!r} is not a valid Python keyword argument of run()"
+    return None
+
+
 def runner_rename(name: str, taken: Iterable[str] = ()) -> str:
-    """``name`` itself, or prefixed with ``script_`` until it is no runner setting and not in
-    ``taken`` (the command's other parameter names)."""
-    if name not in RUNNER_PARAMETERS:
+    """``name`` itself, or prefixed with ``script_`` until it is no runner setting, no
+    reserved name (``reserved_reason``) and not in ``taken`` (the command's other parameter
+    names): ``timeout`` -> ``script_timeout``, ``self`` -> ``script_self``,
+    ``class`` -> ``script_class``, ``1st`` -> ``script_1st``."""
+    if name not in RUNNER_PARAMETERS and reserved_reason(name) is None:
         return name
     used = set(taken)
     candidate = RUNNER_PREFIX + name

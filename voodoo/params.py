@@ -1,9 +1,11 @@
 """Action parameters, from ``name=value`` words to the values a runner receives.
 
 The steps follow ``st2 run`` and the st2 action runner: cast each given value by its declared
-type, refuse unknown and immutable parameters, apply defaults (rendering the Jinja that
-``templates`` supports), then validate everything against the merged parameter schema. Every
-problem is collected and raised at once as ``ParameterError``; nothing here runs anything.
+type, refuse unknown and immutable parameters, apply defaults and render the Jinja that
+``templates`` supports in given values and defaults alike (what it does not support is
+refused, never passed on literally), then validate everything against the merged
+parameter schema. Every problem is collected and raised at once as ``ParameterError``;
+nothing here runs anything.
 """
 
 from __future__ import annotations
@@ -167,11 +169,13 @@ def cast_value(kind: str | None, value: Any) -> Any:
 def apply_defaults(
     action: ActionDef, given: Mapping[str, Any], config: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
-    """Given values plus defaults; string defaults with Jinja rendered, then cast by type."""
+    """Given values plus defaults; strings with Jinja (given or default) rendered, then
+    cast by type. A given name the action does not declare is kept as it is."""
     resolver = _Defaults(action, given, config)
     for spec in action.params:
         resolver.resolve(spec.name)
-    return resolver.values, resolver.problems
+    values = {**{k: v for k, v in given.items() if action.param(k) is None}, **resolver.values}
+    return values, resolver.problems
 
 
 def validate(action: ActionDef, values: Mapping[str, Any]) -> list[str]:
@@ -235,15 +239,21 @@ class _Defaults:
     def __init__(self, action: ActionDef, given: Mapping[str, Any], config: Mapping[str, Any]):
         self.action = action
         self.config = config
-        self.values: dict[str, Any] = dict(given)
+        self.given = dict(given)
+        self.values: dict[str, Any] = {}
         self.problems: list[str] = []
         self._active: list[str] = []
 
     def resolve(self, name: str) -> Any:
+        """The value of ``name``: given or default, a template in either rendered (st2
+        renders the values a run is given like the defaults)."""
         if name in self.values:
             return self.values[name]
         spec = self.action.param(name)
-        default = spec.schema.get("default") if spec is not None else None
+        if name in self.given:
+            default, what = self.given[name], "value"
+        else:
+            default, what = (spec.schema.get("default") if spec is not None else None), "default"
         if spec is None or not (isinstance(default, str) and is_template(default)):
             self.values[name] = default
             return default
@@ -255,7 +265,7 @@ class _Defaults:
             value: Any = cast_value(spec.type, render(default, self._lookup))
         except (ValueError, SyntaxError) as e:
             if self._active[0] == name:
-                self.problems.append(f"{name}: default {default!r}: {e}")
+                self.problems.append(f"{name}: {what} {default!r}: {e}")
             value = None
             if len(self._active) > 1:
                 raise

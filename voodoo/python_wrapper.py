@@ -2,7 +2,8 @@
 
 Run as ``python -u -P python_wrapper.py --pack P --file-path F --datastore D --stub-path S
 --result-file R [--log-level L]`` with ``{"parameters": {...}, "config": {...}}`` on stdin.
-Standard library only: it runs inside the action's environment, not voodoo's.
+Standard library only, and Python 3.8 compatible: it runs inside the action's environment
+(``voodoo run --python``: the pack virtualenv's interpreter), not voodoo's.
 
 It loads the alphabetically first class defined in the module that has ``run``, builds it with
 ``config`` and an ``action_service`` whose datastore is a local JSON file, calls
@@ -25,14 +26,14 @@ import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Dict
 
 INVALID_STATUS_EXIT_CODE = 220
 SYSTEM_SCOPE = "system"
 _LEVELS = {"AUDIT": logging.CRITICAL + 10}
 
 
-class Config(dict[str, Any]):
+class Config(Dict[str, Any]):  # typing.Dict: subscripting dict needs Python 3.9
     """The pack config; like st2's, a missing key raises ValueError, not KeyError."""
 
     def __missing__(self, key: str) -> Any:
@@ -189,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     payload = json.loads(sys.stdin.read() or "{}")
 
     name = args.log_level.upper()
-    level = _LEVELS.get(name) or logging.getLevelNamesMapping().get(name, logging.DEBUG)
+    known = logging.getLevelName(name)  # the level's number for a known name (3.8+)
+    level = _LEVELS.get(name) or (known if isinstance(known, int) else logging.DEBUG)
     logging.getLogger("actions.python").setLevel(level)
     use_st2common(args.stub_path)
     sys.path.append(str(Path(args.file_path).parent))
@@ -198,10 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     service = ActionService(Path(args.datastore), args.pack, cls.__name__)
     action = instantiate(cls, Config(payload.get("config") or {}), service)
     output = interpret(action.run(**(payload.get("parameters") or {})))
-    with (
-        contextlib.suppress(TypeError, ValueError),
-        open(args.result_file, "w", encoding="utf-8") as f,
-    ):
+    result_file = args.result_file
+    with contextlib.suppress(TypeError, ValueError), open(result_file, "w", encoding="utf-8") as f:
         json.dump(output, f)
     return 0
 

@@ -83,8 +83,8 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
     """
     console = _console()
     if verbosity <= QUIET:
-        print_diagnostics([d for f in result.files for d in f.diagnostics
-                           if d.severity is Severity.ERROR], console)
+        every = [*result.notes, *(d for f in result.files for d in f.diagnostics)]
+        print_diagnostics([d for d in every if d.severity is Severity.ERROR], console)
         for c in result.plan.conflicts:
             console.print(f"[yellow]conflict: {escape(str(c))}[/]")
         _summary(result, console)
@@ -99,6 +99,7 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
         for f in shown:
             console.print(escape(_file_line(f)))
     print_diagnostics([d for f in shown for d in f.diagnostics], console)
+    print_diagnostics(result.notes, console)
     if len(shown) < len(result.files):
         listed = {f.relpath for f in shown}
         rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
@@ -190,7 +191,8 @@ def ingest_data(result: IngestResult) -> dict[str, Any]:
         "pack_files": {"written": [w.path for w in p.writes],
                        "removed": [d.path for d in p.deletes],
                        "unchanged": list(p.unchanged)},
-        "diagnostics": [_diagnostic_data(d) for f in result.files for d in f.diagnostics],
+        "diagnostics": [_diagnostic_data(d) for d in result.notes]
+        + [_diagnostic_data(d) for f in result.files for d in f.diagnostics],
         "conflicts": [{"file": c.path, "kind": c.kind.value, "message": str(c)}
                       for c in p.conflicts],
     }
@@ -269,11 +271,25 @@ def inspect_data(script: Script) -> dict[str, Any]:
         "framework": script.framework,
         "actions": [action_metadata(c, pack_ref="PACK", entry_point=f"{c.name}.py")
                     for c in script.commands],
+        "requirements": requirements_data(script),
         "diagnostics": [
             {"line": d.line, "severity": d.severity.value, "code": d.code, "message": d.message}
             for d in script.diagnostics
         ],
     }
+
+
+def requirements_data(script: Script) -> list[dict[str, str | None]]:
+    """Each top-level name the script imports and how requirements.txt treats it:
+    ``{"import", "distribution", "how"}`` with ``how`` one of stdlib, local, curated,
+    installed, skipped, unknown (the source tree is the script's folder)."""
+    from pathlib import Path
+
+    from voodoo import deps
+
+    path = Path(script.path)
+    found = deps.discover(path, script.imports, path.parent)
+    return [r.to_dict() for r in deps.mapping(script.imports, found.local_names)]
 
 
 def print_inspect(scripts: Sequence[Script]) -> None:

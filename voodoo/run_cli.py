@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 import yaml
@@ -34,14 +34,23 @@ USAGE_EXIT = 2
 _STATUS_STYLE = {"succeeded": "bold green", "failed": "bold red", "timeout": "bold yellow"}
 
 
-def _configured() -> tuple[str | None, int | None]:
-    """The configured pack (``[tool.voodoo] pack``, found from the cwd) and run log size."""
+class _Configured(NamedTuple):
+    """What ``[tool.voodoo]`` (pyproject.toml or voodoo.yaml, found from the cwd) says for
+    ``run``, ``history``, ``show`` and ``actions``; None where it says nothing."""
+
+    pack: str | None = None
+    log_size: int | None = None  #: ``run-log-size``, in bytes
+    python: str | None = None  #: the interpreter python-script actions run under
+
+
+def _configured() -> _Configured:
     from voodoo.config import find
 
     config = find()
     if config is None:
-        return None, None
-    return (str(config.pack) if config.pack else None), config.run_log_size
+        return _Configured()
+    return _Configured(str(config.pack) if config.pack else None, config.run_log_size,
+                       str(config.python) if config.python is not None else None)
 
 
 def _is_pack(path: str) -> bool:
@@ -54,7 +63,7 @@ def _pack_and_action(
     """``[PACK] ACTION [WORDS...]``: without a pack folder first, the configured pack."""
     if first is None or _is_pack(first):
         return first, second, rest
-    pack, _ = _configured()
+    pack = _configured().pack
     if pack is None:
         return first, second, rest  # (then "no actions/ directory" says what is wrong)
     return pack, first, [second, *rest] if second is not None else rest
@@ -85,6 +94,13 @@ def _pack_and_action(
     help="Also write the whole execution as JSON to this file (the display cuts long output).",
 )
 @click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Run python-script actions under this interpreter (e.g. the pack virtualenv's "
+    "bin/python, as StackStorm does); default: `python` in [tool.voodoo], else voodoo's own.",
+)
+@click.option(
     "--help", "-h", "show_help", is_flag=True, help="Show this message, or the action's parameters."
 )
 @click.pass_context
@@ -96,6 +112,7 @@ def run_cmd(
     timeout: float | None,
     as_json: bool,
     result_file: str | None,
+    python: str | None,
     show_help: bool,
 ) -> None:
     """Run ACTION of the pack in PACK_DIR locally, the way StackStorm would.
@@ -115,13 +132,15 @@ def run_cmd(
         if show_help:
             _print_action_help(load_action(pack_dir, action))
             ctx.exit(0)
+        configured = _configured()
         execution = run_action(
             pack_dir,
             action,
             words,
             config_file=config_file,
             timeout=timeout,
-            log_size=_configured()[1],
+            log_size=configured.log_size,
+            python=python or configured.python,
         )
     except VoodooError as e:
         _print_error(e, as_json)
@@ -165,7 +184,7 @@ def history_cmd(
     as_json: bool,
 ) -> None:
     """Show the latest local runs of the pack's actions (newest first)."""
-    pack = pack_dir or _configured()[0] or "."
+    pack = pack_dir or _configured().pack or "."
     try:
         if run_id is not None:
             _show_run(ctx, pack, run_id, as_json)
@@ -218,7 +237,7 @@ def show_cmd(ctx: click.Context, pack_dir: str | None, action: str | None) -> No
     """Show one action's parameters, as `st2 run PACK.ACTION -h` does: voodoo show
     [PACK_DIR] ACTION (default: the configured pack)."""
     if action is None and pack_dir is not None:
-        pack_dir, action = _configured()[0], pack_dir
+        pack_dir, action = _configured().pack, pack_dir
     if pack_dir is None or action is None:
         raise click.UsageError("give ACTION (and PACK_DIR, or configure [tool.voodoo] pack)", ctx)
     try:
@@ -234,7 +253,7 @@ def show_cmd(ctx: click.Context, pack_dir: str | None, action: str | None) -> No
 @click.pass_context
 def actions_cmd(ctx: click.Context, pack_dir: str | None) -> None:
     """List the actions of PACK_DIR (default: the configured pack) with their descriptions."""
-    pack = pack_dir or _configured()[0]
+    pack = pack_dir or _configured().pack
     if pack is None:
         raise click.UsageError("give PACK_DIR, or configure [tool.voodoo] pack", ctx)
     try:

@@ -13,6 +13,7 @@ import functools
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from voodoo.actiondef import ActionDef
+from voodoo.errors import ActionError
 from voodoo.params import Prepared
 from voodoo.shell_args import script_args, script_command, sudo_command
 
@@ -55,11 +57,16 @@ class _Process:
 
 
 def run(
-    action: ActionDef, prepared: Prepared, config: Mapping[str, Any], timeout: float
+    action: ActionDef,
+    prepared: Prepared,
+    config: Mapping[str, Any],
+    timeout: float,
+    python: str | None = None,
 ) -> Outcome:
-    """Run ``action`` with the runner its metadata names."""
+    """Run ``action`` with the runner its metadata names; python-script actions under
+    ``python`` (e.g. the pack virtualenv's interpreter; None: the one running voodoo)."""
     if action.runner_type == "python-script":
-        return run_python(action, prepared, config, timeout)
+        return run_python(action, prepared, config, timeout, python)
     if action.runner_type == "local-shell-script":
         return run_shell_script(action, prepared, timeout)
     return run_shell_cmd(action, prepared, timeout)
@@ -78,9 +85,21 @@ def run_shell_cmd(action: ActionDef, prepared: Prepared, timeout: float) -> Outc
 
 
 def run_python(
-    action: ActionDef, prepared: Prepared, config: Mapping[str, Any], timeout: float
+    action: ActionDef,
+    prepared: Prepared,
+    config: Mapping[str, Any],
+    timeout: float,
+    python: str | None = None,
 ) -> Outcome:
+    """st2's python runner: ``python -u python_action_wrapper.py ...``, with ``python`` the
+    pack virtualenv's interpreter in StackStorm (here: ``python`` or voodoo's own).
+
+    The wrapper is run from a copy in a private temporary folder, so the folder on the
+    front of ``sys.path`` holds nothing else (no ``-P``: that needs Python 3.11)."""
     assert action.script is not None
+    interpreter = python or sys.executable
+    if shutil.which(interpreter) is None:
+        raise ActionError(f"python interpreter {interpreter!r} not found or not executable")
     runner = prepared.runner
     env = _environment(action, runner)
     lib = action.pack_dir.resolve() / "actions" / "lib"
@@ -91,8 +110,11 @@ def run_python(
     payload = json.dumps({"parameters": dict(prepared.action), "config": dict(config)})
     with tempfile.TemporaryDirectory(prefix="voodoo-run-") as tmp:
         result_file = Path(tmp) / "result.json"
+        wrapper = Path(tmp) / "wrapper" / _WRAPPER.name
+        wrapper.parent.mkdir()
+        shutil.copyfile(_WRAPPER, wrapper)
         argv = [
-            sys.executable, "-u", "-P", str(_WRAPPER),
+            interpreter, "-u", str(wrapper),
             "--pack", action.pack,
             "--file-path", str(action.script.resolve()),
             "--datastore", str(state_dir(action.pack_dir).resolve() / "datastore.json"),

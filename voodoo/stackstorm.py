@@ -6,7 +6,8 @@ the output here:
 - actions use the ``python-script`` runner, so ``position`` is never emitted (that runner
   ignores it; the wrapper builds the command line itself);
 - string defaults are Jinja-rendered by StackStorm, so literal ``{{``/``{%`` are wrapped in
-  ``{% raw %}...{% endraw %}``;
+  ``{% raw %}...{% endraw %}`` here (``raw_jinja``) and nowhere else: the model holds the
+  script's own value for every framework, so a default is wrapped exactly once;
 - key order is fixed so the same model always gives byte-identical YAML.
 """
 
@@ -34,6 +35,10 @@ SEMVER_PATTERN = re.compile(
 #: refs StackStorm rejects (``_global``), reserves (``core``, ``packs``) or ships (system packs)
 FORBIDDEN_PACK_REFS = frozenset({"_global", "core", "packs", "chatops", "linux"})
 
+#: pack.yaml ``email`` when none is configured or found in git: clearly not an address
+#: (``.invalid`` is reserved, RFC 2606); ingest warns and validate flags it until replaced
+PLACEHOLDER_EMAIL = "set-pack-email@example.invalid"
+
 _NOT_REF_CHARS = re.compile(r"[^a-z0-9]+")
 _JINJA_OPENERS = ("{{", "{%")
 _ENDRAW = re.compile(r"(?<=\{%)(?=-?\s*endraw\s*-?%\})")
@@ -59,8 +64,11 @@ def pack_metadata(
     description: str,
     version: str = "0.1.0",
     author: str = "voodoo",
+    email: str = PLACEHOLDER_EMAIL,
 ) -> dict[str, object]:
-    """``pack.yaml`` content. ``ref`` is always emitted: the pack directory must equal it."""
+    """``pack.yaml`` content. ``ref`` is always emitted: the pack directory must equal it.
+    ``email`` too: the schema calls it optional, but StackStorm's registration reads it
+    unconditionally and rejects the pack without it (``PackAPI.to_model``)."""
     if not PACK_REF_PATTERN.match(ref) or ref in FORBIDDEN_PACK_REFS:
         raise PackError(f"invalid pack ref {ref!r}: use pack_ref() to make one")
     if not SEMVER_PATTERN.match(version):
@@ -71,6 +79,7 @@ def pack_metadata(
         "description": description,
         "version": version,
         "author": author,
+        "email": email,
         "python_versions": list(PYTHON_VERSIONS),
     }
 

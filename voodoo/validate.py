@@ -2,13 +2,52 @@
 
 ``validate_pack`` returns every problem it finds, never raises for a bad pack: a file that
 is not YAML is a problem like any other. The rules come from the shared st2 spec: our own
-draft-04 schemas (``voodoo/schemas``) for the shape of each file, then what st2 checks in
-code (runners, runner-parameter overrides, positions, immutability, entry points, pack
-refs) and what breaks at execution (Jinja in defaults, defaults that fail their schema).
+draft-04 schemas (``voodoo/schemas``) for the shape of each file (pack.yaml,
+``actions/*.yaml``, config.schema.yaml), then what StackStorm checks in code, at
+registration or when it runs an action, which the schemas alone do not catch:
+
+pack.yaml (st2common ``PackAPI``, ``get_pack_ref_from_metadata``)
+  - ``email`` present: ``PackAPI.to_model`` reads it unconditionally, so a pack.yaml
+    without it fails registration (error); voodoo's placeholder address (warning);
+  - a pack ref can be made (``ref``, else the directory name, else ``name``, matching
+    ``^[a-z0-9_]+$``) and is not reserved (``_global``, ``core``, ``packs``, system packs);
+  - the ref equals the directory name (warning: actions register under the directory).
+Pack layout
+  - a root ``config.yaml`` is deprecated (warning);
+  - config.schema.yaml: each default fits its key's schema;
+  - only the top level of ``actions/`` is scanned, ``actions/config.yaml`` skipped.
+Actions (``ActionAPI``, ``validators/api/action.py``, the runners)
+  - the action name is unique in the pack; ``pack``, if given, equals the directory name;
+  - ``runner_type`` names a known runner;
+  - ``entry_point``: required or must be empty as the runner says; normalized, inside
+    ``actions/`` (or an absolute path inside the pack), existing; a ``.py`` file for
+    python-script, which defines a class with a ``run`` method (the python runner's
+    wrapper loads the first such class; none: every run fails); for local- and
+    remote-shell-script, a file starting with ``#!`` (executed directly) whose path has
+    no space or shell character (unquoted in the runner's ``chmod`` command).
+Parameters (``_validate_parameters``, the parameter rendering, the python runner)
+  - a parameter named like a runner parameter only changes ``default``, ``description``,
+    ``enum``, ``immutable``, ``required``, and never sets ``immutable`` on an immutable one;
+  - ``position`` values are unique and contiguous;
+  - ``immutable: true`` has a default (the action's or the runner's);
+  - names StackStorm's Jinja rendering binds (``st2kv``, ``action_context``,
+    ``config_context``) are not parameter names (every run left at the default fails);
+  - python-script: every name is a valid keyword argument of ``run(self, **parameters)``:
+    not ``self`` (TypeError), not a Python keyword, an identifier;
+  - string defaults with Jinja: every tag closed, raw blocks closed, only declared
+    parameters and the rendering context used; wrapped in ``{% raw %}`` at most once (a
+    second wrapping shows the raw tags as the value);
+  - a default without Jinja fits its own parameter schema (type, enum, items, ...).
+voodoo wrappers (a python-script entry point holding voodoo's ``SPEC``)
+  - a parameter several ``store_const`` options share (``--low``/``--high`` ->
+    ``priority``) has an ``enum`` within the values the script takes (its consts and its
+    own default): StackStorm accepts any value of the type otherwise, and the script
+    cannot take it.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import posixpath
 import re
@@ -23,8 +62,9 @@ import jsonschema
 import yaml
 
 from voodoo.model import Severity
+from voodoo.naming import reserved_reason
 from voodoo.runners import OVERRIDABLE_ATTRIBUTES, Runner, find_runner
-from voodoo.stackstorm import FORBIDDEN_PACK_REFS, PACK_REF_PATTERN
+from voodoo.stackstorm import FORBIDDEN_PACK_REFS, PACK_REF_PATTERN, PLACEHOLDER_EMAIL
 
 #: names a parameter default may use in Jinja besides the action's own parameters
 JINJA_CONTEXT = frozenset({"config_context", "st2kv", "action_context"})
@@ -35,6 +75,11 @@ _JINJA_WORDS = frozenset(
 )
 _RAW_BLOCK = re.compile(r"{%-?\s*raw\s*-?%}.*?{%-?\s*endraw\s*-?%}", re.DOTALL)
 _RAW_OPEN = re.compile(r"{%-?\s*raw\s*-?%}")
+_RAW_CONTENT = re.compile(r"{%-?\s*raw\s*-?%}(.*?){%-?\s*endraw\s*-?%}", re.DOTALL)
+#: runners that execute the entry point itself (``chmod +x SCRIPT ; SCRIPT ...``)
+_DIRECT_SCRIPT_RUNNERS = frozenset({"local-shell-script", "remote-shell-script"})
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_./+,@%:=-]")
+_RAW_TAG = re.compile(r"{%-?\s*(?:end)?raw\s*-?%}")
 _STRING_LITERAL = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")
 _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -78,7 +123,10 @@ def validate_pack(pack_dir: str | Path) -> list[Problem]:
     if (root / "config.schema.yaml").exists():
         config = _load(root, "config.schema.yaml", problems)
         if config is not None:
-            problems += _schema_problems("config.schema.yaml", config, "config_schema.json")
+            shape = _schema_problems("config.schema.yaml", config, "config_schema.json")
+            problems += shape
+            if not shape:
+                problems += _config_default_problems(config)
     names: dict[str, str] = {}
     for path in _action_files(root):
         _check_action(root, path, names, problems)
@@ -158,6 +206,7 @@ def _check_pack_yaml(root: Path, problems: list[Problem]) -> None:
     if pack is None:
         return
     problems += _schema_problems("pack.yaml", pack, "pack.json")
+    problems += _email_problems(pack)
     if isinstance(pack.get("ref"), str) and not PACK_REF_PATTERN.match(pack["ref"]):
         return  # the schema already says ref does not match the pattern
     ref, field = _pack_ref(pack, root.name)
@@ -184,6 +233,28 @@ def _check_pack_yaml(root: Path, problems: list[Problem]) -> None:
         )
 
 
+def _email_problems(pack: Mapping[str, Any]) -> list[Problem]:
+    if "email" not in pack:
+        return [
+            Problem(
+                "pack.yaml",
+                "email",
+                "missing: StackStorm's pack registration reads it unconditionally"
+                " (PackAPI.to_model) and rejects the pack without it; add email: <address>",
+            )
+        ]
+    if pack["email"] == PLACEHOLDER_EMAIL:
+        return [
+            Problem(
+                "pack.yaml",
+                "email",
+                "is voodoo's placeholder address: set the pack maintainer's email",
+                Severity.WARNING,
+            )
+        ]
+    return []
+
+
 def _pack_ref(pack: Mapping[str, Any], directory: str) -> tuple[str | None, str]:
     """st2's get_pack_ref_from_metadata: ref, else the directory, else name."""
     ref = pack.get("ref")
@@ -195,6 +266,16 @@ def _pack_ref(pack: Mapping[str, Any], directory: str) -> tuple[str | None, str]
     if isinstance(name, str) and PACK_REF_PATTERN.match(name):
         return name, "name"
     return None, "ref"
+
+
+def _config_default_problems(config: Mapping[str, Any]) -> list[Problem]:
+    """A config.schema.yaml default must fit its key's schema, like a parameter default."""
+    problems = []
+    for key, spec in config.items():
+        if isinstance(spec, dict) and "default" in spec:
+            for message in _default_schema_problems(spec):
+                problems.append(Problem("config.schema.yaml", f"{key}.default", message))
+    return problems
 
 
 # --- actions ----------------------------------------------------------------------------
@@ -235,6 +316,8 @@ def _check_action(root: Path, relpath: str, names: dict[str, str], problems: lis
     parameters = action.get("parameters")
     if isinstance(parameters, dict) and "parameters" not in bad_fields:
         problems += _parameter_problems(relpath, parameters, runner, bad_fields)
+        if runner is not None and runner.name == "python-script" and isinstance(entry_point, str):
+            problems += _voodoo_spec_problems(root, relpath, entry_point, parameters)
 
 
 def _entry_point_problems(
@@ -267,7 +350,126 @@ def _entry_point_problems(
         return problem(f"{entry_point!r} does not exist in actions/")
     if runner.name == "python-script" and target.suffix != ".py":
         return problem("a python-script entry_point must be a .py file")
+    if runner.name == "python-script":
+        why = _action_class_problem(target)
+        return problem(f"{entry_point!r} {why}") if why else []
+    if runner.name in _DIRECT_SCRIPT_RUNNERS:
+        return [
+            Problem(relpath, "entry_point", f"{entry_point!r} {why}")
+            for why in _shell_script_problems(entry_point, target, runner.name)
+        ]
     return []
+
+
+def _shell_script_problems(entry_point: str, target: Path, runner: str) -> list[str]:
+    """st2 runs ``chmod +x SCRIPT ; SCRIPT ...`` through a shell, the path unquoted in the
+    chmod part, and executes the script directly (so it needs its #! line)."""
+    problems = []
+    if _UNSAFE_PATH.search(entry_point):
+        problems.append(
+            "has a space or shell character: the runner's chmod command does not quote it"
+        )
+    try:
+        with target.open("rb") as f:
+            start = f.read(2)
+    except OSError:
+        return problems
+    if start != b"#!":
+        problems.append(f"has no #! line: the {runner} runner executes it directly")
+    return problems
+
+
+def _parse_python(path: Path) -> ast.Module | None:
+    """The module's syntax tree (parsed, never run), or None when it does not parse."""
+    try:
+        return ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _action_class_problem(path: Path) -> str | None:
+    """Why StackStorm's python runner would find no action class in ``path`` (None: it
+    would). A class with bases but no run of its own may inherit one: not reported."""
+    module = _parse_python(path)
+    if module is None:
+        return "does not parse as Python 3: StackStorm cannot load it"
+    classes = [node for node in module.body if isinstance(node, ast.ClassDef)]
+    for cls in classes:
+        if cls.bases or any(
+            isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == "run"
+            for item in cls.body
+        ):
+            return None
+    return "defines no class with a run() method: StackStorm's python runner needs one"
+
+
+def _voodoo_spec(path: Path) -> dict[str, Any] | None:
+    """The ``SPEC`` literal of a voodoo wrapper (``ast.literal_eval``: data only, nothing
+    run), or None for any other file."""
+    module = _parse_python(path)
+    if module is None:
+        return None
+    for node in module.body:
+        if (
+            isinstance(node, ast.Assign)
+            and [getattr(t, "id", None) for t in node.targets] == ["SPEC"]
+        ):
+            try:
+                spec = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                return None
+            return spec if isinstance(spec, dict) else None
+    return None
+
+
+def _voodoo_spec_problems(
+    root: Path, relpath: str, entry_point: str, parameters: Mapping[str, Any]
+) -> list[Problem]:
+    """Values StackStorm would accept that the wrapped script cannot take: a parameter
+    filled by store_const/append_const options needs an enum within their consts."""
+    if not entry_point or posixpath.isabs(entry_point) or ".." in entry_point.split("/"):
+        return []
+    spec = _voodoo_spec(root / "actions" / entry_point)
+    problems: list[Problem] = []
+    for param in spec.get("params", ()) if spec else ():
+        if not isinstance(param, dict) or param.get("kind") not in ("const", "append_const"):
+            continue
+        definition = parameters.get(str(param.get("name")))
+        consts = param.get("consts") or []
+        if not isinstance(definition, dict) or not consts:
+            continue
+        if param["kind"] == "const" and len(consts) < 2:
+            continue  # one store_const option: the value is refused by the wrapper at run time
+        takes = [pair[0] for pair in consts]
+        if param["kind"] == "const" and param.get("default") is not None:
+            takes.append(param["default"])
+        where = definition
+        field = f"parameters.{param['name']}.enum"
+        if param["kind"] == "append_const":
+            items = definition.get("items")
+            where = items if isinstance(items, dict) else {}
+            field = f"parameters.{param['name']}.items.enum"
+        enum = where.get("enum")
+        if isinstance(enum, list) and all(any(_same(v, t) for t in takes) for v in enum):
+            continue
+        options = ", ".join(str(pair[1]) for pair in consts)
+        problems.append(
+            Problem(
+                relpath,
+                field,
+                f"the script only takes {', '.join(json.dumps(t) for t in takes)}"
+                f" (store_const options {options}); StackStorm accepts any other value"
+                f" and the run fails: set enum to {json.dumps(takes)}",
+            )
+        )
+    return problems
+
+
+def _same(left: object, right: object) -> bool:
+    """JSON equality: ``True`` is not ``1``."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    return left == right
 
 
 def _parameter_problems(
@@ -279,8 +481,14 @@ def _parameter_problems(
     problems: list[Problem] = []
     positions: dict[str, int | float] = {}
     declared = set(parameters)
+    python_action = runner is not None and runner.name == "python-script"
     for name, spec in parameters.items():
         field = f"parameters.{name}"
+        reserved = reserved_reason(str(name), python_action=python_action)
+        if reserved is not None:
+            problems.append(
+                Problem(relpath, field, f"{reserved}; rename it (voodoo uses script_{name})")
+            )
         if not isinstance(spec, dict):
             continue
         runner_param = runner.parameters.get(name) if runner is not None else None
@@ -380,8 +588,23 @@ def _has_jinja(value: object) -> bool:
 def _default_problems(spec: Mapping[str, Any], declared: set[str]) -> list[str]:
     messages: list[str] = []
     for text in _strings(spec["default"]):
-        messages += jinja_problems(text, declared)
+        found = jinja_problems(text, declared)
+        messages += found or _raw_twice(text)
     return messages
+
+
+def _raw_twice(text: str) -> list[str]:
+    """A default wrapped in ``{% raw %}`` twice renders to text that still holds raw tags:
+    StackStorm shows (and passes) the tags themselves."""
+    if not _RAW_OPEN.search(text):
+        return []
+    rendered = _RAW_CONTENT.sub(lambda m: m.group(1), text)
+    if _RAW_TAG.search(rendered):
+        return [
+            "wrapped in {% raw %} more than once: StackStorm renders it to"
+            f" {rendered!r}, raw tags included; wrap it once"
+        ]
+    return []
 
 
 def jinja_problems(text: str, declared: set[str] | frozenset[str]) -> list[str]:

@@ -96,6 +96,16 @@ def build_level(
     return _merge_consts(params)
 
 
+def _const_enum(consts: tuple[tuple[Json, str], ...], default: Json) -> tuple[Json, ...]:
+    """mapping.md: the consts of options sharing one name, plus the default when not null
+    and not among them (else StackStorm would reject the default, or the script a value)."""
+    values = [c for c, _ in consts]
+    same = [v for v in values if type(v) is type(default) and v == default]
+    if default is not None and not same:
+        values.append(default)
+    return tuple(dict.fromkeys(values))
+
+
 def _merge_consts(params: list[Param]) -> list[Param]:
     # --upper/--lower with flag_value= writing one name: one parameter, each option a const.
     merged: dict[str, Param] = {}
@@ -104,11 +114,12 @@ def _merge_consts(params: list[Param]) -> list[Param]:
         first = merged.get(param.name)
         if first is not None and first.emit.kind is param.emit.kind is ArgKind.CONST:
             consts = (*first.emit.consts, *param.emit.consts)
+            default = first.default if first.default is not None else param.default
             new = replace(
                 first,
                 emit=replace(first.emit, consts=consts),
-                enum=tuple(c for c, _ in consts),
-                default=first.default if first.default is not None else param.default,
+                enum=_const_enum(consts, default),
+                default=default,
             )
             out[out.index(first)] = new
             merged[param.name] = new
@@ -224,6 +235,8 @@ class _Builder:
             emit, shape = self._argument()
         ptype, items_type, items_items = shape
         default = self._default(name, emit.kind, ptype, items_type)
+        if emit.kind is ArgKind.CONST and default is True and emit.consts:
+            default = emit.consts[0][0]  # click: default=True on a flag_value option is it
         if ptype is None and default is not None:
             ptype = json_type(default)
         if ptype is None and emit.kind is not ArgKind.CONST:
@@ -365,8 +378,6 @@ class _Builder:
                 f"the default of {name!r} is not a JSON value; omitted",
             )
             return None
-        if isinstance(default, str) and ("{{" in default or "{%" in default):
-            default = "{% raw %}" + default + "{% endraw %}"
         return default
 
     def _description(self) -> str | None:

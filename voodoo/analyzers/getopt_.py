@@ -92,7 +92,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     initial = _initial_values(ctx.module, lookup)
     params: list[Param] = []
     for group in groups:
-        strings = [s for s in group.strings if s in call.declared and s not in _HELP]
+        strings = _declared_strings(group, call.declared)
         if not strings:
             continue
         params.append(_param(strings, call.declared, group, initial))
@@ -126,11 +126,17 @@ def variables(ctx: Context) -> dict[str, str]:
     _declare(ctx, calls[0], constant_lookup(ctx.constants), [])
     out: dict[str, str] = {}
     for group in _branches(ctx, loop, []):
-        strings = [s for s in group.strings if s in calls[0].declared and s not in _HELP]
+        strings = _declared_strings(group, calls[0].declared)
         longs = [s for s in strings if s.startswith("--")]
         if group.variable is not None and strings:
             out.setdefault(group.variable.rpartition(".")[2], (longs or strings)[0])
     return out
+
+
+def _declared_strings(group: _Option, declared: dict[str, bool]) -> list[str]:
+    """The group's declared option strings; ``-h``/``--help`` only when they take a value
+    (``h:`` is then an option like any other, e.g. ``--host``'s short form)."""
+    return [s for s in group.strings if s in declared and (s not in _HELP or declared[s])]
 
 
 def _param(strings: list[str], declared: dict[str, bool], group: _Option,
@@ -139,6 +145,11 @@ def _param(strings: list[str], declared: dict[str, bool], group: _Option,
     option = longs[0] if longs else strings[0]
     pname = option.lstrip("-").replace("-", "_")
     takes = any(declared[s] for s in strings)
+    dest = option
+    if takes and not declared[option]:
+        # ``h:`` with ``--host`` declared without ``=``: getopt refuses ``--host=x``, so
+        # the value goes to the spelling that takes one (the name stays the long one)
+        option = next(s for s in [*longs, *strings] if declared[s])
     default = initial.get(group.variable) if group.variable else None
     if not takes:
         return Param(name=pname, dest=option, emit=Emit(ArgKind.FLAG, option),
@@ -152,7 +163,7 @@ def _param(strings: list[str], declared: dict[str, bool], group: _Option,
     if ptype is ParamType.INTEGER and not isinstance(default, int):
         default = None
     joiner = Joiner.EQUALS if option.startswith("--") else Joiner.ATTACHED
-    return Param(name=pname, dest=option, emit=Emit(ArgKind.OPTION, option, joiner=joiner),
+    return Param(name=pname, dest=dest, emit=Emit(ArgKind.OPTION, option, joiner=joiner),
                  type=ptype, default=default)
 
 

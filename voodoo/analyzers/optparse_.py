@@ -377,6 +377,7 @@ def _param(
                   if isinstance(o.const, Known)]
         emit = Emit(ArgKind.APPEND_CONST, opt, consts=tuple(consts))
         ptype, items_type = ParamType.ARRAY, _json_type([c for c, _ in consts])
+        enum = tuple(dict.fromkeys(c for c, _ in consts)) or None  # the script takes no other
     elif first.action == "append":
         emit = Emit(ArgKind.APPEND, opt, joiner=_joiner(opt))
         ptype, items_type = ParamType.ARRAY, scalar_type
@@ -409,7 +410,8 @@ def _param(
         default=default,
         enum=enum if ptype is not ParamType.ARRAY else None,
         items_type=items_type,
-        items_enum=enum if ptype is ParamType.ARRAY and first.action == "append" else None,
+        items_enum=enum if ptype is ParamType.ARRAY and first.action in ("append", "append_const")
+        else None,
         min_items=first.nargs if first.nargs > 1 and first.action == "store" else None,
         max_items=first.nargs if first.nargs > 1 and first.action == "store" else None,
         metavar=first.metavar.value if isinstance(first.metavar, Known)
@@ -460,8 +462,6 @@ def _default(
         return None
     if ptype is ParamType.ARRAY and not isinstance(frozen, tuple):
         return None
-    if isinstance(frozen, str) and ("{{" in frozen or "{%" in frozen):
-        frozen = "{% raw %}" + frozen + "{% endraw %}"
     del ctx
     return frozen
 

@@ -25,6 +25,8 @@ defaults shown)::
         ],
         "config_env": {"vault_addr": "VAULT_ADDR"},  # optional: pack config key -> variable
         "one_of": [["list", "host"]],    # optional: exactly one of these must be given
+        "cwd": "..",                     # optional: the script's working directory, absolute
+                                         # or relative to the script's folder (default ".")
     }
 
 Optional parameter keys and their values when absent: ``off_option`` "", ``joiner``
@@ -54,7 +56,7 @@ import subprocess
 import sys
 
 __all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script",
-           "scripts_search_path"]
+           "scripts_search_path", "working_directory"]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -600,18 +602,34 @@ def _refusal(error):
     return {"exit_code": 2, "stdout": "", "stderr": f"voodoo: refused, nothing was run: {error}"}
 
 
+def working_directory(wrapper_file, spec):
+    """Where the script runs: ``spec["cwd"]`` (absolute, or relative to the script's own
+    folder), by default the script's own folder in the pack. StackStorm's python runner
+    sets no directory (the action runner's would be used): one documented place instead,
+    the same under StackStorm and ``voodoo run``, so a script that reads files next to
+    itself by relative path finds them."""
+    folder = os.path.dirname(os.path.abspath(wrapper_file))
+    script_folder = os.path.dirname(os.path.normpath(os.path.join(folder, spec["script"])))
+    return os.path.normpath(os.path.join(script_folder, spec.get("cwd") or "."))
+
+
 def run_script(wrapper_file, spec, params, config=None):
     """Run the script for ``params``; return ``(succeeded, result)`` for StackStorm.
 
     ``config``: the pack config, for the environment variables ``spec["config_env"]`` maps.
 
-    No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder.
+    No shell, stdin closed, ``spec["script"]`` resolved against the wrapper's folder, run
+    in ``working_directory`` (by default the script's own folder).
     ``result`` is ``{"exit_code", "stdout", "stderr"}``, stdout parsed as JSON when it is
-    JSON. Parameters no command line can carry safely (``ArgvError``) are refused: the
-    script is not started, and the result has exit code 2 and the reason in stderr.
+    JSON. Parameters no command line can carry safely (``ArgvError``: a value that would
+    read as an option, a value no store_const option gives, ...), a required
+    exactly-one-of group left empty or given twice, and a missing working directory are
+    refused: the script is not started, and the result has exit code 2 and the reason in
+    stderr.
+
     If this process is terminated (SIGTERM, SIGINT, SIGHUP), the script's whole process
-    group is killed first; if it is killed outright (SIGKILL), Linux sends the
-    script SIGTERM (processes the script started are then not reached).
+    group is killed first; if it is killed outright (SIGKILL), Linux sends the script
+    SIGTERM (processes the script started are then not reached).
     """
     problem = one_of_problem(spec, params)
     if problem is not None:  # refused before the script starts, as its parser would (2)
@@ -622,6 +640,9 @@ def run_script(wrapper_file, spec, params, config=None):
         extra_env.update(_call_env(spec, params))
     except ArgvError as error:
         return False, _refusal(error)
+    cwd = working_directory(wrapper_file, spec)
+    if not os.path.isdir(cwd):
+        return False, _refusal(f"the working directory {cwd} does not exist")
     env = dict(os.environ)
     env.update(extra_env)
     env = _with_search_path(env, scripts_search_path(wrapper_file, spec))
@@ -631,6 +652,7 @@ def run_script(wrapper_file, spec, params, config=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        cwd=cwd,
         start_new_session=True,
         preexec_fn=_die_with_parent(),
     )

@@ -542,7 +542,7 @@ def generate_real(root: Path, n: int, seed: int) -> RepoStats:
 
     vendored = _vendored(rng)
     homes = ["vendor"] + [
-        f"{rng.choice(FOLDERS + LEGACY_FOLDERS)}/third_party" for _ in range(n // 250)
+        f"{rng.choice(FOLDERS + LEGACY_FOLDERS)}/third_party" for _ in range(1 + n // 250)
     ]
     for home in dict.fromkeys(homes):  # byte-identical copies of the same libraries
         for rel, text in vendored.items():

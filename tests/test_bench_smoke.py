@@ -10,13 +10,15 @@ import re
 import shlex
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bench import _realmix
 from bench import run as bench_run
 from bench._styles import Style
-from bench.generate import MAX_SIZE, MIN_SIZE, RepoStats, generate_repo
+from bench.generate import MAX_SIZE, MIN_SIZE, STYLE_WEIGHTS, RepoStats, Role, generate_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = Path(__file__).resolve().parent / "fixtures" / "stub_voodoo.py"
@@ -98,7 +100,7 @@ def _as_python3(source: str) -> str:
 
 def test_every_style_is_present(repo: RepoStats) -> None:
     assert len(repo.scripts) == 200
-    assert set(repo.by_style()) == {str(s) for s in Style}
+    assert set(repo.by_style()) == {str(s) for s in STYLE_WEIGHTS}
     assert max(repo.by_style(), key=lambda s: repo.by_style()[s]) == "argparse"
     assert repo.python2
     assert any(s.subcommands for s in repo.scripts)
@@ -172,3 +174,131 @@ def test_the_phase_breakdown_runs_on_the_generated_repository(tmp_path: Path) ->
     assert f"rejected parse attempts, {python2 + broken} files" in labels
     python3 = len(stats.scripts) + len(stats.helpers) - python2 - broken
     assert f"libcst parse, {python3} Python 3 files" in labels
+
+
+# -- the real mix ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> RepoStats:
+    return generate_repo(tmp_path_factory.mktemp("real"), 200, seed=1, mix="real")
+
+
+def _text(repo: RepoStats, rel: str) -> str:
+    return (repo.root / rel).read_text(encoding="utf-8")
+
+
+def test_real_mix_same_seed_gives_a_byte_identical_tree(tmp_path: Path) -> None:
+    generate_repo(tmp_path / "a", 40, seed=3, mix="real")
+    generate_repo(tmp_path / "b", 40, seed=3, mix="real")
+    generate_repo(tmp_path / "c", 40, seed=4, mix="real")
+    generate_repo(tmp_path / "d", 40, seed=3)
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    assert _tree(tmp_path / "a") != _tree(tmp_path / "c")
+    assert _tree(tmp_path / "a") != _tree(tmp_path / "d")  # the mix matters
+    with pytest.raises(ValueError, match="unknown mix"):
+        generate_repo(tmp_path / "e", 5, seed=1, mix="nope")
+
+
+def test_real_mix_is_a_fifth_python2_written_in_python2_throughout(
+        real: RepoStats, repo: RepoStats) -> None:
+    from voodoo import py2
+
+    assert 0.18 <= len(real.python2) / len(real.scripts) <= 0.22
+    assert len(repo.python2) / len(repo.scripts) < 0.1  # the synthetic mix: far fewer
+    assert 0.12 <= len(real.python2_files) / len(real.python_files) <= 0.25
+    assert any(m.python2 for m in real.modules)  # legacy helpers too, not only scripts
+    idioms = {"iteritems()": 0, "print >>sys.stderr": 0, "raw_input(": 0, "<>": 0}
+    for rel in real.python2_files:
+        source = _text(real, rel)
+        assert not _compiles(source.encode(), rel), rel
+        py2.convert(source, rel)  # valid Python 2: fissix reads it (raises otherwise)
+        for idiom in idioms:
+            idioms[idiom] += idiom in source
+    assert all(idioms.values()), idioms  # beyond print and except: the padding too
+    broken = {s.relpath for s in real.broken}
+    assert len(broken) == 2
+    for rel in set(real.python_files) - set(real.python2_files) - broken:
+        assert _compiles((real.root / rel).read_bytes(), rel), rel
+
+
+def test_real_mix_scripts_are_2_to_40_kb(real: RepoStats, repo: RepoStats) -> None:
+    sizes = sorted(s.size for s in real.scripts)
+    assert sizes[0] >= 2 * 1024 and sizes[-1] <= 40 * 1024
+    assert sizes[-1] > 20 * 1024 and sizes[-1] > 5 * sizes[0]  # a spread, up to big files
+    synthetic = sorted(s.size for s in repo.scripts)
+    assert sizes[0] > synthetic[0] and sizes[len(sizes) // 2] > synthetic[len(synthetic) // 2]
+
+
+def test_real_mix_scripts_import_helper_packages(real: RepoStats) -> None:
+    packages = {m.relpath for m in real.modules if m.role is Role.PACKAGE}
+    inits = {p for p in packages if p.endswith("/__init__.py")}
+    assert "opslib/__init__.py" in inits and "opslib/cloud/__init__.py" in inits
+    texts = {rel: _text(real, rel) for rel in packages}
+    assert any(re.search(r"^from \.\w+ import ", t, re.M) for t in texts.values())  # relative
+    assert any(re.search(r"^from \.\.\w+ import ", t, re.M) for t in texts.values())
+    assert any(re.search(r"^from opslib\.\w+ import ", t, re.M) for t in texts.values())
+    importing = [s for s in real.scripts if set(s.helpers) & packages]
+    assert len(importing) >= 10
+    for s in importing:
+        assert re.search(r"^(from opslib|import opslib|from \w+lib|import \w+lib)",
+                         _text(real, s.relpath), re.M), s.relpath
+    # Helper packages have no command line: no module of theirs is among the scripts.
+    assert not packages & {s.relpath for s in real.scripts}
+    assert not any("__main__" in t for t in texts.values())
+
+
+def test_real_mix_has_tests_setup_and_vendored_copies_that_are_not_scripts(
+        real: RepoStats, repo: RepoStats) -> None:
+    roles = real.by_role()
+    assert roles["test"] >= 200 // 12 and roles["setup.py"] >= 2 and roles["vendored"] >= 10
+    assert set(repo.by_role()) == {"helper module"}  # the synthetic mix: helpers only
+    scripts = {s.relpath for s in real.scripts}
+    by_role = {r: [m.relpath for m in real.modules if m.role is r] for r in Role}
+    assert "tests/conftest.py" in by_role[Role.TEST]
+    assert "parser.addoption(" in _text(real, "tests/conftest.py")  # not a command line
+    tests = [p for p in by_role[Role.TEST] if Path(p).name.startswith("test_")]
+    assert any(p.startswith("tests/") for p in tests)
+    assert any(p.startswith("opslib/tests/") for p in tests)
+    assert "setup.py" in by_role[Role.SETUP] and "setup(" in _text(real, "setup.py")
+    for rel in by_role[Role.TEST] + by_role[Role.SETUP]:
+        assert rel not in scripts and "__main__" not in _text(real, rel), rel
+    vendored = by_role[Role.VENDORED]
+    homes = {p.split("/backoff_lite/")[0] for p in vendored if "/backoff_lite/" in p}
+    assert "vendor" in homes and any(h.endswith("/third_party") for h in homes)
+    copies = [_tree(real.root / h / "backoff_lite") for h in homes]
+    assert all(c == copies[0] for c in copies)  # copies of one library, byte for byte
+
+
+def test_real_mix_repeats_names_in_nested_folders(real: RepoStats, repo: RepoStats) -> None:
+    names = Counter(Path(s.relpath).name for s in real.scripts)
+    repeated = {name for name, k in names.items() if k > 1}
+    assert repeated & {f"{stem}.py" for stem in _realmix.COMMON_STEMS}
+    assert any(names[f"{stem}.py"] >= 3 for stem in ("check", "status", "cleanup", "backup"))
+    utils = [p for p in real.python_files if Path(p).name == "utils.py"]
+    assert len(utils) >= 4 and len({str(Path(p).parent) for p in utils}) == len(utils)
+    assert any(s.relpath.count("/") >= 3 for s in real.scripts)  # nested folders
+    synthetic = Counter(Path(s.relpath).name for s in repo.scripts)
+    assert max(synthetic.values()) == 1  # the synthetic mix: every name once
+
+
+def test_real_mix_has_tools_with_no_arguments(real: RepoStats) -> None:
+    tools = [s for s in real.scripts if s.style is Style.NO_ARGS and not s.broken]
+    assert len(tools) >= 0.05 * len(real.scripts) and any(s.python2 for s in tools)
+    for s in tools:
+        text = _text(real, s.relpath)
+        assert re.search(r'^if __name__ == "__main__":\n    (sys\.exit\()?main\(\)', text, re.M)
+        assert "argv" not in text and "argparse" not in text and "click" not in text
+
+
+def test_real_mix_spreads_cli_styles_like_real_repositories(real: RepoStats) -> None:
+    py3 = Counter(str(s.style) for s in real.scripts if not s.python2 and not s.broken)
+    py2 = Counter(str(s.style) for s in real.python2)
+    assert set(py3) == {str(s) for s in _realmix.STYLE_WEIGHTS}  # typer, docopt, fire too
+    assert max(py3, key=lambda k: py3[k]) == "argparse"
+    assert set(py2) <= {str(s) for s in _realmix.PY2_WEIGHTS}
+    assert not {"click", "typer", "docopt", "fire"} & set(py2)
+    old_style = ("optparse", "getopt", "sys.argv")
+    share2 = sum(py2[k] for k in old_style) / sum(py2.values())
+    share3 = sum(py3[k] for k in old_style) / sum(py3.values())
+    assert share2 > 0.4 and share2 > 2 * share3

@@ -26,20 +26,41 @@ SMALL = ["-n", "20", "--memory-sizes", "20", "--sample", "3", "--repeat", "1",
          "--watch-edits", "3", "--timeout", "60"]
 
 
-def test_benchmark_prints_every_row() -> None:
+def test_benchmark_prints_every_row_for_both_mixes() -> None:
     proc = subprocess.run([sys.executable, "bench/run.py", *SMALL, "--plain"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=180, check=False)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
-    for label in bench_run.row_labels([20]):
+    labels = bench_run.row_labels([20], ["synthetic", "real"])
+    for label in labels:
         assert label in proc.stdout
     assert "voodoo benchmark: N=20 scripts" in proc.stdout
+    assert "[synthetic] 20 scripts" in proc.stdout and "[real] 20 scripts" in proc.stdout
+    table = {line.split("  ")[0]: line for line in proc.stdout.splitlines()}
+    for mix in ("synthetic", "real"):  # the per-mix rows are measured, not "n/a"
+        for base in ("cold ingest, one process", "libcst parse floor", "import-based --help"):
+            assert "n/a" not in table[bench_run.mix_label(base, mix)], table
+        assert "x parse floor" in table[bench_run.mix_label("cold ingest, one process", mix)]
+        assert "x cold ingest" in table[bench_run.mix_label("import-based --help", mix)]
 
 
-def test_every_measurement_has_a_value_with_a_working_cli(tmp_path: Path) -> None:
+def test_one_mix_alone_gives_only_its_rows() -> None:
+    proc = subprocess.run([sys.executable, "bench/run.py", "-n", "10", "--mix", "real",
+                           "--only", "ingest,parse", "--plain"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "cold ingest, one process [real]" in proc.stdout
+    assert "[synthetic]" not in proc.stdout
+    assert "n/a (not selected)" in proc.stdout  # what was not asked for says so
+
+
+@pytest.mark.parametrize("mix", ["synthetic", "real"])
+def test_every_measurement_has_a_value_with_a_working_cli(tmp_path: Path, mix: str) -> None:
     # A stub that honours the CLI contract: proves the harness measures once voodoo does.
     opts = bench_run.parse_args([*SMALL, "--voodoo", shlex.join([sys.executable, str(STUB)]),
-                                 "--workdir", str(tmp_path)])
-    res = bench_run.measure(bench_run.Bench(opts, tmp_path), opts.only, opts.memory_sizes)
+                                 "--workdir", str(tmp_path), "--mix", mix])
+    bench = bench_run.Bench(opts, tmp_path, mix)
+    assert bench.stats.mix == mix
+    res = bench_run.measure(bench, opts.only, opts.memory_sizes)
     assert res["jobs"].na in ("--jobs not supported yet", "fewer than 2 CPUs")
     for key, result in res.items():
         if key != "jobs":
@@ -47,13 +68,37 @@ def test_every_measurement_has_a_value_with_a_working_cli(tmp_path: Path) -> Non
             assert result.value is not None and result.value > 0
     assert "0 missed" in res["watch_median"].detail
     assert "updated 1/1" in res["reingest"].detail
-    rows = bench_run.build_rows(res, opts)
-    assert [r.label for r in rows] == bench_run.row_labels([20])
+    assert f"{len(bench.stats.python_files)} files" in res["parse"].detail
+    rows = bench_run.build_rows({mix: res}, opts)
+    assert [r.label for r in rows] == bench_run.row_labels([20], [mix])
 
 
-def test_unknown_measurement_is_a_usage_error() -> None:
+def test_the_import_based_row_has_no_target_and_the_new_targets_are_stated() -> None:
+    opts = bench_run.parse_args(["--mix", "synthetic,real"])
+    assert opts.mix == ["synthetic", "real"]
+    assert bench_run.parse_args([]).mix == ["synthetic", "real"]  # both by default
+    res = {"ingest": bench_run.Result(10.0), "parse": bench_run.Result(4.0),
+           "import": bench_run.Result(14.0),
+           "jobs": bench_run.Result(5.0, before=10.0), "memory_5000": bench_run.Result(2.6e8)}
+    rows = {r.label: r for r in bench_run.build_rows({"synthetic": res, "real": res}, opts)}
+    imp = rows["import-based --help [real]"]
+    assert (imp.ratio, imp.target, imp.met) == ("1.40x cold ingest", "none: measured ratio", "-")
+    assert not any("15x" in r.target for r in rows.values())  # the ">= 15x" row is retired
+    ingest = rows["cold ingest, one process [real]"]
+    assert (ingest.ratio, ingest.target, ingest.met) == ("2.50x parse floor",
+                                                          "<= 1.5x parse floor", "NO")
+    jobs = rows["parallel ingest speed-up [synthetic]"]
+    assert (jobs.ratio, jobs.met) == ("2.00x faster", "yes") and ">= 1.8x" in jobs.target
+    memory = rows["peak memory, cold ingest, N=5,000"]
+    assert (memory.target, memory.met) == ("< 250 MB", "NO")  # 260 MB misses 250 MB
+    assert rows["check, nothing changed"].target == "< 0.3 s at N=1,000"  # daily: as before
+
+
+@pytest.mark.parametrize("args", [["--only", "ingest,nope"], ["--mix", "synthetic,nope"],
+                                  ["--mix", ""]])
+def test_unknown_measurement_or_mix_is_a_usage_error(args: list[str]) -> None:
     with pytest.raises(SystemExit) as e:
-        bench_run.parse_args(["--only", "ingest,nope"])
+        bench_run.parse_args(args)
     assert e.value.code == 2
 
 
@@ -156,11 +201,12 @@ def test_accuracy_report_covers_every_style_of_the_examples() -> None:
             "functions", "sysargv"} <= rows
 
 
-def test_the_phase_breakdown_runs_on_the_generated_repository(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mix", ["synthetic", "real"])
+def test_the_phase_breakdown_runs_on_the_generated_repository(tmp_path: Path, mix: str) -> None:
     from bench.phases import phases
 
     root = tmp_path / "repo"
-    stats = generate_repo(root, 20, 1)
+    stats = generate_repo(root, 20, 1, mix)
     result = phases(root)
     rows = {label.split(",")[0]: seconds for label, seconds, _ in result}
     assert list(rows) == ["libcst parse", "rejected parse attempts", "Python 2 conversion",
@@ -168,12 +214,19 @@ def test_the_phase_breakdown_runs_on_the_generated_repository(tmp_path: Path) ->
     for measured in ("libcst parse", "Python 2 conversion", "cold ingest"):
         assert rows[measured] > 0, measured
     labels = " | ".join(label for label, _, _ in result)
-    python2 = sum(1 for s in stats.scripts if s.python2)
-    broken = sum(1 for s in stats.scripts if s.broken)
+    python2 = len(stats.python2_files)
+    broken = len(stats.broken)
     assert python2 and f"Python 2 conversion, {python2} files" in labels
     assert f"rejected parse attempts, {python2 + broken} files" in labels
-    python3 = len(stats.scripts) + len(stats.helpers) - python2 - broken
+    python3 = len(stats.python_files) - python2 - broken
     assert f"libcst parse, {python3} Python 3 files" in labels
+
+
+def test_the_phase_script_takes_the_mix() -> None:
+    proc = subprocess.run([sys.executable, "bench/phases.py", "-n", "10", "--mix", "real"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "N=10, real mix" in proc.stdout and "Python 2 conversion" in proc.stdout
 
 
 # -- the real mix ---------------------------------------------------------------------------

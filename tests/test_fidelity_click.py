@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fidelity import EXAMPLES, ParserRejected, load_runtime, mismatches, params_strategy
-from tests.fidelity_click import parse_with_click
+from tests.fidelity_click import parse_with_click, replaced_defaults
 from voodoo.analysis import analyze_file
-from voodoo.model import ArgKind, Command
+from voodoo.model import Command
 from voodoo.wrapper import spec_for
 
 RUNTIME = load_runtime()
@@ -56,12 +56,4 @@ def test_argv_round_trips_through_the_scripts_own_click_command(
             parsed = parse_with_click(script, argv)
     except ParserRejected as e:
         raise AssertionError(f"argv {argv!r} rejected: {e}") from None
-    assert mismatches(_replaced_defaults(command), params, parsed) == [], argv
-
-
-def _replaced_defaults(command: Command) -> Command:
-    """click's ``multiple`` options replace their default when given (argparse's append
-    adds to it, which ``mismatches`` expects)."""
-    params = tuple(dataclasses.replace(p, default=None) if p.emit.kind is ArgKind.APPEND
-                   else p for p in command.params)
-    return dataclasses.replace(command, params=params)
+    assert mismatches(replaced_defaults(command), params, parsed) == [], argv

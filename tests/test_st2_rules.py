@@ -6,6 +6,7 @@ pack clean, and runs the action for real to see the argv the script receives.
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fidelity import load_runtime, python38
 from voodoo.analysis import analyze_source
+from voodoo.errors import ParameterError
 from voodoo.execute import run_action
 from voodoo.ingest import ingest
 from voodoo.validate import validate_pack
@@ -42,6 +45,15 @@ def _argv(pack: Path, action: str, params: dict[str, Any]) -> list[str]:
     assert execution.status == "succeeded", execution.result
     stdout: list[str] = execution.result["result"]["stdout"]
     return stdout
+
+
+def _spec(pack: Path, action: str) -> dict[str, Any]:
+    """The runtime spec a generated wrapper hands to ``run_script`` (a literal in it)."""
+    source = (pack / "actions" / f"{action}.py").read_text()
+    found = next(n for n in ast.walk(ast.parse(source))
+                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "SPEC")
+    spec: dict[str, Any] = ast.literal_eval(found.value)
+    return spec
 
 
 def _errors(pack: Path) -> list[str]:
@@ -178,11 +190,16 @@ def test_out_of_enum_value_is_a_clear_failure_not_a_traceback(tmp_path: Path) ->
         " options --low, --high); StackStorm accepts any other value and the run fails: set"
         " enum to [1, 5, 3]"
     ]
-    execution = run_action(pack, "prio", {"priority": 7}, log=False)
-    assert execution.status == "failed"
-    result = execution.result["result"]
-    assert "7 is not one of the values the script accepts (1, 5)" in result["error"]
-    assert "Traceback" not in execution.result["stderr"]
+    # voodoo run refuses it before anything runs (exit 2, "bad parameters")...
+    with pytest.raises(ParameterError, match=r"7 is not one of the values the script accepts"):
+        run_action(pack, "prio", {"priority": 7}, log=False)
+    # ...and the wrapper StackStorm runs fails the run with the reason, never a traceback
+    runtime = load_runtime()
+    spec = _spec(pack, "prio")
+    ok, result = runtime.run_script(str(pack / "actions" / "prio.py"), spec, {"priority": 7})
+    assert not ok and result["exit_code"] == 2
+    assert "7 is not one of the values the script accepts (1, 5)" in result["stderr"]
+    assert "Traceback" not in result["stderr"]
 
 
 GETOPT = """
@@ -337,7 +354,9 @@ def test_working_directory_override_per_script(tmp_path: Path) -> None:
     work.rename(tmp_path / "gone")
     execution = run_action(tmp_path / "ops", "where", {}, log=False)
     assert execution.status == "failed"
-    assert "the working directory" in execution.result["result"]["error"]
+    result = execution.result["result"]
+    assert result["exit_code"] == 2 and "the working directory" in result["stderr"]
+    assert "Traceback" not in execution.result["stderr"]
 
 
 VERSION = """
@@ -348,28 +367,13 @@ p.parse_args()
 print(json.dumps({"version": list(sys.version_info[:2]), "executable": sys.executable}))
 """
 
-PY38 = Path.home() / ".pyenv" / "versions" / "3.8.18" / "bin" / "python3.8"
-
-
-def _other_python() -> Path:
-    """An interpreter other than the one running the tests (StackStorm 3.x's Python 3.8
-    when there is one): the pack virtualenv stand-in."""
-    import shutil
-
-    found = shutil.which("python3.8")
-    for candidate in (PY38, Path(found) if found else None):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    pytest.skip("no Python 3.8 on this machine")
-
-
 def test_run_under_another_python(tmp_path: Path) -> None:
     """``voodoo run --python``: the wrapper, the runtime and the script run under the pack
     virtualenv's interpreter (here Python 3.8, StackStorm 3.x's), as StackStorm runs them."""
     import subprocess
     import sys
 
-    python = _other_python()
+    python = python38()
     pack = _pack(tmp_path, "ver.py", VERSION)
     out = subprocess.run(
         [sys.executable, "-m", "voodoo", "run", str(pack), "ver", "--python", str(python),

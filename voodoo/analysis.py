@@ -18,7 +18,7 @@ import libcst as cst
 from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
-from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
+from voodoo.limits import DEFAULT_MAX_SIZE, size_problem, token_budget
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
 from voodoo.naming import is_secret_name, param_name, runner_rename
 from voodoo.parse import parse
@@ -44,10 +44,10 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
             # libcst evaluates string literals with ast.literal_eval: an odd escape in the
             # script is its author's business, not a warning (or, with -W error, a crash).
             warnings.simplefilter("ignore")
-            parsed = parse(source, path)
+            parsed = parse(source, path, max_tokens=token_budget(max_size))
             script = _analyze(parsed.module, parsed.text, path, digest, functions=functions)
     except ParseError as err:
-        error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
+        error = Diagnostic(path, err.line, Severity.ERROR, err.code, err.message)
     except SyntaxError as err:
         # libcst accepts string literals Python rejects (e.g. "\N{no such name}"); they
         # fail only when evaluated.

@@ -406,6 +406,11 @@ def skipped(imports: Iterable[str], local_names: Iterable[str]) -> dict[str, str
     return {top: SKIPPED[top] for top in _candidates(imports, local_names) if top in SKIPPED}
 
 
+def is_distribution_name(name: str) -> bool:
+    """True when ``name`` can be a PyPI distribution (a line of requirements.txt)."""
+    return _DISTRIBUTION_NAME.fullmatch(name) is not None
+
+
 def requirements_txt(names: Iterable[str]) -> str:
     """requirements.txt text: one distribution a line, sorted, duplicates (any case) once."""
     unique: dict[str, str] = {}

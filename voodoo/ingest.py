@@ -365,7 +365,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             carried.update(record.files)
             notes.extend(record.notes)
             sections.extend(record.readme)
-            requirements.update(a.entry.third_party)
+            requirements.update(filter(deps.is_distribution_name, a.entry.third_party))
             notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n)
                          for n in a.entry.notes)
             records[rel] = record
@@ -381,7 +381,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
                             mod.resolve().parent != a.source.path.resolve().parent)
         interpreter = "python2" if python2 and settings.keep_python2 else None
-        requirements.update(third)
+        requirements.update(_distributions(rel, third, mine_notes))
         notes.extend(mine_notes)
         notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in dep_notes)
         origin = SourceInfo(rel, a.script.source_hash)
@@ -417,6 +417,22 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
     # A module two scripts import is rendered by the one that changed: not carried too.
     return Rendered(files, sources, tuple(notes), frozenset(carried - files.keys()), records)
+
+
+def _distributions(rel: str, names: Iterable[str], notes: list[Diagnostic]) -> list[str]:
+    """The imported ``names`` requirements.txt can hold; a warning for each other one (an
+    import such as ``_private`` or ``café`` that no PyPI distribution can be named)."""
+    out = []
+    for name in names:
+        if deps.is_distribution_name(name):
+            out.append(name)
+        else:
+            notes.append(Diagnostic(
+                rel, 0, Severity.WARNING, "not-a-distribution",
+                f"imports {name!r}, which is neither a local module, the standard library "
+                "nor a valid PyPI distribution name: left out of requirements.txt; install "
+                "what provides it on the StackStorm host"))
+    return out
 
 
 def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:

@@ -12,6 +12,7 @@ import hashlib
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -58,8 +59,64 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
         error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
                            "nested too deeply to analyze; simplify the deepest expression")
     else:
-        return script if parsed.python2 is None else _as_python2(script, parsed.python2)
+        script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
+        return _utf8_safe(script) if _has_surrogate(script) else script
     return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+
+
+def _has_surrogate(value: object) -> bool:
+    """True when a string in ``value`` (a Script, a tuple, ...) holds a lone surrogate
+    (``"\\ud800"`` in the script's source), which no UTF-8 file can hold."""
+    if isinstance(value, str):
+        return not value.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, tuple):
+        return any(_has_surrogate(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return any(_has_surrogate(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def _escaped(text: str | None) -> str | None:
+    if text is None or not _has_surrogate(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _utf8_safe(script: Script) -> Script:
+    """``script`` without lone surrogates, which the pack's UTF-8 files cannot hold: a
+    default or a list of choices holding one is left out with a warning, documentation
+    (help, descriptions, messages) shows it escaped. Anywhere else (a sub-command word, an
+    option string) the file fails: its command line cannot be written down."""
+    notes: list[Diagnostic] = []
+
+    def param(p: Param) -> Param:
+        changes: dict[str, Any] = {}
+        for field in ("default", "enum", "items_enum"):
+            if _has_surrogate(getattr(p, field)):
+                changes[field] = None
+                what = "its default holds" if field == "default" else "its choices hold"
+                notes.append(Diagnostic(
+                    script.path, p.line, Severity.WARNING, "not-utf8",
+                    f"parameter '{p.name}': {what} a lone surrogate, which a UTF-8 file "
+                    "cannot hold: left out"))
+        return dataclasses.replace(p, description=_escaped(p.description),
+                                   metavar=_escaped(p.metavar), **changes)
+
+    commands = tuple(dataclasses.replace(c, description=_escaped(c.description),
+                                         params=tuple(map(param, c.params)))
+                     for c in script.commands)
+    diagnostics = tuple(dataclasses.replace(d, message=_escaped(d.message) or "")
+                        for d in script.diagnostics)
+    safe = dataclasses.replace(script, commands=commands, description=_escaped(
+        script.description), diagnostics=(*diagnostics, *notes))
+    if not _has_surrogate(safe):
+        return safe
+    error = Diagnostic(script.path, 0, Severity.ERROR, "not-utf8",
+                       "a name, option or sub-command holds a lone surrogate (such as "
+                       "\\ud800), which a UTF-8 file cannot hold: its actions cannot be "
+                       "written")
+    return Script(path=script.path, framework=None, diagnostics=(*safe.diagnostics, error),
+                  source_hash=script.source_hash)
 
 
 def _analyze(module: cst.Module, text: str, path: str, digest: str, *,

@@ -103,3 +103,9 @@ def file_version(path: Path) -> tuple[object, ...] | None:
     except OSError:
         return None
     return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def temp_prefix(name: str) -> str:
+    """The prefix of a temporary file next to ``name``: ``.<name>.``, with ``name`` cut to
+    100 bytes, so the temporary file's name fits where ``name`` itself does (255 bytes)."""
+    return f".{os.fsdecode(os.fsencode(name)[:100])}."

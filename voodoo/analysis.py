@@ -21,7 +21,7 @@ from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem, token_budget
 from voodoo.model import Command, Diagnostic, Param, Script, Severity
-from voodoo.naming import is_secret_name, param_name, runner_rename
+from voodoo.naming import MAX_ACTION_NAME, is_secret_name, is_shortened, param_name, runner_rename
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
 
@@ -221,6 +221,11 @@ def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
 def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:
     """mapping.md naming rules, in definition order: safe names, merged duplicates,
     runner-setting renames, secrets."""
+    if is_shortened(command.name):
+        diagnostics.append(Diagnostic(
+            path, command.line, Severity.INFO, "name-shortened",
+            f"the action name would be longer than {MAX_ACTION_NAME} characters (too long "
+            f"for a file name): it is {command.name!r}"))
     merged: dict[str, Param] = {}
     for param in command.params:
         name, replaced = param_name(param.name)

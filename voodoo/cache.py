@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR, check_relpath, file_version
+from voodoo._paths import STATE_DIR, check_relpath, file_version, temp_prefix
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
@@ -419,7 +419,7 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
 
 def _write(target: Path, data: bytes) -> None:
     # mkstemp: a new file, never one planted there (a symlink would be followed out).
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name), suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -11,6 +11,7 @@ command (``timeout`` -> ``script_timeout``; if that exists too -> ``script_scrip
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,11 @@ SECRET_WORDS: tuple[tuple[str, ...], ...] = (
 )
 RUNNER_PREFIX = "script_"
 
+#: Longest action name: ``<name>.yaml``, ``<name>.py`` and their temporary files must fit
+#: in a file name (255 bytes); a longer one keeps its start and gets a hash of the rest.
+MAX_ACTION_NAME = 150
+_SHORTENED = re.compile(r"_[0-9a-f]{8}")
+
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 _NOT_PARAM = re.compile(r"[^A-Za-z0-9_]")
 
@@ -58,7 +64,20 @@ def action_name(stem: str, path_words: Iterable[str] = ()) -> str:
     """``cluster-ctl`` + ``("node", "drain")`` -> ``cluster_ctl_node_drain``."""
     parts = [normalize(stem) or "script"]
     parts.extend(word for word in map(normalize, path_words) if word)
-    return "_".join(parts)
+    return _capped("_".join(parts))
+
+
+def _capped(name: str) -> str:
+    if len(name) <= MAX_ACTION_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_ACTION_NAME - 9].rstrip('_')}_{digest}"
+
+
+def is_shortened(name: str) -> bool:
+    """True when ``name`` is one ``action_name`` shortened (it ends in a hash)."""
+    return (len(name) > MAX_ACTION_NAME - 20
+            and _SHORTENED.fullmatch(name, len(name) - 9) is not None)
 
 
 def param_name(dest: str) -> tuple[str, bool]:

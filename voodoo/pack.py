@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside
+from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside, temp_prefix
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
 from voodoo.manifest import load as load_manifest
@@ -418,7 +418,8 @@ def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoin
         mode = _NEW_FILE_MODE
     if not swept:
         _sweep(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
+                               suffix=_TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -8,6 +8,7 @@ timeout kills the whole process group, grandchildren included.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from voodoo.actiondef import ActionDef
+from voodoo.errors import ParameterError
 from voodoo.params import Prepared
 from voodoo.shell_args import script_args, script_command, sudo_command
 
@@ -182,18 +184,28 @@ def _spawn(
     stdin: str | None,
     timeout: float,
 ) -> _Process:
-    proc = subprocess.Popen(
-        command,
-        shell=shell,
-        env=dict(env),
-        cwd=cwd,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-        start_new_session=True,  # its own process group, so a timeout kills all of it
-    )
+    try:
+        proc = subprocess.Popen(
+            command,
+            shell=shell,
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,  # its own process group, so a timeout kills all of it
+        )
+    except OSError as exc:
+        if exc.errno != errno.E2BIG:
+            raise
+        words = [command] if isinstance(command, str) else command
+        size = sum(len(os.fsencode(word)) + 1 for word in words)
+        raise ParameterError([
+            f"the command line is too long for this system ({size:,} bytes with the "
+            "parameters, and the environment on top): nothing was run; pass large values "
+            "in a file the action reads"]) from None
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
         return _Process(proc.returncode, out, err, timed_out=False)

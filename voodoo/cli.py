@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import gc
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -105,8 +106,16 @@ _KEEP_PYTHON2 = click.option(
     "--keep-python2", is_flag=True,
     help="Copy Python 2 scripts into the pack unconverted; their actions run them with "
          "`python2` (default: converted to Python 3, which StackStorm runs).")
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``inf`` and ``nan`` are floats too: not a number of megabytes."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a positive number of megabytes")
+    return value
+
+
 _MAX_SIZE = click.option(
     "--max-size", type=click.FloatRange(min=0, min_open=True), default=None,
+    callback=_finite,
     help="Largest script analyzed, in MB (default 1, or `max-size` from the configuration); "
          "larger ones fail with an error.")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,7 +332,8 @@ def _megabytes(d: dict[str, Any], path: Path) -> int | None:
     value = d.get("max-size")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or value <= 0):
         raise ConfigError("'max-size' must be a positive number of megabytes", path=str(path))
     return int(value * 2**20)
 

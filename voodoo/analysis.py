@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import errno
 import hashlib
 import os
+import stat
 import warnings
-from pathlib import Path
 from typing import Any
 
 import libcst as cst
 
+from voodoo._paths import NOT_REGULAR, read_regular
 from voodoo.analyzers import Analyzer, Context, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.errors import ParseError
@@ -156,8 +158,10 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
     shown = display_path if display_path is not None else os.fspath(path)
     try:
         size = os.stat(path).st_size
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise OSError(errno.EINVAL, NOT_REGULAR)
         # A huge file is refused without reading it (analyze_source checks the bytes again).
-        source = Path(path).read_bytes() if size <= max_size else b""
+        source = read_regular(path) if size <= max_size else b""
     except OSError as err:
         message = f"cannot read file: {err.strerror or err}"
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR, check_relpath, file_version, temp_prefix
+from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular, temp_prefix
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
@@ -172,7 +172,7 @@ def file_stat(path: Path, previous: Stat | None = None) -> Stat | None:
         st = path.stat()
         if previous is not None and (st.st_size, st.st_mtime_ns) == previous[:2]:
             return previous
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
@@ -191,7 +191,7 @@ def is_fresh(stat: Stat, local: Mapping[str, Stat], path: Path, source_root: Pat
 
 
 def _read_json(pack_dir: Path, relpath: str) -> Any:
-    return _checked(json.loads((pack_dir / relpath).read_bytes()))
+    return _checked(json.loads(read_regular(pack_dir / relpath)))
 
 
 def _checked(data: Any) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
-from voodoo._paths import STATE_DIR
+from voodoo._paths import STATE_DIR, read_regular
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
@@ -252,7 +252,7 @@ def _python2_copy(sf: SourceFile, script: Script) -> tuple[bytes, str | None] | 
     if not script.python2:
         return None
     try:
-        data = sf.path.read_bytes()
+        data = read_regular(sf.path)
     except OSError:
         return None
     if sha256(data) != script.source_hash:
@@ -333,7 +333,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
              script: _Analyzed | None = None) -> bool:
         """Copy one file (a Python 2 one converted, unless kept); True if Python 2.
         ``script``: the file's analysis, which already says whether it is Python 3."""
-        data = path.read_bytes()
+        data = read_regular(path)
         digest = sha256(data)
         fresh = script is not None and script.script.ok and digest == script.script.source_hash
         if fresh and script is not None and not script.script.python2:

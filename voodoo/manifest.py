@@ -23,7 +23,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from types import MappingProxyType
 
-from voodoo._paths import STATE_DIR, check_all_inside, check_relpath, file_version
+from voodoo._paths import STATE_DIR, check_all_inside, check_relpath, file_version, read_regular
 from voodoo.errors import PackError
 
 VERSION = 1
@@ -212,7 +212,7 @@ def load(pack_dir: Path) -> Manifest:
             # Checked when read (or planned, when written). A symlink planted since cannot
             # lead a write astray: plan and apply check every path they touch.
             return _last[0][1]
-        raw = path.read_bytes()
+        raw = read_regular(path)
         manifest = loads(raw)
     except FileNotFoundError:
         return Manifest()

@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, check_all_inside, resolve_inside, temp_prefix
+from voodoo._paths import STATE_DIR, check_all_inside, read_regular, resolve_inside, temp_prefix
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
 from voodoo.manifest import load as load_manifest
@@ -316,7 +316,7 @@ class _Builder:
 def _read(root: Path, relpath: str) -> bytes | None:
     path = resolve_inside(root, relpath)
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -377,7 +377,7 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
 
 def _expect(target: Path, relpath: str, expected: str | None) -> None:
     try:
-        actual: str | None = sha256(target.read_bytes())
+        actual: str | None = sha256(read_regular(target))
     except FileNotFoundError:
         actual = None
     if actual != expected:
@@ -466,7 +466,7 @@ def _write_manifest(
         raise PackError("the manifest folder leads outside the pack", path=MANIFEST_PATH)
     data = dumps(manifest).encode("utf-8")
     with contextlib.suppress(FileNotFoundError):
-        if target.read_bytes() == data:
+        if read_regular(target) == data:
             return
     _make_dirs(root, target.parent, created)
     _atomic_write(target, data, MANIFEST_PATH, checkpoint)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voodoo._paths import is_regular
 from voodoo.config import Config
 from voodoo.errors import VoodooError
 
@@ -31,6 +32,8 @@ class SourceFile:
 
 
 def _has_python_shebang(path: Path) -> bool:
+    if not is_regular(path):  # (a FIFO would block the open)
+        return False
     try:
         with path.open("rb") as f:
             first = f.readline(200)
@@ -55,7 +58,8 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
             link = path.is_symlink()
             if link and not _link_inside(path, root):
                 continue
-            if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
+            if (name.endswith(".py") and is_regular(path)) or (
+                    "." not in name and _has_python_shebang(path)):
                 yield path, link
 
 

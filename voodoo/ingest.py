@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from voodoo import cache, deps, lastrun, naming, pack_config, py2, stackstorm, wrapper
+from voodoo._children import clean_import_path, die_with_parent
 from voodoo._paths import STATE_DIR, read_regular
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
@@ -153,10 +154,18 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
     import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
 
     chunk = max(1, min(32, len(files) // (jobs * 8)))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        # map() hands results back in input order as they arrive: output is byte-identical
-        # to one process, and finished chunks are not held beyond their turn.
-        yield from pool.map(work, files, chunksize=chunk)
+    with contextlib.ExitStack() as stack:
+        # The pool's helper processes (multiprocessing's resource tracker and forkserver,
+        # started with the pool) and its workers (started as map() submits the work) all
+        # start on a clean path. map() hands results back in input order as they arrive:
+        # output is byte-identical to one process, and finished chunks are not held
+        # beyond their turn.
+        with clean_import_path([source_root, *{sf.path.parent for sf in files}]):
+            pool = stack.enter_context(ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context(method),
+                initializer=die_with_parent, initargs=(os.getpid(),)))
+            results = pool.map(work, files, chunksize=chunk)
+        yield from results
 
 
 class _Helper:
@@ -166,13 +175,14 @@ class _Helper:
     order in time changes. ``run`` returns None when the helper failed (the caller then
     does the work itself); ``close`` stops it, done or not."""
 
-    def __init__(self) -> None:
+    def __init__(self, folders: Iterable[Path] = ()) -> None:
         import multiprocessing  # (as for the pool: it runs voodoo's own analysis)
 
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_help, args=(child,), daemon=True)
-        self._process.start()
+        self._process = context.Process(target=_help, args=(child, os.getpid()), daemon=True)
+        with clean_import_path(folders):  # (it imports the analyzers from this path)
+            self._process.start()
         child.close()
 
     def run(self, work: Callable[[SourceFile], _Analyzed],
@@ -192,7 +202,8 @@ class _Helper:
         self._process.join()
 
 
-def _help(conn: Any) -> None:
+def _help(conn: Any, main_pid: int) -> None:
+    die_with_parent(main_pid)
     try:
         import voodoo.analysis  # noqa: F401  (what the helper is for: before it is needed)
 
@@ -202,7 +213,8 @@ def _help(conn: Any) -> None:
         return
 
 
-def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
+def _helper(jobs: int | None, dry_run: bool, sources: Iterable[Path] = ()
+            ) -> _Helper | None:
     """A helper when it can gain something: the analyzers are not imported yet, and
     nothing forbids forking (threads, ``jobs=1``). Not for a dry run: the pre-commit hook
     ingests right after ``check`` ran one, and then needs the analyzers imported here."""
@@ -210,7 +222,7 @@ def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
             or "voodoo.analysis" in sys.modules):
         return None
     try:
-        return _Helper()
+        return _Helper([p if p.is_dir() else p.parent for p in sources])
     except OSError:  # (no process to spare: this one does the work)
         return None
 
@@ -479,9 +491,10 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     them all (``watch`` does, from file system events). Then only those are looked at,
     unless they may change which files there are (see ``lastrun``).
     """
-    helper = _helper(jobs, dry_run)
+    paths = [Path(s) for s in sources]
+    helper = _helper(jobs, dry_run, paths)
     try:
-        return _ingest(sources, pack_dir, name=name, dry_run=dry_run, progress=progress,
+        return _ingest(paths, pack_dir, name=name, dry_run=dry_run, progress=progress,
                        config=config, prefer=prefer, settings=settings, jobs=jobs,
                        changed=changed, helper=helper)
     finally:

@@ -367,8 +367,12 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     Returns the cache as ``load`` now reads it (the same object, until the file changes)."""
     pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
-    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    # Checked before anything is created: a symlink on the way would have mkdir create
+    # folders wherever it leads.
     if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):
+        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
+    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):  # (replaced since)
         raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
     items = sorted(cache.scripts.items())
     wanted = set()

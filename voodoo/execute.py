@@ -11,7 +11,10 @@ reads that log back.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -119,6 +122,8 @@ def run_action(
     Raises ``ParameterError`` (nothing run) or ``ActionError``.
     """
     action = load_action(pack_dir, name)
+    if log:
+        runners_local.state_dir(Path(pack_dir))  # (refused before anything runs)
     config = load_config(pack_dir, config_file)
     words = params if isinstance(params, Mapping) else list(params)
     prepared = prepare_parameters(action, words, config)
@@ -142,7 +147,12 @@ def append_log(pack_dir: Path, execution: Execution) -> None:
     folder = runners_local.state_dir(pack_dir)
     try:
         folder.mkdir(exist_ok=True)
-        with (folder / LOG_NAME).open("a", encoding="utf-8") as f:
+        # Not through a symlink, and only to a regular file: the log is the pack's own.
+        fd = os.open(folder / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT
+                     | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
             f.write(json.dumps(asdict(entry), default=str) + "\n")
     except OSError as e:
         raise ActionError(

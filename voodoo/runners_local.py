@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from voodoo.actiondef import ActionDef
-from voodoo.errors import ParameterError
+from voodoo.errors import ActionError, ParameterError
 from voodoo.params import Prepared
 from voodoo.shell_args import script_args, script_command, sudo_command
 
@@ -65,10 +65,17 @@ def run(
 
 def run_shell_script(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
     assert action.script is not None
+    if not os.access(action.script, os.X_OK):
+        # StackStorm runs "chmod +x SCRIPT ; SCRIPT ...": voodoo changes no file it did
+        # not write, so it runs the script only once it is executable.
+        raise ActionError(f"entry_point {action.entry_point!r} is not executable "
+                          f"(StackStorm would chmod +x it): run chmod +x {action.script}",
+                          path=str(action.script))
     schemas = {p.name: p.schema for p in action.params}
     kwarg_op = prepared.runner.get("kwarg_op") or ""
     args = script_args(prepared.action, schemas, kwarg_op)
-    return _shell(action, script_command(str(action.script), args), prepared.runner, timeout)
+    command = script_command(str(action.script), args).split(" ; ", 1)[1]  # (no chmod)
+    return _shell(action, command, prepared.runner, timeout)
 
 
 def run_shell_cmd(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
@@ -146,8 +153,13 @@ def shell_result(exit_code: int, stdout: str, stderr: str) -> dict[str, Any]:
 
 
 def state_dir(pack_dir: Path) -> Path:
-    """The pack's ``.voodoo`` folder (datastore, execution log)."""
-    return pack_dir / STATE_DIR
+    """The pack's ``.voodoo`` folder (datastore, execution log); ActionError when it is
+    a symlink leading outside the pack."""
+    folder = pack_dir / STATE_DIR
+    if not folder.resolve().is_relative_to(pack_dir.resolve()):
+        raise ActionError(f"{STATE_DIR} leads outside the pack; refusing to write there",
+                          path=str(folder))
+    return folder
 
 
 def _shell(action: ActionDef, command: str, runner: Mapping[str, Any], timeout: float) -> Outcome:

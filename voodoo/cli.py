@@ -272,8 +272,16 @@ def validate(pack_dir: Path) -> None:
     click.echo(f"{pack_dir}: valid")
 
 
+def _show_notes() -> None:
+    """The library's notes (a pack lock waited for or taken over) on stderr."""
+    from voodoo import pack
+
+    pack.notes = lambda message: click.echo(f"voodoo: {message}", err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line as a function: returns the exit code instead of exiting."""
+    _show_notes()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="voodoo",
                  standalone_mode=True)

@@ -25,7 +25,6 @@ import fcntl
 import os
 import socket
 import stat
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -507,10 +506,14 @@ def lock_timeout() -> float:
     return value if value >= 0 and value != float("inf") else LOCK_TIMEOUT
 
 
+#: Where the lock's notes go (a holder waited for, a stale lock taken over): nowhere by
+#: default, since the library never prints; the CLI shows them on stderr.
+notes: Callable[[str], None] | None = None
+
+
 def _say(message: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write(f"voodoo: {message}\n")
-        sys.stderr.flush()
+    if notes is not None:
+        notes(message)
 
 
 @contextlib.contextmanager
@@ -520,8 +523,8 @@ def pack_lock(pack_dir: Path, wait: bool = True) -> Iterator[None]:
     The lock file must be a regular file in the pack's own ``.voodoo`` folder: a symlink,
     or a ``.voodoo`` leading elsewhere, is refused before anything is created. The holder
     writes its process id in it. A lock whose holder is gone (killed, while a process it
-    started still held the file) is taken over, with a note on stderr. A lock a live
-    process holds: with ``wait``, say so on stderr at once and wait up to
+    started still held the file) is taken over, with a note (to ``notes``). A lock a live
+    process holds: with ``wait``, say so at once (to ``notes``) and wait up to
     ``lock_timeout()`` seconds, then raise LockError; without, raise LockError at once.
     """
     root = pack_dir.resolve()

@@ -35,7 +35,7 @@ def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_matches_the_checked_in_expected_pack(example_pack: Path) -> None:
     """The whole generated pack, byte for byte. Regenerate with:
-    ``python -m voodoo ingest examples/legacy_scripts --pack tests/expected/ops``
+    ``python -P -m voodoo ingest examples/legacy_scripts --pack tests/expected/ops``
     (after deleting tests/expected/ops), then review the diff like any code change."""
     if os.environ.get("VOODOO_REGENERATE"):
         shutil.rmtree(EXPECTED, ignore_errors=True)

@@ -109,13 +109,15 @@ def test_resolve_clashes_deeper_and_same_folder() -> None:
             ("ops/a_b.py", Command("a_b")),
         ]
     )
-    assert renames == {
+    assert renames == {  # one folder tells nothing apart: only a number
         ("a/x/run.py", "run"): "a_x_run",
         ("b/x/run.py", "run"): "b_x_run",
-        ("ops/a-b.py", "a_b"): "ops_a_b",
-        ("ops/a_b.py", "a_b"): "ops_a_b_2",
+        ("ops/a_b.py", "a_b"): "a_b_2",
     }
 
 
-def test_one_script_many_commands_is_no_clash() -> None:
-    assert resolve_clashes([("a.py", Command("a")), ("a.py", Command("a"))]) == ({}, [])
+def test_two_commands_of_one_script_with_one_name_get_two_names() -> None:
+    renames, notes = resolve_clashes([("a.py", Command("a")), ("a.py", Command("a"))])
+    assert renames == {("a.py", "a"): "a_2"}
+    assert [n.message for n in notes] == [
+        "action 'a' renamed to 'a_2': another command of this script has the same action name"]

@@ -298,12 +298,11 @@ def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyze
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
-    renames, notes = naming.resolve_clashes(pairs)
+    names, notes = naming.unique_names(pairs)
     by_file: dict[str, list[Command]] = {}
-    for relpath, command in pairs:
-        new = renames.get((relpath, command.name))
+    for (relpath, command), new in zip(pairs, names, strict=True):
         by_file.setdefault(relpath, []).append(
-            command if new is None else dataclasses.replace(command, name=new))
+            command if new == command.name else dataclasses.replace(command, name=new))
     return by_file, list(notes)
 
 

@@ -113,3 +113,22 @@ def test_names_are_unique_deterministic_and_reported_once_per_script(
     again, _ = unique_names(more)
     after = {(rel, c.path): n for (rel, c), n in zip(more, again, strict=True)}
     assert all(after[(rel, c.path)] == n for (rel, c), n in zip(items, names, strict=True))
+
+
+def test_hand_edits_move_with_an_action_a_new_clash_renames(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write(src, {"a/deploy.py": GOOD})
+    pack = tmp_path / "ops"
+    assert ingest([src], pack).exit_code == 0
+    action = pack / "actions/deploy.yaml"
+    action.write_text(action.read_text().replace("enabled: true",
+                                                 "enabled: true\ndescription: edited by hand"))
+    _write(src, {"b/deploy.py": GOOD})  # deploy -> a_deploy, and b_deploy
+    result = ingest([src], pack)
+    assert result.exit_code == 0
+    assert _actions(pack) == ["a_deploy", "b_deploy"]
+    assert "description: edited by hand" in (pack / "actions/a_deploy.yaml").read_text()
+    assert "edited by hand" not in (pack / "actions/b_deploy.yaml").read_text()
+    assert [(c.kind, c.action, c.old_action) for c in result.changes
+            if c.action == "a_deploy"] == [
+        ("renamed", "a_deploy", "deploy")]

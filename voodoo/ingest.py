@@ -660,14 +660,16 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
 
 def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],
              commands: dict[str, list[Command]]) -> dict[str, str]:
-    """Old action name -> new one, for scripts renamed or moved (same content)."""
+    """Old action name -> new one, for scripts renamed or moved (same content), and for
+    actions a new clash renamed (the script stayed where it was): hand edits follow."""
     present = {a.source.relpath for a in analyzed}
     by_hash = {e.stat[2]: rel for rel, e in sorted(old.scripts.items()) if rel not in present}
     out: dict[str, str] = {}
     for a in analyzed:
-        if a.source.relpath in old.scripts or a.entry is None:
+        if a.entry is None:
             continue
-        was = by_hash.get(a.entry.stat[2])
+        was = (a.source.relpath if a.source.relpath in old.scripts
+               else by_hash.get(a.entry.stat[2]))
         if was is None:
             continue
         before = old.scripts[was].actions

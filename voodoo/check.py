@@ -48,13 +48,15 @@ class CheckResult:
         for ch in self.result.changes:
             if ch.kind is ChangeKind.UNCHANGED:
                 continue
-            if ch.action is None and ch.path.endswith(".py") and ch.path.startswith("actions/"):
+            if (ch.action is None and ch.path.endswith(".py") and ch.path.startswith("actions/")
+                    and ch.kind is not ChangeKind.CONFLICT):
                 continue  # wrappers and copies follow their action; listed once, below
             out.append(str(ch) if ch.action is not None else f"{ch.kind.value} {ch.path}")
             out.extend(f"    {f}" for f in ch.fields)
             out.extend(f"    conflict {c.field}: yours {c.ours!r}, script {c.theirs!r}"
                        for c in ch.conflicts)
-        copies = sum(1 for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
+        copies = sum(1 for ch in self.result.changes
+                     if ch.kind not in (ChangeKind.UNCHANGED, ChangeKind.CONFLICT)
                      and ch.action is None and ch.path.endswith(".py"))
         if copies:
             out.append(f"{copies} wrapper/script file(s) would change")

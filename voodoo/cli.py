@@ -150,14 +150,16 @@ _PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_settings_options
-@click.option("--ours/--theirs", "ours", default=True,
-              help="When a person and the script changed the same field of an action: keep "
-                   "the person's value (--ours, the default) or take the script's (--theirs).")
+@click.option("--ours/--theirs", "ours", default=None,
+              help="Settle conflicts: keep the hand-edited files and fields (--ours; a "
+                   "field both changed keeps the person's value by default too) or take the "
+                   "scripts' versions (--theirs). Without either, a hand-edited file voodoo "
+                   "cannot merge stays a conflict, reported by every run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-           settings: Settings, ours: bool, jobs: int | None) -> None:
+           settings: Settings, ours: bool | None, jobs: int | None) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -169,7 +171,9 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs", settings=settings,
+                            prefer="theirs" if ours is False else "ours",
+                            resolve=None if ours is None else ("ours" if ours else "theirs"),
+                            settings=settings,
                             jobs=jobs)
     report.print_ingest(result)
     raise SystemExit(result.exit_code)

@@ -28,8 +28,8 @@ from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
 from voodoo.model import Command, Diagnostic, Script, Severity
-from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
-from voodoo.reconcile import Change, ChangeKind, reconcile
+from voodoo.pack import ConflictKind, Plan, SourceInfo, apply, pack_lock, plan
+from voodoo.reconcile import Change, ChangeKind, action_of, reconcile
 from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
 
 RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
@@ -463,7 +463,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
            progress: Progress | None = None, config: Config | None = None,
            prefer: Prefer = "ours", settings: Settings = DEFAULTS,
            jobs: int | None = None,
-           changed: Iterable[str | os.PathLike[str]] | None = None) -> IngestResult:
+           changed: Iterable[str | os.PathLike[str]] | None = None,
+           resolve: Prefer | None = None) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -485,6 +486,11 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     with ``python2`` (by default they are copied converted to Python 3); ``max_size``,
     scripts larger than that many bytes fail with an error instead of being parsed.
 
+    ``resolve`` settles the conflicts no merge could: ``"theirs"`` writes what the scripts
+    give over the hand-edited files, ``"ours"`` keeps the hand versions on purpose (the
+    manifest remembers it, until the scripts change them again). Without it, a conflict is
+    reported by every run until it is resolved (or the file deleted or restored).
+
     ``changed``: the paths (files, absolute or relative to the cwd) that changed since the
     last ingest of these sources into this pack in this process, when the caller knows
     them all (``watch`` does, from file system events). Then only those are looked at,
@@ -495,7 +501,7 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     try:
         return _ingest(paths, pack_dir, name=name, dry_run=dry_run, progress=progress,
                        config=config, prefer=prefer, settings=settings, jobs=jobs,
-                       changed=changed, helper=helper)
+                       changed=changed, helper=helper, resolve=resolve)
     finally:
         if helper is not None:
             helper.close()
@@ -505,7 +511,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
             name: str | None, dry_run: bool, progress: Progress | None, config: Config | None,
             prefer: Prefer, settings: Settings, jobs: int | None,
             changed: Iterable[str | os.PathLike[str]] | None,
-            helper: _Helper | None) -> IngestResult:
+            helper: _Helper | None, resolve: Prefer | None = None) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
@@ -556,6 +562,8 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
+        if resolve is not None:
+            the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
             saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
@@ -565,6 +573,27 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                                              if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes)
+
+
+def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
+            ) -> tuple[Plan, tuple[Change, ...]]:
+    """``the_plan`` with each hand-edited file's conflict settled: ``theirs`` writes the new
+    version over it, ``ours`` keeps it and records that on purpose."""
+    settled: dict[str, ChangeKind] = {}
+    for c in the_plan.conflicts:
+        if c.kind is not ConflictKind.EDITED or c.theirs is None or c.entry is None:
+            continue
+        if side == "theirs":
+            the_plan = the_plan.resolve(c.path, c.theirs)
+            settled[c.path] = ChangeKind.UPDATED
+        else:
+            the_plan = the_plan.accept(c.path)
+            settled[c.path] = ChangeKind.UNCHANGED
+    if not settled:
+        return the_plan, changes
+    kept = [ch for ch in changes if ch.path not in settled]
+    kept.extend(Change(kind, path, action_of(path)) for path, kind in settled.items())
+    return the_plan, tuple(sorted(kept, key=lambda ch: (ch.action is None, ch.path)))
 
 
 def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
@@ -636,6 +665,7 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
                old: cache.Cache, the_plan: Plan, fp: str,
                records: dict[str, cache.RenderRecord]) -> cache.Cache:
     scripts: dict[str, cache.ScriptEntry] = {}
+    conflicted = {c.path for c in the_plan.conflicts}
     for a in analyzed:
         if a.entry is None:
             # A broken (or changing) file: keep the last good entry, for renames only.
@@ -649,6 +679,8 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
             prev = old.scripts.get(a.source.relpath)
             names = dict(prev.actions) if prev is not None else {}
         record = records.get(a.source.relpath)
+        if record is not None and conflicted & set(record.files):
+            record = None  # rendered again next time: a conflict is reported until resolved
         if names == a.entry.actions and record == a.entry.render:
             scripts[a.source.relpath] = a.entry  # the same object: saved as it was loaded
         else:

@@ -141,6 +141,20 @@ class Plan:
             manifest=Manifest(files),
         )
 
+    def accept(self, path: str) -> Plan:
+        """This plan keeping the hand-edited file at ``path`` as it is, on purpose: the
+        manifest records the new version as generated, so the file is kept as long as
+        voodoo generates that version, and is a conflict again once it changes."""
+        conflict = next((c for c in self.conflicts if c.path == path), None)
+        if conflict is None or conflict.entry is None:
+            raise ValueError(f"no resolvable conflict at {path!r}")
+        return dataclasses.replace(
+            self,
+            kept=(*self.kept, path),
+            conflicts=tuple(c for c in self.conflicts if c.path != path),
+            manifest=Manifest({**self.manifest.files, path: conflict.entry}),
+        )
+
     def rewrite(self, path: str, data: bytes) -> Plan:
         """This plan writing ``data`` instead of the planned bytes at ``path`` (a merge
         carried over from another file, e.g. a renamed action). The manifest keeps the

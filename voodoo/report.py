@@ -111,6 +111,10 @@ def print_ingest(result: IngestResult) -> None:
     print_changes(result, console)
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+    if any(c.entry is not None for c in p.conflicts):
+        console.print("Reported on every run until resolved: `voodoo ingest --theirs` takes "
+                      "the scripts' versions, `--ours` keeps yours on purpose (or delete or "
+                      "restore the file).")
 
 
 def _worth_a_look(result: IngestResult) -> set[str]:
@@ -213,7 +217,11 @@ def watch_status(pack: str) -> Iterator[Any]:
                 if ch.action is not None and ch.kind is not ChangeKind.UNCHANGED:
                     live.console.print(f"{stamp} {escape(str(ch))}")
             failed = [str(d) for f in result.failed for d in f.diagnostics]
-            if failed:
+            conflicts = result.plan.conflicts
+            if conflicts:
+                live.update(f"[yellow]{stamp} {len(conflicts)} conflict(s), left as they are: "
+                            f"{escape(str(conflicts[0]))}[/]")
+            elif failed:
                 live.update(f"[red]{stamp} {len(result.failed)} script(s) broken, last good "
                             f"action kept: {escape(failed[0])}[/]")
             else:

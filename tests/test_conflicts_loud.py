@@ -84,3 +84,52 @@ def test_deleting_or_restoring_the_file_resolves_it(edited: tuple[Path, Path],
     assert ingest([src], pack).exit_code == 0
     assert "--who" in wrapper.read_text()
     assert check([src], pack).in_sync
+
+
+# --- a field both the person and the script changed --------------------------------------
+
+@pytest.fixture
+def both_changed(tmp_path: Path) -> tuple[Path, Path]:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "tool.py").write_text(GOOD)
+    pack = tmp_path / "ops"
+    assert ingest([src], pack).exit_code == 0
+    action = pack / "actions/tool.yaml"
+    assert "default: x" in action.read_text()
+    action.write_text(action.read_text().replace("default: x", "default: mine"))
+    (src / "tool.py").write_text(GOOD.replace('"x"', '"y"'))
+    return src, pack
+
+
+def _default(pack: Path) -> str:
+    import yaml
+
+    meta = yaml.safe_load((pack / "actions/tool.yaml").read_text())
+    return str(meta["parameters"]["name"]["default"])
+
+
+def test_a_field_both_changed_is_a_conflict_until_settled(
+        both_changed: tuple[Path, Path]) -> None:
+    src, pack = both_changed
+    proc = _cli("ingest", str(src), "--pack", str(pack))
+    assert proc.returncode == 1, proc.stdout  # was: exit 0, "0 conflicts"
+    assert "1 conflicts" in proc.stdout or "1 conflict" in proc.stdout, proc.stdout
+    assert _default(pack) == "mine"
+    for _ in range(2):
+        assert ingest([src], pack).exit_code == 1
+        proc = _cli("check", str(src), "--pack", str(pack))
+        assert proc.returncode == 1 and "parameters.name.default" in proc.stdout, proc.stdout
+    proc = _cli("ingest", str(src), "--pack", str(pack), "--theirs")  # was: did nothing
+    assert proc.returncode == 0, proc.stdout
+    assert _default(pack) == "y"
+    assert ingest([src], pack).exit_code == 0 and check([src], pack).in_sync
+
+
+def test_ours_on_a_field_both_changed_is_remembered(both_changed: tuple[Path, Path]) -> None:
+    src, pack = both_changed
+    assert ingest([src], pack).exit_code == 1
+    proc = _cli("ingest", str(src), "--pack", str(pack), "--ours")
+    assert proc.returncode == 0, proc.stdout
+    assert _default(pack) == "mine"
+    assert ingest([src], pack).exit_code == 0 and check([src], pack).in_sync

@@ -86,7 +86,8 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
 
     result = ingest(sources, pack, name=name, config=config, dry_run=True,
                     settings=settings)
-    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed)
+    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed
+                   or result.held)
     return CheckResult(pack, in_sync, result)
 
 

@@ -69,13 +69,22 @@ class IngestResult:
     changes: tuple[Change, ...] = ()
 
     @property
+    def held(self) -> tuple[Change, ...]:
+        """Actions where a field both a person and the script changed kept the person's
+        value without anyone choosing it (``ingest --ours`` or ``--theirs`` settles it)."""
+        return tuple(ch for ch in self.changes if ch.conflicts and not self.settled)
+
+    settled: bool = False  #: ``resolve`` was given: field conflicts were settled on purpose
+
+    @property
     def failed(self) -> tuple[FileOutcome, ...]:
         return tuple(f for f in self.files if f.status is FileStatus.FAILED)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was ingested or deliberately skipped, 1 otherwise."""
-        return 1 if self.failed or self.plan.conflicts else 0
+        """0 when every file was ingested or deliberately skipped and no conflict is left
+        unsettled, 1 otherwise."""
+        return 1 if self.failed or self.plan.conflicts or self.held else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,18 +570,20 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         renames = _renames(old, analyzed, commands)
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
-        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
+        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
+                                      settle=resolve is not None)
         if resolve is not None:
             the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
+            held = set() if resolve is not None else {ch.path for ch in changes if ch.conflicts}
             saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
-                                                out.records), the_plan.manifest.files)
+                                                out.records, held), the_plan.manifest.files)
             lastrun.remember(lastrun.LastRun(
                 key, tuple(files), frozenset(a.source.relpath for a in found
                                              if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
-                        changes=changes)
+                        changes=changes, settled=resolve is not None)
 
 
 def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
@@ -663,9 +674,10 @@ def _words(c: Command) -> str:
 
 def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
                old: cache.Cache, the_plan: Plan, fp: str,
-               records: dict[str, cache.RenderRecord]) -> cache.Cache:
+               records: dict[str, cache.RenderRecord],
+               held: Collection[str] = ()) -> cache.Cache:
     scripts: dict[str, cache.ScriptEntry] = {}
-    conflicted = {c.path for c in the_plan.conflicts}
+    conflicted = {c.path for c in the_plan.conflicts} | set(held)
     for a in analyzed:
         if a.entry is None:
             # A broken (or changing) file: keep the last good entry, for renames only.
@@ -686,7 +698,8 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         else:
             scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
                                                             render=record)
-    clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
+    clean = (not the_plan.conflicts and not conflicted
+             and all(a.entry is not None for a in analyzed))
     return cache.Cache(fp, clean, scripts, old.lines)
 
 

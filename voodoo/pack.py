@@ -123,17 +123,21 @@ class Plan:
         """True when applying the plan changes a file of the pack (the manifest aside)."""
         return bool(self.writes or self.deletes)
 
-    def resolve(self, path: str, data: bytes) -> Plan:
+    def resolve(self, path: str, data: bytes, *, held: bool = False) -> Plan:
         """This plan with the conflict at ``path`` replaced by writing ``data`` (a merge).
 
         The manifest records what voodoo generated (``theirs``), not ``data``: the merged
         file then reads as hand-edited, so the next change merges again from that base.
+        ``held``: the merge kept a person's value over the script's in a field both
+        changed, and nobody chose that: the manifest keeps its entry, so the next run
+        merges (and reports) the same field again until someone settles it.
         """
         conflict = next((c for c in self.conflicts if c.path == path), None)
         if conflict is None or conflict.entry is None:
             raise ValueError(f"no resolvable conflict at {path!r}")
         write = Write(path, data, Reason.MERGE, expected=sha256(conflict.ours))
-        files = {**self.manifest.files, path: conflict.entry}
+        entry = self.manifest.files.get(path) if held else None
+        files = {**self.manifest.files, path: entry or conflict.entry}
         return dataclasses.replace(
             self,
             writes=(*self.writes, write),

@@ -106,12 +106,13 @@ def print_ingest(result: IngestResult) -> None:
         f"{actions} actions from {counts[FileStatus.INGESTED]} scripts; "
         f"{counts[FileStatus.SKIPPED]} skipped, {counts[FileStatus.FAILED]} failed. "
         f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
-        f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
+        f"{len(p.unchanged)} unchanged, "
+        f"{len(p.conflicts) + sum(len(ch.conflicts) for ch in result.held)} conflicts."
     )
     print_changes(result, console)
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
-    if any(c.entry is not None for c in p.conflicts):
+    if result.held or any(c.entry is not None for c in p.conflicts):
         console.print("Reported on every run until resolved: `voodoo ingest --theirs` takes "
                       "the scripts' versions, `--ours` keeps yours on purpose (or delete or "
                       "restore the file).")

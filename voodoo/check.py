@@ -20,7 +20,14 @@ from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, Settings
 from voodoo.model import Diagnostic
 from voodoo.pack import pack_lock
-from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
+from voodoo.sources import (
+    SourceFile,
+    check_outside,
+    common_root,
+    discover,
+    resolve_sources,
+    select,
+)
 
 if TYPE_CHECKING:
     from voodoo.ingest import IngestResult
@@ -72,6 +79,7 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
     sources = list(sources)
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
+    check_outside(src, pack)
     ref = pack_ref(name or pack.resolve().name)
     root = common_root(src)
     settings = settings.with_config(config)

@@ -87,6 +87,12 @@ def _setup(sources: Sequence[Path], pack_dir: Path | None
     if pack is None:
         raise click.UsageError("give --pack, or configure `pack` in [tool.voodoo] "
                                "(pyproject.toml) or voodoo.yaml")
+    from voodoo.sources import check_outside
+
+    try:
+        check_outside(list(sources) or (config.source_paths() if config else []), pack)
+    except VoodooError as exc:
+        raise click.UsageError(exc.message) from None
     if sources and config is not None:
         # Explicit SOURCES replace the configured ones (excludes and overrides still apply).
         config = dataclasses.replace(config, sources=("**",))

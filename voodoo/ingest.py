@@ -30,7 +30,7 @@ from voodoo.merge import Prefer
 from voodoo.model import Command, Diagnostic, Script, Severity
 from voodoo.pack import ConflictKind, Plan, SourceInfo, apply, pack_lock, plan
 from voodoo.reconcile import Change, ChangeKind, action_of, reconcile
-from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
+from voodoo.sources import SourceFile, check_outside, common_root, discover, resolve_sources, select
 
 RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
 SCRIPTS_DIR = "actions/scripts"
@@ -523,6 +523,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
             helper: _Helper | None, resolve: Prefer | None = None) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
+    check_outside(src, pack)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
     root = common_root(src)
     settings = settings.with_config(config)

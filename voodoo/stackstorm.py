@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
+from voodoo._yamlsafe import needs_quotes
 from voodoo.errors import PackError
 from voodoo.model import Command, Json, Param, ParamType, thaw
 
@@ -160,7 +161,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    # PyYAML quotes what YAML 1.1 would read otherwise; YAML 1.2 (0o17, 1_000) needs more.
+    style = ('"' if _NEEDS_ESCAPES.search(value)
+             else "'" if needs_quotes(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

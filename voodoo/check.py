@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from voodoo import cache
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, Settings
+from voodoo.manifest import PENDING_PATH
 from voodoo.model import Diagnostic
 from voodoo.pack import pack_lock
 from voodoo.sources import (
@@ -103,6 +104,8 @@ def _fast_check(files: list[SourceFile], pack: Path, root: Path,
                 fp: str) -> tuple[Diagnostic, ...] | None:
     """The failures when nothing changed since the last clean run; None: cannot tell."""
     index = cache.load_index(pack)
+    if (pack / PENDING_PATH).exists():  # a run was interrupted: look at everything
+        return None
     if (index.fingerprint != fp or not index.clean
             or set(index.stats) != {f.relpath for f in files}):
         return None

@@ -33,7 +33,17 @@ from pathlib import Path
 
 from voodoo._paths import STATE_DIR, check_all_inside, read_regular, resolve_inside, temp_prefix
 from voodoo.errors import ConflictError, LockError, PackError
-from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
+from voodoo.manifest import (
+    MANIFEST_PATH,
+    PENDING_PATH,
+    Entry,
+    Manifest,
+    dumps,
+    entry_for,
+    pending_text,
+    remember,
+    sha256,
+)
 from voodoo.manifest import load as load_manifest
 
 LOCK_PATH = f"{STATE_DIR}/lock"
@@ -359,8 +369,11 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
     created: list[Path] = []
     current = ""
     written: set[Path] = set()  # folders swept of stale temporary files, to fsync
+    replaced = False  # a file of the plan reached the disk: the pending entries must stay
     try:
         _make_dirs(root, root, created)
+        if plan.writes:
+            _write_pending(root, plan, created)
         for write in plan.writes:
             current = write.path
             target = resolve_inside(root, write.path)
@@ -370,6 +383,7 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
                 _sweep(target.parent)
                 written.add(target.parent)
             _atomic_write(target, write.data, write.path, checkpoint, swept=True)
+            replaced = True
         for folder in written:  # the new names are on disk before the manifest says so
             _fsync_dir(folder)
         for delete in plan.deletes:
@@ -382,6 +396,8 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
             _prune(root, target.parent)
         current = MANIFEST_PATH
         _write_manifest(root, plan.manifest, created, checkpoint)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root / PENDING_PATH)
     except OSError as exc:
         code = errno.errorcode.get(exc.errno or 0, "")
         reason = f"{exc.strerror or exc}{f' ({code})' if code else ''}"
@@ -391,6 +407,9 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
             path=current or None,
         ) from exc
     finally:
+        if not replaced:  # (nothing to recover from)
+            with contextlib.suppress(OSError):
+                os.unlink(root / PENDING_PATH)
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only succeeds when a failed run left it empty
@@ -477,6 +496,18 @@ def _prune(root: Path, folder: Path) -> None:
         except OSError:  # not empty (or not ours to remove): stop here
             return
         folder = folder.parent
+
+
+def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
+    """Save the entries of the files about to be written (manifest.PENDING_PATH)."""
+    target = root / PENDING_PATH
+    if not target.parent.resolve().is_relative_to(root):
+        raise PackError("the manifest folder leads outside the pack", path=PENDING_PATH)
+    entries = {w.path: plan.manifest.files[w.path] for w in plan.writes
+               if w.path in plan.manifest.files}
+    written = {w.path: sha256(w.data) for w in plan.writes if w.path in entries}
+    _make_dirs(root, target.parent, created)
+    _atomic_write(target, pending_text(entries, written).encode("utf-8"), PENDING_PATH, None)
 
 
 def _write_manifest(

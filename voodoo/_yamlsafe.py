@@ -28,6 +28,11 @@ _NOT_STR_12 = re.compile(
     """)
 
 
+#: Characters a YAML writer must escape (so write double-quoted): controls, NEL and other
+#: line breaks YAML would fold, surrogates, the BOM.
+NEEDS_ESCAPES = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+
+
 def needs_quotes(value: str) -> bool:
     """True when ``value`` written as a plain scalar would not load as this very string
     under YAML 1.1 or YAML 1.2."""

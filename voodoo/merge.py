@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
-from voodoo._yamlsafe import needs_quotes
+from voodoo._yamlsafe import NEEDS_ESCAPES, needs_quotes
 
 Prefer = Literal["ours", "theirs"]
 _MISSING: Any = object()
@@ -181,9 +181,11 @@ def _quoted(value: Any) -> Any:
     """``value`` (from a plain load) with each string YAML 1.1 or 1.2 would read as
     something else marked to be written quoted (the round-trip dumper writes YAML 1.2,
     where a plain ``off`` is a string; StackStorm reads YAML 1.1, where it is False)."""
-    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
     if isinstance(value, str):
+        if NEEDS_ESCAPES.search(value):
+            return DoubleQuotedScalarString(value)
         return SingleQuotedScalarString(value) if needs_quotes(value) else value
     if isinstance(value, list):
         return [_quoted(v) for v in value]

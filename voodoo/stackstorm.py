@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
-from voodoo._yamlsafe import needs_quotes
+from voodoo._yamlsafe import NEEDS_ESCAPES, needs_quotes
 from voodoo.errors import PackError
 from voodoo.model import Command, Json, Param, ParamType, thaw
 
@@ -150,7 +150,7 @@ def raw_jinja(value: object) -> object:
 #: characters PyYAML treats as line breaks or cannot print; it mangles them in plain,
 #: single-quoted and folded scalars, so strings holding any of them are double-quoted
 #: (where every such character is escaped)
-_NEEDS_ESCAPES = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+_NEEDS_ESCAPES = NEEDS_ESCAPES
 
 
 class _Dumper(yaml.SafeDumper):

@@ -109,10 +109,11 @@ def test_resolve_clashes_deeper_and_same_folder() -> None:
             ("ops/a_b.py", Command("a_b")),
         ]
     )
-    assert renames == {  # one folder tells nothing apart: only a number
+    assert renames == {
         ("a/x/run.py", "run"): "a_x_run",
         ("b/x/run.py", "run"): "b_x_run",
-        ("ops/a_b.py", "a_b"): "a_b_2",
+        ("ops/a-b.py", "a_b"): "ops_a_b",
+        ("ops/a_b.py", "a_b"): "ops_a_b_2",
     }
 
 

@@ -190,14 +190,13 @@ def _rename_notes(items: Sequence[tuple[str, Command]], final: list[str],
 
 
 def _prefixed(name: str, scripts: list[str], avoid: set[str]) -> dict[str, str]:
-    """Each script's name for the shared ``name``: prefixed with the fewest folders that
-    tell apart the scripts in different folders (none when all share one folder)."""
+    """Each script's name for the shared ``name``: prefixed with its parent folder
+    (mapping.md), and with more folders while that tells apart scripts in different
+    folders."""
     folders = {s: [normalize(part) for part in PurePosixPath(s).parent.parts]
                for s in scripts}
     distinct = {tuple(f) for f in folders.values()}
-    if len(distinct) < 2:
-        return dict.fromkeys(scripts, name)
-    names: dict[str, str] = {}
+    names: dict[str, str] = dict.fromkeys(scripts, name)
     for depth in range(1, max(len(f) for f in folders.values()) + 1):
         names = {s: "_".join([*(part for part in f[-depth:] if part), name])
                  for s, f in folders.items()}

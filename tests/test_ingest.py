@@ -35,7 +35,7 @@ def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_matches_the_checked_in_expected_pack(example_pack: Path) -> None:
     """The whole generated pack, byte for byte. Regenerate with:
-    ``GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 python -m voodoo ingest
+    ``GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 python -P -m voodoo ingest
     examples/legacy_scripts --pack tests/expected/ops`` (after deleting tests/expected/ops;
     the variables hide your git ``user.email``, as conftest.py does, so pack.yaml gets the
     placeholder email), then review the diff like any code change."""

@@ -117,5 +117,8 @@ def test_resolve_clashes_deeper_and_same_folder() -> None:
     }
 
 
-def test_one_script_many_commands_is_no_clash() -> None:
-    assert resolve_clashes([("a.py", Command("a")), ("a.py", Command("a"))]) == ({}, [])
+def test_two_commands_of_one_script_with_one_name_get_two_names() -> None:
+    renames, notes = resolve_clashes([("a.py", Command("a")), ("a.py", Command("a"))])
+    assert renames == {("a.py", "a"): "a_2"}
+    assert [n.message for n in notes] == [
+        "action 'a' renamed to 'a_2': another command of this script has the same action name"]

@@ -6,7 +6,9 @@ crafted manifest or a rendered name can never reach outside the pack directory.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import string
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -124,3 +126,39 @@ def file_version(path: Path) -> tuple[object, ...] | None:
     except OSError:
         return None
     return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def temp_prefix(name: str) -> str:
+    """The prefix of a temporary file next to ``name``: ``.<name>.``, with ``name`` cut to
+    100 bytes, so the temporary file's name fits where ``name`` itself does (255 bytes)."""
+    return f".{os.fsdecode(os.fsencode(name)[:100])}."
+
+
+#: What a file that is not a regular file (a FIFO, socket or device) is called in errors.
+NOT_REGULAR = "not a regular file (a FIFO, socket or device); only regular files are read"
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed). Never blocks: a FIFO
+    (or socket, or device) raises OSError without being read, a folder IsADirectoryError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, NOT_REGULAR, os.fspath(path))
+        os.set_blocking(fd, True)
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def is_regular(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a regular file (a symlink to one counts); never opens it."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False

@@ -235,11 +235,14 @@ def _script_path(pack_dir: Path, entry_point: str, rule: str, meta_path: Path) -
     actions = (pack_dir / "actions").resolve()
     parts = Path(entry_point).parts
     if Path(entry_point).is_absolute():
-        script = Path(entry_point).resolve()
+        script = Path(entry_point)
     elif any(p in (".", "..") for p in entry_point.split("/")) or not parts:
         raise ActionError(f"entry_point {entry_point!r} is not normalized", path=str(meta_path))
     else:
         script = actions / entry_point
+    # Resolved: a symlink (the file, or a folder on the way) must not lead a run, or the
+    # runner's chmod, outside the pack.
+    script = script.resolve()
     if not script.is_relative_to(pack_dir.resolve()):
         raise ActionError(f"entry_point {entry_point!r} is outside the pack", path=str(meta_path))
     if not script.is_file():

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import errno
 import hashlib
 import os
+import stat
 import warnings
-from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
+from voodoo._paths import NOT_REGULAR, read_regular
 from voodoo.analyzers import Analyzer, Context, _runnable, candidates, functions_, getopt_
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.analyzers._runnable import runnable
 from voodoo.analyzers._text import tidy
 from voodoo.errors import ParseError
-from voodoo.limits import DEFAULT_MAX_SIZE, size_problem
+from voodoo.limits import DEFAULT_MAX_SIZE, size_problem, token_budget
 from voodoo.model import (
     ENTRY_KEY,
     MOUNTED_KEY,
@@ -31,7 +34,14 @@ from voodoo.model import (
     Script,
     Severity,
 )
-from voodoo.naming import is_secret_name, param_name, reserved_reason, runner_rename
+from voodoo.naming import (
+    MAX_ACTION_NAME,
+    is_secret_name,
+    is_shortened,
+    param_name,
+    reserved_reason,
+    runner_rename,
+)
 from voodoo.parse import parse
 from voodoo.py2 import Conversion
 
@@ -56,11 +66,11 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
             # libcst evaluates string literals with ast.literal_eval: an odd escape in the
             # script is its author's business, not a warning (or, with -W error, a crash).
             warnings.simplefilter("ignore")
-            parsed = parse(source, path)
+            parsed = parse(source, path, max_tokens=token_budget(max_size))
             script = _analyze(parsed.module, parsed.text, path, digest, functions=functions,
                               origin=origin)
     except ParseError as err:
-        error = Diagnostic(path, err.line, Severity.ERROR, "parse-error", err.message)
+        error = Diagnostic(path, err.line, Severity.ERROR, err.code, err.message)
     except SyntaxError as err:
         # libcst accepts string literals Python rejects (e.g. "\N{no such name}"); they
         # fail only when evaluated.
@@ -71,8 +81,64 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
         error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
                            "nested too deeply to analyze; simplify the deepest expression")
     else:
-        return script if parsed.python2 is None else _as_python2(script, parsed.python2)
+        script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
+        return _utf8_safe(script) if _has_surrogate(script) else script
     return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+
+
+def _has_surrogate(value: object) -> bool:
+    """True when a string in ``value`` (a Script, a tuple, ...) holds a lone surrogate
+    (``"\\ud800"`` in the script's source), which no UTF-8 file can hold."""
+    if isinstance(value, str):
+        return not value.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, tuple):
+        return any(_has_surrogate(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return any(_has_surrogate(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def _escaped(text: str | None) -> str | None:
+    if text is None or not _has_surrogate(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _utf8_safe(script: Script) -> Script:
+    """``script`` without lone surrogates, which the pack's UTF-8 files cannot hold: a
+    default or a list of choices holding one is left out with a warning, documentation
+    (help, descriptions, messages) shows it escaped. Anywhere else (a sub-command word, an
+    option string) the file fails: its command line cannot be written down."""
+    notes: list[Diagnostic] = []
+
+    def param(p: Param) -> Param:
+        changes: dict[str, Any] = {}
+        for field in ("default", "enum", "items_enum"):
+            if _has_surrogate(getattr(p, field)):
+                changes[field] = None
+                what = "its default holds" if field == "default" else "its choices hold"
+                notes.append(Diagnostic(
+                    script.path, p.line, Severity.WARNING, "not-utf8",
+                    f"parameter '{p.name}': {what} a lone surrogate, which a UTF-8 file "
+                    "cannot hold: left out"))
+        return dataclasses.replace(p, description=_escaped(p.description),
+                                   metavar=_escaped(p.metavar), **changes)
+
+    commands = tuple(dataclasses.replace(c, description=_escaped(c.description),
+                                         params=tuple(map(param, c.params)))
+                     for c in script.commands)
+    diagnostics = tuple(dataclasses.replace(d, message=_escaped(d.message) or "")
+                        for d in script.diagnostics)
+    safe = dataclasses.replace(script, commands=commands, description=_escaped(
+        script.description), diagnostics=(*diagnostics, *notes))
+    if not _has_surrogate(safe):
+        return safe
+    error = Diagnostic(script.path, 0, Severity.ERROR, "not-utf8",
+                       "a name, option or sub-command holds a lone surrogate (such as "
+                       "\\ud800), which a UTF-8 file cannot hold: its actions cannot be "
+                       "written")
+    return Script(path=script.path, framework=None, diagnostics=(*safe.diagnostics, error),
+                  source_hash=script.source_hash)
 
 
 def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
@@ -126,8 +192,10 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
     shown = display_path if display_path is not None else os.fspath(path)
     try:
         size = os.stat(path).st_size
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise OSError(errno.EINVAL, NOT_REGULAR)
         # A huge file is refused without reading it (analyze_source checks the bytes again).
-        source = Path(path).read_bytes() if size <= max_size else b""
+        source = read_regular(path) if size <= max_size else b""
     except OSError as err:
         message = f"cannot read file: {err.strerror or err}"
         error = Diagnostic(shown, 0, Severity.ERROR, "read-error", message)
@@ -198,6 +266,11 @@ def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
 def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) -> Command:
     """mapping.md naming rules, in definition order: safe names, merged duplicates,
     runner-setting renames, secrets."""
+    if is_shortened(command.name):
+        diagnostics.append(Diagnostic(
+            path, command.line, Severity.INFO, "name-shortened",
+            f"the action name would be longer than {MAX_ACTION_NAME} characters (too long "
+            f"for a file name): it is {command.name!r}"))
     merged: dict[str, Param] = {}
     for param in command.params:
         name, replaced = param_name(param.name)

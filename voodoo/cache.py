@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import __version__, model
-from voodoo._paths import STATE_DIR, check_relpath, file_version
+from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular, temp_prefix
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
@@ -174,7 +174,7 @@ def file_stat(path: Path, previous: Stat | None = None) -> Stat | None:
         st = path.stat()
         if previous is not None and (st.st_size, st.st_mtime_ns) == previous[:2]:
             return previous
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
@@ -193,7 +193,7 @@ def is_fresh(stat: Stat, local: Mapping[str, Stat], path: Path, source_root: Pat
 
 
 def _read_json(pack_dir: Path, relpath: str) -> Any:
-    return _checked(json.loads((pack_dir / relpath).read_bytes()))
+    return _checked(json.loads(read_regular(pack_dir / relpath)))
 
 
 def _checked(data: Any) -> Any:
@@ -370,8 +370,12 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     Returns the cache as ``load`` now reads it (the same object, until the file changes)."""
     pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
-    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    # Checked before anything is created: a symlink on the way would have mkdir create
+    # folders wherever it leads.
     if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):
+        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
+    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
+    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):  # (replaced since)
         raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
     items = sorted(cache.scripts.items())
     wanted = set()
@@ -423,7 +427,7 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
 
 def _write(target: Path, data: bytes) -> None:
     # mkstemp: a new file, never one planted there (a symlink would be followed out).
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name), suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 from voodoo import cache
 from voodoo._paths import STATE_DIR
 from voodoo.config import DEFAULTS, Config, Settings
+from voodoo.manifest import PENDING_PATH
 from voodoo.model import Diagnostic
 from voodoo.pack import pack_lock
 from voodoo.sources import (
     SourceFile,
+    check_outside,
     common_root,
     discover,
     resolve_sources,
@@ -58,7 +60,8 @@ class CheckResult:
         for ch in self.result.changes:
             if ch.kind is ChangeKind.UNCHANGED:
                 continue
-            if ch.action is None and ch.path.endswith(".py") and ch.path.startswith("actions/"):
+            if (ch.action is None and ch.path.endswith(".py") and ch.path.startswith("actions/")
+                    and ch.kind is not ChangeKind.CONFLICT):
                 continue  # wrappers and copies follow their action; listed once, below
             out.append(str(ch) if ch.action is not None else f"{ch.kind.value} {ch.path}")
             out.extend(f"    {f}" for f in ch.fields)
@@ -82,6 +85,7 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
     sources = source_list(sources)
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
+    check_outside(src, pack)
     ref = pack_ref(name or pack.resolve().name)
     root = common_root(src)
     settings = settings.with_config(config)
@@ -96,7 +100,8 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
 
     result = ingest(sources, pack, name=name, config=config, dry_run=True,
                     settings=settings)
-    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed)
+    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed
+                   or result.held)
     return CheckResult(pack, in_sync, result)
 
 
@@ -104,6 +109,8 @@ def _fast_check(files: list[SourceFile], pack: Path, root: Path,
                 fp: str) -> tuple[Diagnostic, ...] | None:
     """The failures when nothing changed since the last clean run; None: cannot tell."""
     index = cache.load_index(pack)
+    if (pack / PENDING_PATH).exists():  # a run was interrupted: look at everything
+        return None
     if (index.fingerprint != fp or not index.clean
             or set(index.stats) != {f.relpath for f in files}):
         return None

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import gc
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -88,6 +89,12 @@ def _setup(sources: Sequence[Path], pack_dir: Path | None
     if pack is None:
         raise click.UsageError("give --pack, or configure `pack` in [tool.voodoo] "
                                "(pyproject.toml) or voodoo.yaml")
+    from voodoo.sources import check_outside
+
+    try:
+        check_outside(list(sources) or (config.source_paths() if config else []), pack)
+    except VoodooError as exc:
+        raise click.UsageError(exc.message) from None
     if sources and config is not None:
         # Explicit SOURCES replace the configured ones (excludes and overrides still apply).
         config = dataclasses.replace(config, sources=("**",))
@@ -107,8 +114,16 @@ _KEEP_PYTHON2 = click.option(
     "--keep-python2", is_flag=True,
     help="Copy Python 2 scripts into the pack unconverted; their actions run them with "
          "`python2` (default: converted to Python 3, which StackStorm runs).")
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``inf`` and ``nan`` are floats too: not a number of megabytes."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a positive number of megabytes")
+    return value
+
+
 _MAX_SIZE = click.option(
     "--max-size", type=click.FloatRange(min=0, min_open=True), default=None,
+    callback=_finite,
     help="Largest script analyzed, in MB (default 1, or `max-size` from the configuration); "
          "larger ones fail with an error.")
 
@@ -170,16 +185,18 @@ _FORMAT = click.option(
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_settings_options
-@click.option("--ours/--theirs", "ours", default=True,
-              help="When a person and the script changed the same field of an action: keep "
-                   "the person's value (--ours, the default) or take the script's (--theirs).")
+@click.option("--ours/--theirs", "ours", default=None,
+              help="Settle conflicts: keep the hand-edited files and fields (--ours; a "
+                   "field both changed keeps the person's value by default too) or take the "
+                   "scripts' versions (--theirs). Without either, a hand-edited file voodoo "
+                   "cannot merge stays a conflict, reported by every run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
 @_verbosity_options
 @_FORMAT
 @_handle_errors
 def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-           settings: Settings, ours: bool, jobs: int | None, verbosity: int,
+           settings: Settings, ours: bool | None, jobs: int | None, verbosity: int,
            fmt: str) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
@@ -192,7 +209,9 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
         result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="ours" if ours else "theirs", settings=settings,
+                            prefer="theirs" if ours is False else "ours",
+                            resolve=None if ours is None else ("ours" if ours else "theirs"),
+                            settings=settings,
                             jobs=jobs)
     if fmt == "json":
         _echo_json(report.ingest_data(result))
@@ -371,8 +390,16 @@ def validate(pack_dir: Path) -> None:
     click.echo(f"{pack_dir}: valid" + (f" ({warnings} warning(s))" if warnings else ""))
 
 
+def _show_notes() -> None:
+    """The library's notes (a pack lock waited for or taken over) on stderr."""
+    from voodoo import pack
+
+    pack.notes = lambda message: click.echo(f"voodoo: {message}", err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line as a function: returns the exit code instead of exiting."""
+    _show_notes()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="voodoo",
                  standalone_mode=True)

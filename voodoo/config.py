@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -350,7 +351,8 @@ def _megabytes(d: dict[str, Any], path: Path, key: str = "max-size") -> int | No
     value = d.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or value <= 0):
         raise ConfigError(f"{key!r} must be a positive number of megabytes", path=str(path))
     return int(value * 2**20)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voodoo._paths import read_regular
 from voodoo.errors import ParseError
 
 #: A module's imported names: absolute dotted names, relative ones with their leading dots.
@@ -284,7 +285,7 @@ def imports_in(path: Path) -> list[str]:
     module's imports are its Python 3 conversion's (``urllib2`` -> ``urllib.request``).
     """
     try:
-        source = path.read_bytes()
+        source = read_regular(path)
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     return list(_imports_of(source, str(path)))

@@ -22,6 +22,14 @@ class VoodooError(Exception):
 class ParseError(VoodooError):
     """A file could not be read or parsed as Python (3 or 2)."""
 
+    code = "parse-error"  #: the code of the diagnostic it becomes
+
+
+class TooComplexError(ParseError):
+    """A file holds more tokens than analysis may spend time and memory on."""
+
+    code = "too-complex"
+
 
 class AnalysisError(VoodooError):
     """A file parsed, but its command line could not be analyzed."""

@@ -12,8 +12,10 @@ reads that log back.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -134,6 +136,8 @@ def run_action(
     the log above that many bytes (``append_log``).
     """
     action = load_action(pack_dir, name)
+    if log:
+        runners_local.state_dir(Path(pack_dir))  # (refused before anything runs)
     config = load_config(pack_dir, config_file)
     words = params if isinstance(params, Mapping) else list(params)
     prepared = prepare_parameters(action, words, config)
@@ -177,9 +181,14 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
         folder.mkdir(exist_ok=True)
         ensure_state_gitignore(folder)
         with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_size + len(line.encode()) > (max_size or DEFAULT_LOG_SIZE):
+            if os.lstat(path).st_size + len(line.encode()) > (max_size or DEFAULT_LOG_SIZE):
                 os.replace(path, folder / f"{LOG_NAME}.1")
-        with path.open("a", encoding="utf-8") as f:
+        # Not through a symlink, and only to a regular file: the log is the pack's own.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT
+                     | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
             f.write(line)
     except OSError as e:
         raise ActionError(

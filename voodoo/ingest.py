@@ -21,16 +21,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from voodoo import cache, deps, gitmeta, lastrun, naming, pack_config, py2, stackstorm, wrapper
-from voodoo._paths import STATE_DIR
+from voodoo._children import clean_import_path, die_with_parent
+from voodoo._paths import STATE_DIR, read_regular
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
 from voodoo.limits import DEFAULT_MAX_SIZE
 from voodoo.manifest import Manifest, sha256
 from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
 from voodoo.model import ENTRY_KEY, MOUNTED_KEY, Command, Diagnostic, Script, Severity
-from voodoo.pack import Plan, SourceInfo, apply, pack_lock, plan
-from voodoo.reconcile import Change, ChangeKind, reconcile
-from voodoo.sources import SourceFile, common_root, discover, resolve_sources, select
+from voodoo.pack import ConflictKind, Plan, SourceInfo, apply, pack_lock, plan
+from voodoo.reconcile import Change, ChangeKind, action_of, reconcile
+from voodoo.sources import (
+    SourceFile,
+    check_outside,
+    common_root,
+    discover,
+    resolve_sources,
+    select,
+    source_list,
+)
 
 RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
 SCRIPTS_DIR = "actions/scripts"
@@ -73,13 +82,22 @@ class IngestResult:
     notes: tuple[Diagnostic, ...] = ()
 
     @property
+    def held(self) -> tuple[Change, ...]:
+        """Actions where a field both a person and the script changed kept the person's
+        value without anyone choosing it (``ingest --ours`` or ``--theirs`` settles it)."""
+        return tuple(ch for ch in self.changes if ch.conflicts and not self.settled)
+
+    settled: bool = False  #: ``resolve`` was given: field conflicts were settled on purpose
+
+    @property
     def failed(self) -> tuple[FileOutcome, ...]:
         return tuple(f for f in self.files if f.status is FileStatus.FAILED)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was ingested or deliberately skipped, 1 otherwise."""
-        return 1 if self.failed or self.plan.conflicts else 0
+        """0 when every file was ingested or deliberately skipped and no conflict is left
+        unsettled, 1 otherwise."""
+        return 1 if self.failed or self.plan.conflicts or self.held else 0
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -171,10 +189,18 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
     import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
 
     chunk = max(1, min(32, len(files) // (jobs * 8)))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        # map() hands results back in input order as they arrive: output is byte-identical
-        # to one process, and finished chunks are not held beyond their turn.
-        yield from pool.map(work, files, chunksize=chunk)
+    with contextlib.ExitStack() as stack:
+        # The pool's helper processes (multiprocessing's resource tracker and forkserver,
+        # started with the pool) and its workers (started as map() submits the work) all
+        # start on a clean path. map() hands results back in input order as they arrive:
+        # output is byte-identical to one process, and finished chunks are not held
+        # beyond their turn.
+        with clean_import_path([source_root, *{sf.path.parent for sf in files}]):
+            pool = stack.enter_context(ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context(method),
+                initializer=die_with_parent, initargs=(os.getpid(),)))
+            results = pool.map(work, files, chunksize=chunk)
+        yield from results
 
 
 class _Helper:
@@ -184,13 +210,14 @@ class _Helper:
     order in time changes. ``run`` returns None when the helper failed (the caller then
     does the work itself); ``close`` stops it, done or not."""
 
-    def __init__(self) -> None:
+    def __init__(self, folders: Iterable[Path] = ()) -> None:
         import multiprocessing  # (as for the pool: it runs voodoo's own analysis)
 
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_help, args=(child,), daemon=True)
-        self._process.start()
+        self._process = context.Process(target=_help, args=(child, os.getpid()), daemon=True)
+        with clean_import_path(folders):  # (it imports the analyzers from this path)
+            self._process.start()
         child.close()
 
     def run(self, work: Callable[[SourceFile], _Analyzed],
@@ -210,7 +237,8 @@ class _Helper:
         self._process.join()
 
 
-def _help(conn: Any) -> None:
+def _help(conn: Any, main_pid: int) -> None:
+    die_with_parent(main_pid)
     try:
         import voodoo.analysis  # noqa: F401  (what the helper is for: before it is needed)
 
@@ -220,7 +248,8 @@ def _help(conn: Any) -> None:
         return
 
 
-def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
+def _helper(jobs: int | None, dry_run: bool, sources: Iterable[Path] = ()
+            ) -> _Helper | None:
     """A helper when it can gain something: the analyzers are not imported yet, and
     nothing forbids forking (threads, ``jobs=1``). Not for a dry run: the pre-commit hook
     ingests right after ``check`` ran one, and then needs the analyzers imported here."""
@@ -228,7 +257,7 @@ def _helper(jobs: int | None, dry_run: bool) -> _Helper | None:
             or "voodoo.analysis" in sys.modules):
         return None
     try:
-        return _Helper()
+        return _Helper([p if p.is_dir() else p.parent for p in sources])
     except OSError:  # (no process to spare: this one does the work)
         return None
 
@@ -271,7 +300,7 @@ def _python2_copy(sf: SourceFile, script: Script) -> tuple[bytes, str | None] | 
     if not script.python2:
         return None
     try:
-        data = sf.path.read_bytes()
+        data = read_regular(sf.path)
     except OSError:
         return None
     if sha256(data) != script.source_hash:
@@ -353,12 +382,11 @@ def _top_package(relpath: str, files: set[str]) -> str:
 def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
-    renames, notes = naming.resolve_clashes(pairs)
+    names, notes = naming.unique_names(pairs)
     by_file: dict[str, list[Command]] = {}
-    for relpath, command in pairs:
-        new = renames.get((relpath, command.name))
+    for (relpath, command), new in zip(pairs, names, strict=True):
         by_file.setdefault(relpath, []).append(
-            command if new is None else dataclasses.replace(command, name=new))
+            command if new == command.name else dataclasses.replace(command, name=new))
     return by_file, list(notes)
 
 
@@ -404,7 +432,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
              script: _Analyzed | None = None) -> bool:
         """Copy one file (a Python 2 one converted, unless kept); True if Python 2.
         ``script``: the file's analysis, which already says whether it is Python 3."""
-        data = path.read_bytes()
+        data = read_regular(path)
         digest = sha256(data)
         fresh = script is not None and script.script.ok and digest == script.script.source_hash
         if fresh and script is not None and not script.script.python2:
@@ -557,7 +585,8 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
            progress: Progress | None = None, config: Config | None = None,
            prefer: Prefer = "ours", settings: Settings = DEFAULTS,
            jobs: int | None = None,
-           changed: Iterable[str | os.PathLike[str]] | None = None) -> IngestResult:
+           changed: Iterable[str | os.PathLike[str]] | None = None,
+           resolve: Prefer | None = None) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -579,16 +608,22 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     with ``python2`` (by default they are copied converted to Python 3); ``max_size``,
     scripts larger than that many bytes fail with an error instead of being parsed.
 
+    ``resolve`` settles the conflicts no merge could: ``"theirs"`` writes what the scripts
+    give over the hand-edited files, ``"ours"`` keeps the hand versions on purpose (the
+    manifest remembers it, until the scripts change them again). Without it, a conflict is
+    reported by every run until it is resolved (or the file deleted or restored).
+
     ``changed``: the paths (files, absolute or relative to the cwd) that changed since the
     last ingest of these sources into this pack in this process, when the caller knows
     them all (``watch`` does, from file system events). Then only those are looked at,
     unless they may change which files there are (see ``lastrun``).
     """
-    helper = _helper(jobs, dry_run)
+    paths = [Path(s) for s in source_list(sources)]
+    helper = _helper(jobs, dry_run, paths)
     try:
-        return _ingest(sources, pack_dir, name=name, dry_run=dry_run, progress=progress,
+        return _ingest(paths, pack_dir, name=name, dry_run=dry_run, progress=progress,
                        config=config, prefer=prefer, settings=settings, jobs=jobs,
-                       changed=changed, helper=helper)
+                       changed=changed, helper=helper, resolve=resolve)
     finally:
         if helper is not None:
             helper.close()
@@ -598,9 +633,10 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
             name: str | None, dry_run: bool, progress: Progress | None, config: Config | None,
             prefer: Prefer, settings: Settings, jobs: int | None,
             changed: Iterable[str | os.PathLike[str]] | None,
-            helper: _Helper | None) -> IngestResult:
+            helper: _Helper | None, resolve: Prefer | None = None) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
+    check_outside(src, pack)
     ref = stackstorm.pack_ref(name or pack.resolve().name)
     root = common_root(src)
     settings = settings.with_config(config)
@@ -650,16 +686,42 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         renames = _renames(old, analyzed, commands)
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
-        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=prefer)
+        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
+                                      settle=resolve is not None)
+        if resolve is not None:
+            the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
+            held = set() if resolve is not None else {ch.path for ch in changes if ch.conflicts}
             saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
-                                                out.records), the_plan.manifest.files)
+                                                out.records, held), the_plan.manifest.files)
             lastrun.remember(lastrun.LastRun(
                 key, tuple(files), frozenset(a.source.relpath for a in found
                                              if a.entry is not None), saved))
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
-                        changes=changes, notes=pack_notes(the_plan, pack))
+                        changes=changes, notes=pack_notes(the_plan, pack),
+                        settled=resolve is not None)
+
+
+def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
+            ) -> tuple[Plan, tuple[Change, ...]]:
+    """``the_plan`` with each hand-edited file's conflict settled: ``theirs`` writes the new
+    version over it, ``ours`` keeps it and records that on purpose."""
+    settled: dict[str, ChangeKind] = {}
+    for c in the_plan.conflicts:
+        if c.kind is not ConflictKind.EDITED or c.theirs is None or c.entry is None:
+            continue
+        if side == "theirs":
+            the_plan = the_plan.resolve(c.path, c.theirs)
+            settled[c.path] = ChangeKind.UPDATED
+        else:
+            the_plan = the_plan.accept(c.path)
+            settled[c.path] = ChangeKind.UNCHANGED
+    if not settled:
+        return the_plan, changes
+    kept = [ch for ch in changes if ch.path not in settled]
+    kept.extend(Change(kind, path, action_of(path)) for path, kind in settled.items())
+    return the_plan, tuple(sorted(kept, key=lambda ch: (ch.action is None, ch.path)))
 
 
 def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
@@ -729,8 +791,10 @@ def _words(c: Command) -> str:
 
 def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
                old: cache.Cache, the_plan: Plan, fp: str,
-               records: dict[str, cache.RenderRecord]) -> cache.Cache:
+               records: dict[str, cache.RenderRecord],
+               held: Collection[str] = ()) -> cache.Cache:
     scripts: dict[str, cache.ScriptEntry] = {}
+    conflicted = {c.path for c in the_plan.conflicts} | set(held)
     for a in analyzed:
         if a.entry is None:
             # A broken (or changing) file: keep the last good entry, for renames only.
@@ -744,25 +808,30 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
             prev = old.scripts.get(a.source.relpath)
             names = dict(prev.actions) if prev is not None else {}
         record = records.get(a.source.relpath)
+        if record is not None and conflicted & set(record.files):
+            record = None  # rendered again next time: a conflict is reported until resolved
         if names == a.entry.actions and record == a.entry.render:
             scripts[a.source.relpath] = a.entry  # the same object: saved as it was loaded
         else:
             scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
                                                             render=record)
-    clean = not the_plan.conflicts and all(a.entry is not None for a in analyzed)
+    clean = (not the_plan.conflicts and not conflicted
+             and all(a.entry is not None for a in analyzed))
     return cache.Cache(fp, clean, scripts, old.lines)
 
 
 def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],
              commands: dict[str, list[Command]]) -> dict[str, str]:
-    """Old action name -> new one, for scripts renamed or moved (same content)."""
+    """Old action name -> new one, for scripts renamed or moved (same content), and for
+    actions a new clash renamed (the script stayed where it was): hand edits follow."""
     present = {a.source.relpath for a in analyzed}
     by_hash = {e.stat[2]: rel for rel, e in sorted(old.scripts.items()) if rel not in present}
     out: dict[str, str] = {}
     for a in analyzed:
-        if a.source.relpath in old.scripts or a.entry is None:
+        if a.entry is None:
             continue
-        was = by_hash.get(a.entry.stat[2])
+        was = (a.source.relpath if a.source.relpath in old.scripts
+               else by_hash.get(a.entry.stat[2]))
         if was is None:
             continue
         before = old.scripts[was].actions

@@ -23,11 +23,15 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from types import MappingProxyType
 
-from voodoo._paths import STATE_DIR, check_all_inside, check_relpath, file_version
+from voodoo._paths import STATE_DIR, check_all_inside, check_relpath, file_version, read_regular
 from voodoo.errors import PackError
 
 VERSION = 1
 MANIFEST_PATH = f"{STATE_DIR}/manifest.json"
+#: The entries a run is about to write, saved before its first write and removed once the
+#: manifest is written: after a crash or a full disk in between, a file that holds what the
+#: run wrote is voodoo's (not a hand edit), whatever the old manifest says.
+PENDING_PATH = f"{STATE_DIR}/manifest.pending.json"
 #: Files whose generated text is kept in the manifest (as the base of three-way merges).
 CONTENT_SUFFIXES = (".yaml", ".yml", ".txt", ".md")
 #: Where copied scripts and their modules go: their content is never kept (they are the
@@ -206,13 +210,17 @@ def load(pack_dir: Path) -> Manifest:
     path = root / MANIFEST_PATH
     if not path.resolve().is_relative_to(root):
         raise PackError("the manifest is a symlink leading outside the pack", path=MANIFEST_PATH)
+    return _recover(root, _load_file(root, path))
+
+
+def _load_file(root: Path, path: Path) -> Manifest:
     key = file_version(path)
     try:
         if key is not None and _last and _last[0][0] == key:
             # Checked when read (or planned, when written). A symlink planted since cannot
             # lead a write astray: plan and apply check every path they touch.
             return _last[0][1]
-        raw = path.read_bytes()
+        raw = read_regular(path)
         manifest = loads(raw)
     except FileNotFoundError:
         return Manifest()
@@ -223,6 +231,40 @@ def load(pack_dir: Path) -> Manifest:
         _last[:] = [(key, manifest)]
     _remember_texts(raw, manifest)
     return manifest
+
+
+def pending_text(entries: Mapping[str, Entry], written: Mapping[str, str]) -> str:
+    """The text of ``PENDING_PATH``: the entries a run is about to record, and the sha256
+    of the bytes it writes at each path (a merged file's differ from its entry's)."""
+    return json.dumps({"version": VERSION, "written": dict(written), "files": {
+        p: {"content": e.content, "hash": e.hash, "source": e.source,
+            "source_hash": e.source_hash} for p, e in sorted(entries.items())}},
+        sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _recover(root: Path, manifest: Manifest) -> Manifest:
+    """``manifest`` with the entries of an interrupted run (``PENDING_PATH``) whose files
+    hold what that run wrote: they are voodoo's, not hand edits."""
+    try:
+        raw = read_regular(root / PENDING_PATH)
+        pending = loads(raw, where=PENDING_PATH)
+        check_all_inside(root, pending.files, where=PENDING_PATH)
+        written = json.loads(raw).get("written")
+    except (OSError, PackError, ValueError):  # none (the usual case), or not to be trusted
+        return manifest
+    if not isinstance(written, dict):
+        return manifest
+    files = dict(manifest.files)
+    for relpath, entry in pending.files.items():
+        old = files.get(relpath)
+        if old == entry or not isinstance(written.get(relpath), str):
+            continue
+        try:
+            if sha256(read_regular(root.joinpath(*relpath.split("/")))) == written[relpath]:
+                files[relpath] = entry
+        except OSError:
+            continue
+    return Manifest(files)
 
 
 #: the last manifest read or written, by what identifies its file's version: ``watch``

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
+from voodoo._yamlsafe import NEEDS_ESCAPES, needs_quotes
+
 Prefer = Literal["ours", "theirs"]
 _MISSING: Any = object()
 
@@ -72,7 +74,22 @@ def _rt() -> Any:
     rt.preserve_quotes = True
     rt.width = 1_000_000
     rt.indent(mapping=2, sequence=4, offset=2)
+    rt.representer.add_representer(float, _represent_float)
     return rt
+
+
+def _represent_float(representer: Any, value: float) -> Any:
+    """A float as PyYAML writes it (``1.0e-05``, not ``1e-05``, which YAML 1.1 reads as a
+    string): the same number under YAML 1.1 and 1.2."""
+    if value != value:
+        text = ".nan"
+    elif value in (float("inf"), float("-inf")):
+        text = ".inf" if value > 0 else "-.inf"
+    else:
+        text = repr(value).lower()
+        if "." not in text and "e" in text:
+            text = text.replace("e", ".0e", 1)
+    return representer.represent_scalar("tag:yaml.org,2002:float", text)
 
 
 #: libyaml's parser when PyYAML has it: the pure-Python one took a tenth of a one-change
@@ -160,8 +177,26 @@ def _value(v: Any) -> object:
     return None if v is _MISSING else _normal(v)
 
 
+def _quoted(value: Any) -> Any:
+    """``value`` (from a plain load) with each string YAML 1.1 or 1.2 would read as
+    something else marked to be written quoted (the round-trip dumper writes YAML 1.2,
+    where a plain ``off`` is a string; StackStorm reads YAML 1.1, where it is False)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(value, str):
+        if NEEDS_ESCAPES.search(value):
+            return DoubleQuotedScalarString(value)
+        return SingleQuotedScalarString(value) if needs_quotes(value) else value
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    return value
+
+
 def _set(o: Any, t: Mapping[str, Any], key: str, value: Any) -> None:  # o: CommentedMap
     """Set or remove ``key`` in the round-trip map ``o``, placed as in ``t`` when new."""
+    value = value if value is _MISSING else _quoted(value)
     if value is _MISSING:
         if key in o:
             del o[key]

@@ -11,10 +11,11 @@ command (``timeout`` -> ``script_timeout``; if that exists too -> ``script_scrip
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import PurePosixPath
 
 from voodoo.model import Command, Diagnostic, Severity
@@ -30,6 +31,7 @@ __all__ = [
     "reserved_reason",
     "resolve_clashes",
     "runner_rename",
+    "unique_names",
 ]
 
 #: python-script runner parameters (stackstorm/runners.json): an action parameter with
@@ -51,6 +53,11 @@ RUNNER_PREFIX = "script_"
 #: config_context): a parameter called so, left at its default, fails every run
 RENDER_CONTEXT = frozenset({"st2kv", "action_context", "config_context"})
 
+#: Longest action name: ``<name>.yaml``, ``<name>.py`` and their temporary files must fit
+#: in a file name (255 bytes); a longer one keeps its start and gets a hash of the rest.
+MAX_ACTION_NAME = 150
+_SHORTENED = re.compile(r"_[0-9a-f]{8}")
+
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 _NOT_PARAM = re.compile(r"[^A-Za-z0-9_]")
 
@@ -64,7 +71,20 @@ def action_name(stem: str, path_words: Iterable[str] = ()) -> str:
     """``cluster-ctl`` + ``("node", "drain")`` -> ``cluster_ctl_node_drain``."""
     parts = [normalize(stem) or "script"]
     parts.extend(word for word in map(normalize, path_words) if word)
-    return "_".join(parts)
+    return _capped("_".join(parts))
+
+
+def _capped(name: str) -> str:
+    if len(name) <= MAX_ACTION_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_ACTION_NAME - 9].rstrip('_')}_{digest}"
+
+
+def is_shortened(name: str) -> bool:
+    """True when ``name`` is one ``action_name`` shortened (it ends in a hash)."""
+    return (len(name) > MAX_ACTION_NAME - 20
+            and _SHORTENED.fullmatch(name, len(name) - 9) is not None)
 
 
 def param_name(dest: str) -> tuple[str, bool]:
@@ -126,62 +146,91 @@ def is_secret_name(name: str) -> bool:
 def resolve_clashes(
     items: Sequence[tuple[str, Command]],
 ) -> tuple[dict[tuple[str, str], str], list[Diagnostic]]:
-    """Rename commands of different scripts that would share an action name.
-
-    ``items`` are ``(relative path of the script, command)``. Every command in a clashing
-    set is prefixed with its script's parent folder name (normalized); while names still
-    clash, the next folder up is added; scripts that still clash (same folders) get ``_2``,
-    ``_3``... in path order. Returns ``{(relpath, old name): new name}`` and one INFO
-    diagnostic per rename.
-    """
-    by_name: dict[str, list[tuple[str, Command]]] = defaultdict(list)
-    for relpath, command in items:
-        by_name[command.name].append((relpath, command))
-    renames: dict[tuple[str, str], str] = {}
-    diagnostics: list[Diagnostic] = []
-    taken = set(by_name)
-    for name, group in by_name.items():
-        if len({relpath for relpath, _ in group}) < 2:
-            continue
-        new_names = _prefixed(name, [relpath for relpath, _ in group], taken)
-        for (relpath, command), new in zip(group, new_names, strict=True):
-            if new == command.name:
-                continue
-            renames[(relpath, command.name)] = new
-            taken.add(new)
-            others = ", ".join(sorted({p for p, _ in group} - {relpath}))
-            diagnostics.append(
-                Diagnostic(
-                    relpath,
-                    command.line,
-                    Severity.INFO,
-                    "action-renamed",
-                    f"action {name!r} renamed to {new!r}: {others} has the same action name",
-                )
-            )
+    """``unique_names`` as ``{(relpath, old name): new name}`` for the commands renamed
+    (two commands of one script with one name cannot both be keys: use ``unique_names``)."""
+    names, diagnostics = unique_names(items)
+    renames = {(relpath, command.name): new
+               for (relpath, command), new in zip(items, names, strict=True)
+               if new != command.name}
     return renames, diagnostics
 
 
-def _prefixed(name: str, relpaths: list[str], taken: set[str]) -> list[str]:
-    folders = [
-        [normalize(part) for part in reversed(PurePosixPath(p.replace("\\", "/")).parent.parts)]
-        for p in relpaths
-    ]
-    depth = 1
-    while True:
-        names = ["_".join([*[f for f in reversed(parts[:depth]) if f], name]) for parts in folders]
-        unique = len(set(names)) == len(names) and not (set(names) & (taken - {name}))
-        if unique or depth > max(len(parts) for parts in folders):
-            break
-        depth += 1
-    result: list[str] = []
-    seen: dict[str, int] = {}
-    for candidate in names:
-        count = seen.get(candidate, 0) + 1
-        seen[candidate] = count
-        final = candidate if count == 1 else f"{candidate}_{count}"
-        while final in taken and final != name and count > 1:
+def unique_names(items: Sequence[tuple[str, Command]], reserved: Collection[str] = ()
+                 ) -> tuple[list[str], list[Diagnostic]]:
+    """One action name per command, unique across ``items`` and ``reserved`` by
+    construction, deterministic for the same ``items``.
+
+    ``items`` are ``(relative path of the script, command)``, in a stable order (the path
+    order). A name that no other command has is kept. The commands of different scripts
+    that share a name are all prefixed with their script's parent folder name
+    (normalized), then with more folders while that tells more of them apart; scripts in
+    one folder, and commands of one script, that still share a name get ``_2``, ``_3``...
+    in order. Names left alone are never changed to make room for a renamed one. Returns
+    the names, in the order of ``items``, and one INFO diagnostic per script renamed.
+    """
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for index, (_, command) in enumerate(items):
+        by_name[command.name].append(index)
+    taken = set(by_name) | set(reserved)
+    proposed = [command.name for _, command in items]
+    clashes: dict[int, list[str]] = {}  # index -> the scripts it shares its name with
+    for name, indexes in by_name.items():
+        scripts = list(dict.fromkeys(items[i][0] for i in indexes))
+        if len(indexes) < 2 and name not in reserved:
+            continue
+        prefixed = _prefixed(name, scripts, taken - {name})
+        for i in indexes:
+            proposed[i] = prefixed[items[i][0]]
+            clashes[i] = scripts
+    used = set(reserved)
+    final = [""] * len(items)
+    # Names left as they are first: a renamed command never takes a name from one.
+    order = sorted(range(len(items)), key=lambda i: proposed[i] != items[i][1].name)
+    for i in order:
+        name, count = proposed[i], 1
+        while name in used:
             count += 1
-            final = f"{candidate}_{count}"
-        result.append(final)
-    return result
+            name = _capped(f"{proposed[i]}_{count}")
+        used.add(name)
+        final[i] = name
+    return final, _rename_notes(items, final, clashes)
+
+
+def _rename_notes(items: Sequence[tuple[str, Command]], final: list[str],
+                  clashes: dict[int, list[str]]) -> list[Diagnostic]:
+    """One note per script whose actions were renamed, naming at most 3 other scripts."""
+    per_script: dict[str, list[int]] = defaultdict(list)
+    for i, (relpath, command) in enumerate(items):
+        if final[i] != command.name:
+            per_script[relpath].append(i)
+    notes = []
+    for relpath, indexes in per_script.items():
+        renamed = "; ".join(f"action {items[i][1].name!r} renamed to {final[i]!r}"
+                            for i in indexes)
+        others = sorted({s for i in indexes for s in clashes.get(i, [])} - {relpath})
+        if not others:
+            why = "another command of this script has the same action name"
+        else:
+            shown = ", ".join(others[:3])
+            more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+            verb = "has" if len(others) == 1 else "have"
+            why = f"{shown}{more} {verb} the same action name"
+        notes.append(Diagnostic(relpath, items[indexes[0]][1].line, Severity.INFO,
+                                "action-renamed", f"{renamed}: {why}"))
+    return notes
+
+
+def _prefixed(name: str, scripts: list[str], avoid: set[str]) -> dict[str, str]:
+    """Each script's name for the shared ``name``: prefixed with its parent folder
+    (mapping.md), and with more folders while that tells apart scripts in different
+    folders."""
+    folders = {s: [normalize(part) for part in PurePosixPath(s).parent.parts]
+               for s in scripts}
+    distinct = {tuple(f) for f in folders.values()}
+    names: dict[str, str] = dict.fromkeys(scripts, name)
+    for depth in range(1, max(len(f) for f in folders.values()) + 1):
+        names = {s: "_".join([*(part for part in f[-depth:] if part), name])
+                 for s, f in folders.items()}
+        if len(set(names.values())) == len(distinct) and not set(names.values()) & avoid:
+            break
+    return {s: _capped(n) for s, n in names.items()}

@@ -23,14 +23,34 @@ import enum
 import errno
 import fcntl
 import os
+import socket
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, check_all_inside, ensure_state_gitignore, resolve_inside
+from voodoo._paths import (
+    STATE_DIR,
+    check_all_inside,
+    ensure_state_gitignore,
+    read_regular,
+    resolve_inside,
+    temp_prefix,
+)
 from voodoo.errors import ConflictError, LockError, PackError
-from voodoo.manifest import MANIFEST_PATH, Entry, Manifest, dumps, entry_for, remember, sha256
+from voodoo.manifest import (
+    MANIFEST_PATH,
+    PENDING_PATH,
+    Entry,
+    Manifest,
+    dumps,
+    entry_for,
+    pending_text,
+    remember,
+    sha256,
+)
 from voodoo.manifest import load as load_manifest
 
 LOCK_PATH = f"{STATE_DIR}/lock"
@@ -120,22 +140,40 @@ class Plan:
         """True when applying the plan changes a file of the pack (the manifest aside)."""
         return bool(self.writes or self.deletes)
 
-    def resolve(self, path: str, data: bytes) -> Plan:
+    def resolve(self, path: str, data: bytes, *, held: bool = False) -> Plan:
         """This plan with the conflict at ``path`` replaced by writing ``data`` (a merge).
 
         The manifest records what voodoo generated (``theirs``), not ``data``: the merged
         file then reads as hand-edited, so the next change merges again from that base.
+        ``held``: the merge kept a person's value over the script's in a field both
+        changed, and nobody chose that: the manifest keeps its entry, so the next run
+        merges (and reports) the same field again until someone settles it.
         """
         conflict = next((c for c in self.conflicts if c.path == path), None)
         if conflict is None or conflict.entry is None:
             raise ValueError(f"no resolvable conflict at {path!r}")
         write = Write(path, data, Reason.MERGE, expected=sha256(conflict.ours))
-        files = {**self.manifest.files, path: conflict.entry}
+        entry = self.manifest.files.get(path) if held else None
+        files = {**self.manifest.files, path: entry or conflict.entry}
         return dataclasses.replace(
             self,
             writes=(*self.writes, write),
             conflicts=tuple(c for c in self.conflicts if c.path != path),
             manifest=Manifest(files),
+        )
+
+    def accept(self, path: str) -> Plan:
+        """This plan keeping the hand-edited file at ``path`` as it is, on purpose: the
+        manifest records the new version as generated, so the file is kept as long as
+        voodoo generates that version, and is a conflict again once it changes."""
+        conflict = next((c for c in self.conflicts if c.path == path), None)
+        if conflict is None or conflict.entry is None:
+            raise ValueError(f"no resolvable conflict at {path!r}")
+        return dataclasses.replace(
+            self,
+            kept=(*self.kept, path),
+            conflicts=tuple(c for c in self.conflicts if c.path != path),
+            manifest=Manifest({**self.manifest.files, path: conflict.entry}),
         )
 
     def rewrite(self, path: str, data: bytes) -> Plan:
@@ -316,7 +354,7 @@ class _Builder:
 def _read(root: Path, relpath: str) -> bytes | None:
     path = resolve_inside(root, relpath)
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -338,8 +376,11 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
     created: list[Path] = []
     current = ""
     written: set[Path] = set()  # folders swept of stale temporary files, to fsync
+    replaced = False  # a file of the plan reached the disk: the pending entries must stay
     try:
         _make_dirs(root, root, created)
+        if plan.writes:
+            _write_pending(root, plan, created)
         for write in plan.writes:
             current = write.path
             target = resolve_inside(root, write.path)
@@ -349,6 +390,7 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
                 _sweep(target.parent)
                 written.add(target.parent)
             _atomic_write(target, write.data, write.path, checkpoint, swept=True)
+            replaced = True
         for folder in written:  # the new names are on disk before the manifest says so
             _fsync_dir(folder)
         for delete in plan.deletes:
@@ -361,6 +403,8 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
             _prune(root, target.parent)
         current = MANIFEST_PATH
         _write_manifest(root, plan.manifest, created, checkpoint)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root / PENDING_PATH)
     except OSError as exc:
         code = errno.errorcode.get(exc.errno or 0, "")
         reason = f"{exc.strerror or exc}{f' ({code})' if code else ''}"
@@ -370,6 +414,9 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
             path=current or None,
         ) from exc
     finally:
+        if not replaced:  # (nothing to recover from)
+            with contextlib.suppress(OSError):
+                os.unlink(root / PENDING_PATH)
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only succeeds when a failed run left it empty
@@ -377,7 +424,7 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
 
 def _expect(target: Path, relpath: str, expected: str | None) -> None:
     try:
-        actual: str | None = sha256(target.read_bytes())
+        actual: str | None = sha256(read_regular(target))
     except FileNotFoundError:
         actual = None
     if actual != expected:
@@ -418,7 +465,8 @@ def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoin
         mode = _NEW_FILE_MODE
     if not swept:
         _sweep(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
+                               suffix=_TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -457,6 +505,18 @@ def _prune(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
+def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
+    """Save the entries of the files about to be written (manifest.PENDING_PATH)."""
+    target = root / PENDING_PATH
+    if not target.parent.resolve().is_relative_to(root):
+        raise PackError("the manifest folder leads outside the pack", path=PENDING_PATH)
+    entries = {w.path: plan.manifest.files[w.path] for w in plan.writes
+               if w.path in plan.manifest.files}
+    written = {w.path: sha256(w.data) for w in plan.writes if w.path in entries}
+    _make_dirs(root, target.parent, created)
+    _atomic_write(target, pending_text(entries, written).encode("utf-8"), PENDING_PATH, None)
+
+
 def _write_manifest(
     root: Path, manifest: Manifest, created: list[Path], checkpoint: Checkpoint | None
 ) -> None:
@@ -465,7 +525,7 @@ def _write_manifest(
         raise PackError("the manifest folder leads outside the pack", path=MANIFEST_PATH)
     data = dumps(manifest).encode("utf-8")
     with contextlib.suppress(FileNotFoundError):
-        if target.read_bytes() == data:
+        if read_regular(target) == data:
             _state_gitignore(target.parent)
             return
     _make_dirs(root, target.parent, created)
@@ -477,34 +537,196 @@ def _write_manifest(
 def _state_gitignore(state: Path) -> None:
     with contextlib.suppress(OSError):  # (a convenience: never fails an ingest)
         ensure_state_gitignore(state)
+#: Seconds a run waits for a lock that a live process holds before it gives up
+#: (``VOODOO_LOCK_TIMEOUT`` overrides it).
+LOCK_TIMEOUT = 120.0
+#: Held while a stale lock is replaced, so two runs never both replace it.
+_TAKEOVER_PATH = f"{STATE_DIR}/lock.takeover"
+_POLL = 0.05
+#: Descriptors of the locks this process holds: a forked child closes its copies (a
+#: pool worker that outlived its ingest kept the lock held, and every later run waited).
+_held: set[int] = set()
+
+
+def _forget_held_locks() -> None:
+    for fd in _held:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_forget_held_locks)
+
+
+def lock_timeout() -> float:
+    """``VOODOO_LOCK_TIMEOUT`` (seconds) when set to a number >= 0, else LOCK_TIMEOUT."""
+    try:
+        value = float(os.environ.get("VOODOO_LOCK_TIMEOUT", ""))
+    except ValueError:
+        return LOCK_TIMEOUT
+    return value if value >= 0 and value != float("inf") else LOCK_TIMEOUT
+
+
+#: Where the lock's notes go (a holder waited for, a stale lock taken over): nowhere by
+#: default, since the library never prints; the CLI shows them on stderr.
+notes: Callable[[str], None] | None = None
+
+
+def _say(message: str) -> None:
+    if notes is not None:
+        notes(message)
 
 
 @contextlib.contextmanager
 def pack_lock(pack_dir: Path, wait: bool = True) -> Iterator[None]:
     """Hold the pack's lock (``.voodoo/lock``) so one process at a time changes it.
 
-    With ``wait=False``, raise LockError at once when another process holds it.
+    The lock file must be a regular file in the pack's own ``.voodoo`` folder: a symlink,
+    or a ``.voodoo`` leading elsewhere, is refused before anything is created. The holder
+    writes its process id in it. A lock whose holder is gone (killed, while a process it
+    started still held the file) is taken over, with a note (to ``notes``). A lock a live
+    process holds: with ``wait``, say so at once (to ``notes``) and wait up to
+    ``lock_timeout()`` seconds, then raise LockError; without, raise LockError at once.
     """
     root = pack_dir.resolve()
+    fd = _open_lock(root, LOCK_PATH)
+    try:
+        fd = _acquire(root, fd, pack_dir, wait)
+        _held.add(fd)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)  # released on purpose: nobody's lock to take over
+    finally:
+        _held.discard(fd)
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _open_lock(root: Path, relpath: str) -> int:
+    """A descriptor of the regular file ``relpath`` in the pack's state folder, created if
+    missing; PackError, before anything is created, for anything leading elsewhere."""
     state = root / STATE_DIR
     try:
-        state.mkdir(parents=True, exist_ok=True)
         if not state.resolve().is_relative_to(root):
-            raise PackError(f"{STATE_DIR} leads outside the pack", path=str(pack_dir))
-        fd = os.open(root / LOCK_PATH, os.O_RDWR | os.O_CREAT, _NEW_FILE_MODE)
+            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it",
+                            path=str(root))
+        state.mkdir(parents=True, exist_ok=True)
+        if not state.resolve().is_relative_to(root):  # (replaced meanwhile)
+            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it",
+                            path=str(root))
+        fd = os.open(root / relpath, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+                     | os.O_CLOEXEC, _NEW_FILE_MODE)
     except OSError as exc:
-        raise PackError(f"cannot create the lock file: {exc.strerror}", path=LOCK_PATH) from exc
-    try:
+        if exc.errno == errno.ELOOP:
+            raise PackError("the lock file is a symlink; refusing it (remove it)",
+                            path=relpath) from None
+        raise PackError(f"cannot create the lock file: {exc.strerror}", path=relpath) from exc
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        os.close(fd)
+        raise PackError("the lock file is not a regular file of the pack's own (a FIFO, "
+                        "device or hard link); refusing it (remove it)", path=relpath)
+    return fd
+
+
+def _acquire(root: Path, fd: int, pack_dir: Path, wait: bool) -> int:
+    """``fd`` (or the descriptor of a lock file that replaced it) once locked."""
+    timeout = lock_timeout()
+    start = time.monotonic()
+    told = False
+    while True:
+        if not _same_file(fd, root / LOCK_PATH):  # replaced by a takeover: the new one
+            os.close(fd)
+            fd = _open_lock(root, LOCK_PATH)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockError(
-                "another voodoo process is writing this pack; try again when it has finished",
-                path=str(pack_dir),
-            ) from None
-        yield
+            pass
+        else:
+            if _same_file(fd, root / LOCK_PATH):
+                return fd
+            continue  # (locked a file a takeover had just replaced)
+        holder = _holder(fd)
+        if holder is not None and not _alive(holder):
+            fd = _take_over(root, fd, holder)
+            continue
+        who = (f"process {holder[0]}" + (f" on {holder[1]}" if holder[1] != _host() else "")
+               if holder else "another process")
+        if not wait:
+            raise LockError(f"another voodoo process is writing this pack ({who}); try again "
+                            "when it has finished", path=str(pack_dir))
+        waited = time.monotonic() - start
+        if not told:
+            _say(f"waiting for {who}, which holds {pack_dir}/{LOCK_PATH} (up to "
+                 f"{timeout:g} s; VOODOO_LOCK_TIMEOUT sets it)")
+            told = True
+        if waited >= timeout:
+            raise LockError(f"another voodoo process is writing this pack ({who}); gave up "
+                            f"after {timeout:g} s. Try again when it has finished (if it is "
+                            "stuck, stop it)", path=str(pack_dir))
+        time.sleep(min(_POLL, max(0.0, timeout - waited)))
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (st.st_ino, st.st_dev) == (mine.st_ino, mine.st_dev)
+
+
+def _host() -> str:
+    return socket.gethostname()
+
+
+def _holder(fd: int) -> tuple[int, str] | None:
+    """(pid, host) the holder wrote in the lock file; None when it says nothing."""
+    try:
+        words = os.pread(fd, 200, 0).decode("ascii").split()
+        return (int(words[0]), words[1]) if len(words) == 2 and int(words[0]) > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(holder: tuple[int, str]) -> bool:
+    """False only when the holder ran on this host and no process has its id."""
+    pid, host = holder
+    if host != _host():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (exists, another user's)
+        return True
+    return True
+
+
+def _take_over(root: Path, fd: int, holder: tuple[int, str]) -> int:
+    """Replace the lock file whose holder is gone by a new one; the descriptor to use."""
+    guard = _open_lock(root, _TAKEOVER_PATH)
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        time.sleep(_POLL)  # a new holder writes its id right after locking: let it
+        if (not _same_file(fd, root / LOCK_PATH) or _holder(fd) != holder
+                or _alive(holder)):
+            return fd  # someone else took it over, or it is not stale after all
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.unlink(root / LOCK_PATH)
+            _say(f"note: took over {root}/{LOCK_PATH}: the process that held it "
+                 f"({holder[0]}) is gone, and a process it left behind still held the file")
+            return fd  # the loop opens the new file
+        fcntl.flock(fd, fcntl.LOCK_UN)  # (free after all: the loop locks it)
+        return fd
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        os.close(guard)
 
 
 def sync(

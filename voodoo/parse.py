@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from voodoo import py2
-from voodoo.errors import ParseError
-from voodoo.limits import nesting_problem
+from voodoo.errors import ParseError, TooComplexError
+from voodoo.limits import TOO_COMPLEX, nesting_problem
 
 __all__ = ["Parsed", "parse", "parse_module"]
 
@@ -37,14 +37,15 @@ def parse_module(source: bytes, path: str) -> cst.Module:
     return parse(source, path).module
 
 
-def parse(source: bytes, path: str) -> Parsed:
+def parse(source: bytes, path: str, *, max_tokens: int | None = None) -> Parsed:
     """Parse ``source`` (the file's raw bytes) as Python 3, else as Python 2.
 
     The encoding is taken from a BOM or a PEP 263 coding cookie (default UTF-8), as
     Python itself would. Raises ``ParseError`` with ``path`` and a 1-based line for NUL
     bytes, unknown encodings, bytes the declared encoding cannot decode, and syntax errors
     (the Python 3 error, when the file is not Python 2 either). A Python 2 file is
-    converted in memory: ``Parsed.python2`` maps the conversion's lines back.
+    converted in memory: ``Parsed.python2`` maps the conversion's lines back. A file of
+    more than ``max_tokens`` tokens raises ``TooComplexError`` before libcst sees it.
     """
     if source.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError("the file is UTF-16 or UTF-32 (it starts with that byte-order mark);"
@@ -55,9 +56,11 @@ def parse(source: bytes, path: str) -> Parsed:
             "file contains a NUL byte (binary file?)", path=path, line=_line_at(source, nul)
         )
     text = _decode(source, path)
-    too_deep = nesting_problem(text)  # before libcst, which would overflow the C stack
+    # before libcst, which would overflow the C stack, or spend minutes and gigabytes
+    too_deep = nesting_problem(text, max_tokens)
     if too_deep is not None:
-        raise ParseError(too_deep[1], path=path, line=too_deep[0])
+        error = TooComplexError if too_deep[1].startswith(TOO_COMPLEX) else ParseError
+        raise error(too_deep[1], path=path, line=too_deep[0])
     try:
         # Given bytes, libcst detects the encoding itself and keeps it on the module.
         module = cst.parse_module(source)

@@ -60,8 +60,12 @@ def action_of(path: str) -> str | None:
 
 
 def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
-              prefer: merge.Prefer = "ours") -> tuple[Plan, tuple[Change, ...]]:
-    """Settle what can be settled in ``plan``; return it with the per-file changes."""
+              prefer: merge.Prefer = "ours", settle: bool = False
+              ) -> tuple[Plan, tuple[Change, ...]]:
+    """Settle what can be settled in ``plan``; return it with the per-file changes.
+
+    A field both the person and the script changed takes ``prefer``'s value; unless
+    ``settle`` (someone chose ``prefer``), it stays a conflict for the next runs too."""
     changes: list[Change] = []
     done: set[str] = set()
     conflicts = {c.path: c for c in plan.conflicts}
@@ -95,7 +99,7 @@ def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
         if c.kind is ConflictKind.EDITED and c.base is not None and c.theirs is not None:
             m = merge.merge(c.base, c.ours, c.theirs, prefer=prefer)
             if m is not None:
-                plan = plan.resolve(c.path, m.data)
+                plan = plan.resolve(c.path, m.data, held=bool(m.conflicts) and not settle)
                 changes.append(Change(ChangeKind.MERGED, c.path, name,
                                       fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
                 done.add(c.path)

@@ -85,8 +85,7 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
     if verbosity <= QUIET:
         every = [*result.notes, *(d for f in result.files for d in f.diagnostics)]
         print_diagnostics([d for d in every if d.severity is Severity.ERROR], console)
-        for c in result.plan.conflicts:
-            console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+        _conflicts(result, console)
         _summary(result, console)
         return
     shown = list(result.files)
@@ -109,8 +108,17 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
                       "--verbose lists them).", style="dim")
     _summary(result, console)
     print_changes(result, console)
-    for c in result.plan.conflicts:
+    _conflicts(result, console)
+
+
+def _conflicts(result: IngestResult, console: Console) -> None:
+    p = result.plan
+    for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
+    if result.held or any(c.entry is not None for c in p.conflicts):
+        console.print("Reported on every run until resolved: `voodoo ingest --theirs` takes "
+                      "the scripts' versions, `--ours` keeps yours on purpose (or delete or "
+                      "restore the file).")
 
 
 def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console) -> None:
@@ -150,7 +158,8 @@ def _summary(result: IngestResult, console: Console) -> None:
         f"{counts[FileStatus.SKIPPED]} skipped, {counts[FileStatus.FAILED]} failed"
         f"{_fixed_flags(result)}. "
         f"Pack files: {len(p.writes)} written, {len(p.deletes)} removed, "
-        f"{len(p.unchanged)} unchanged, {len(p.conflicts)} conflicts."
+        f"{len(p.unchanged)} unchanged, "
+        f"{len(p.conflicts) + sum(len(ch.conflicts) for ch in result.held)} conflicts."
     )
 
 
@@ -372,7 +381,11 @@ def watch_status(pack: str, verbosity: int = NORMAL) -> Iterator[Any]:
         out.extend(f"[red]{stamp} {escape(d)}[/]" for d in sorted(failures - seen_failures))
         seen_failures.clear()
         seen_failures.update(failures)
-        if result.failed:
+        conflicts = result.plan.conflicts
+        if conflicts:
+            status = (f"[yellow]{stamp} {len(conflicts)} conflict(s), left as they are: "
+                      f"{escape(str(conflicts[0]))}[/]; watching (Ctrl-C to stop)")
+        elif result.failed:
             status = (f"[red]{stamp} {len(result.failed)} script(s) broken, last good action "
                       f"kept[/]; watching (Ctrl-C to stop)")
         else:

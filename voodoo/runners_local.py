@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import functools
 import importlib.util
 import json
@@ -27,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from voodoo.actiondef import ActionDef
-from voodoo.errors import ActionError
+from voodoo.errors import ActionError, ParameterError
 from voodoo.params import Prepared
 from voodoo.shell_args import script_args, script_command, sudo_command
 
@@ -74,10 +75,17 @@ def run(
 
 def run_shell_script(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
     assert action.script is not None
+    if not os.access(action.script, os.X_OK):
+        # StackStorm runs "chmod +x SCRIPT ; SCRIPT ...": voodoo changes no file it did
+        # not write, so it runs the script only once it is executable.
+        raise ActionError(f"entry_point {action.entry_point!r} is not executable "
+                          f"(StackStorm would chmod +x it): run chmod +x {action.script}",
+                          path=str(action.script))
     schemas = {p.name: p.schema for p in action.params}
     kwarg_op = prepared.runner.get("kwarg_op") or ""
     args = script_args(prepared.action, schemas, kwarg_op)
-    return _shell(action, script_command(str(action.script), args), prepared.runner, timeout)
+    command = script_command(str(action.script), args).split(" ; ", 1)[1]  # (no chmod)
+    return _shell(action, command, prepared.runner, timeout)
 
 
 def run_shell_cmd(action: ActionDef, prepared: Prepared, timeout: float) -> Outcome:
@@ -228,8 +236,13 @@ def shell_result(exit_code: int, stdout: str, stderr: str) -> dict[str, Any]:
 
 
 def state_dir(pack_dir: Path) -> Path:
-    """The pack's ``.voodoo`` folder (datastore, execution log)."""
-    return pack_dir / STATE_DIR
+    """The pack's ``.voodoo`` folder (datastore, execution log); ActionError when it is
+    a symlink leading outside the pack."""
+    folder = pack_dir / STATE_DIR
+    if not folder.resolve().is_relative_to(pack_dir.resolve()):
+        raise ActionError(f"{STATE_DIR} leads outside the pack; refusing to write there",
+                          path=str(folder))
+    return folder
 
 
 def _shell(action: ActionDef, command: str, runner: Mapping[str, Any], timeout: float) -> Outcome:
@@ -266,18 +279,28 @@ def _spawn(
     stdin: str | None,
     timeout: float,
 ) -> _Process:
-    proc = subprocess.Popen(
-        command,
-        shell=shell,
-        env=dict(env),
-        cwd=cwd,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-        start_new_session=True,  # its own process group, so a timeout kills all of it
-    )
+    try:
+        proc = subprocess.Popen(
+            command,
+            shell=shell,
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,  # its own process group, so a timeout kills all of it
+        )
+    except OSError as exc:
+        if exc.errno != errno.E2BIG:
+            raise
+        words = [command] if isinstance(command, str) else command
+        size = sum(len(os.fsencode(word)) + 1 for word in words)
+        raise ParameterError([
+            f"the command line is too long for this system ({size:,} bytes with the "
+            "parameters, and the environment on top): nothing was run; pass large values "
+            "in a file the action reads"]) from None
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
         return _Process(proc.returncode, out, err, timed_out=False)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voodoo._paths import is_regular
 from voodoo.config import Config
 from voodoo.errors import VoodooError
 
@@ -31,6 +32,8 @@ class SourceFile:
 
 
 def _has_python_shebang(path: Path) -> bool:
+    if not is_regular(path):  # (a FIFO would block the open)
+        return False
     try:
         with path.open("rb") as f:
             first = f.readline(200)
@@ -49,14 +52,34 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
             if d not in SKIPPED_DIRS
             and not d.startswith(".")
             and not any(_same(here / d, e) for e in exclude)
+            and not is_pack(here / d)
         )
         for name in sorted(filenames):
             path = here / name
             link = path.is_symlink()
             if link and not _link_inside(path, root):
                 continue
-            if name.endswith(".py") or ("." not in name and _has_python_shebang(path)):
+            if (name.endswith(".py") and is_regular(path)) or (
+                    "." not in name and _has_python_shebang(path)):
                 yield path, link
+
+
+def is_pack(folder: Path) -> bool:
+    """True for a StackStorm pack: one voodoo keeps (``.voodoo/manifest.json``) or any with
+    ``pack.yaml`` and ``actions/``. Never a source below a folder given as one: its copies
+    of scripts and its wrappers would come back as new scripts on every run."""
+    return ((folder / ".voodoo" / "manifest.json").is_file()
+            or ((folder / "pack.yaml").is_file() and (folder / "actions").is_dir()))
+
+
+def check_outside(sources: Sequence[Path], pack: Path) -> None:
+    """VoodooError when a source is the pack or lies inside it."""
+    root = pack.resolve()
+    for source in sources:
+        real = source.resolve()
+        if real == root or real.is_relative_to(root):
+            raise VoodooError(f"the source {source} is inside the pack {pack}; give the "
+                              "scripts' folder and a pack folder outside it", path=str(source))
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -83,7 +106,8 @@ def discover(sources: Iterable[str | os.PathLike[str]], *,
              exclude: Sequence[Path] = ()) -> list[SourceFile]:
     """List the Python files under ``sources`` (files or folders), sorted by relative path.
 
-    A folder contributes its ``*.py`` files and extension-less files with a python shebang.
+    A folder contributes its ``*.py`` files and extension-less files with a python shebang;
+    a StackStorm pack below it (``is_pack``) is not entered.
     Relative paths are taken from the common parent of all sources, so two folders that
     both hold ``deploy.py`` keep distinct places. ``exclude`` folders (the pack itself,
     when it lies inside a source) are not entered.

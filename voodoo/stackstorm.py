@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
+from voodoo._yamlsafe import NEEDS_ESCAPES, needs_quotes
 from voodoo.errors import PackError
 from voodoo.model import Command, Json, Param, ParamType, thaw
 
@@ -158,7 +159,7 @@ def raw_jinja(value: object) -> object:
 #: characters PyYAML treats as line breaks or cannot print; it mangles them in plain,
 #: single-quoted and folded scalars, so strings holding any of them are double-quoted
 #: (where every such character is escaped)
-_NEEDS_ESCAPES = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+_NEEDS_ESCAPES = NEEDS_ESCAPES
 
 
 class _Dumper(yaml.SafeDumper):
@@ -169,7 +170,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    # PyYAML quotes what YAML 1.1 would read otherwise; YAML 1.2 (0o17, 1_000) needs more.
+    style = ('"' if _NEEDS_ESCAPES.search(value)
+             else "'" if needs_quotes(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -10,8 +10,10 @@ moment never leaves a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -120,7 +122,8 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
         # under a watched tree (it adds the new folder twice and warns "Callback with id
         # ... already exists"), which is what a pack inside the sources would otherwise be.
         sync()
-        observer.schedule(handler, str(root), recursive=True)
+        identity = _identity(root)
+        watched = observer.schedule(handler, str(root), recursive=True)
         observer.start()
         # An edit saved during the first sync was not seen: catch up (cheap when in sync).
         from voodoo.check import check
@@ -142,6 +145,32 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
         if ready is not None:
             ready.set()
         while not stop.is_set():
+            now = _identity(root)
+            if now != identity:
+                # The watched folder was deleted (its watch is gone with it), or replaced:
+                # say so at once, and follow the new one as soon as there is one.
+                identity = now
+                with contextlib.suppress(KeyError, OSError):
+                    observer.unschedule(watched)
+                if now is None:
+                    report(SyncEvent(None, VoodooError(
+                        "the watched folder was deleted; watching for it to be created "
+                        "again", path=str(root))))
+                    stop.wait(0.2)
+                    continue
+                try:
+                    watched = observer.schedule(handler, str(root), recursive=True)
+                except OSError as exc:  # (gone again already: the next look sees it)
+                    identity = None
+                    report(SyncEvent(None, VoodooError(f"cannot watch: {exc}",
+                                                       path=str(root))))
+                    continue
+                handler.take()
+                sync()
+                continue
+            if identity is None:
+                stop.wait(0.2)
+                continue
             if not changed.wait(timeout=0.2):
                 continue
             # Wait for ``debounce`` of quiet after the last event: a save is a burst of
@@ -150,7 +179,7 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
                 if stop.wait(quiet):
                     break
             changed.clear()  # (what comes from here on is for the next sync)
-            if not stop.is_set():
+            if not stop.is_set() and _identity(root) == identity:  # (else: see above)
                 sync(handler.take())
     except KeyboardInterrupt:
         pass
@@ -162,6 +191,15 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
             observer.join()
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder is at ``folder`` (device, inode); None when there is none."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 def _stop_on_ctrl_c(stop: threading.Event) -> Callable[[int, FrameType | None], None]:

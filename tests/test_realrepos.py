@@ -6,6 +6,8 @@ Each test states both sides: what becomes (part of) an action, and what is left 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from voodoo.analysis import analyze_source
 from voodoo.execute import run_action
 from voodoo.ingest import FileStatus, ingest
 from voodoo.model import Script, Severity
+from voodoo.report import shown_diagnostics
 
 
 def _analyze(code: str, path: str = "tool.py") -> Script:
@@ -520,11 +523,44 @@ def test_environment_reads_are_one_line_per_script() -> None:
         if __name__ == "__main__":
             print(A, B, C)
         ''')
-    [note] = [d for d in script.diagnostics if d.code == "env-read"]
+    # the analysis keeps one diagnostic per variable, each at its own line (--format json
+    # and --verbose show them so); the report shows one line per script
+    reads = [(d.line, d.message) for d in script.diagnostics if d.code == "env-read"]
+    assert reads == [(2, "reads environment variable VAULT_ADDR"),
+                     (3, "reads environment variable VAULT_TOKEN"),
+                     (4, "reads environment variable HOME")]
+    [note] = [d for d in shown_diagnostics(script.diagnostics) if d.code == "env-read"]
     assert note.line == 2
     assert note.message == ("reads 3 environment variables: VAULT_ADDR (line 2), "
                             "VAULT_TOKEN (line 3), HOME (line 4)")
+    assert shown_diagnostics(script.diagnostics, verbose=True) == list(script.diagnostics)
     assert script.env_reads == ("HOME", "VAULT_ADDR", "VAULT_TOKEN")  # all still known
+
+
+ENV_READER = """\
+import os
+A = os.environ.get("VAULT_ADDR")
+B = os.getenv("VAULT_TOKEN")
+if __name__ == "__main__":
+    print(A, B)
+"""
+
+
+def test_environment_reads_one_line_unless_verbose_through_the_cli(tmp_path: Path) -> None:
+    src = _write(tmp_path / "repo", {"env_tool.py": ENV_READER})
+
+    def run(*flags: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-m", "voodoo", "ingest", str(src), "--pack",
+                               str(tmp_path / "pack"), *flags], capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return [line for line in proc.stdout.splitlines() if "[env-read]" in line]
+
+    assert run() == ["env_tool.py:2: info: reads 2 environment variables: VAULT_ADDR "
+                     "(line 2), VAULT_TOKEN (line 3) [env-read]"]
+    assert run("--verbose") == [
+        "env_tool.py:2: info: reads environment variable VAULT_ADDR [env-read]",
+        "env_tool.py:3: info: reads environment variable VAULT_TOKEN [env-read]"]
 
 
 def test_a_python2_script_gets_one_note(tmp_path: Path) -> None:

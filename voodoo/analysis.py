@@ -246,20 +246,16 @@ def _password_secrets(ctx: Context, commands: list[Command], aliases: dict[str, 
 
 
 def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
-    """Environment variables the script reads outside parser defaults (configuration)."""
+    """Environment variables the script reads outside parser defaults (configuration): one
+    ``env-read`` note per variable, at its first read (the report shows them as one line
+    per script unless asked for every note: ``report.shown_diagnostics``)."""
     first: dict[str, int] = {}
     for read in env_reads(ctx):
         if read.variable not in first:
             first[read.variable] = ctx.line_of(read.node)
-    # one line per script (65 of 126 lines on one real repository were these)
-    if len(first) == 1:
-        [(variable, line)] = first.items()
-        diagnostics.append(Diagnostic(ctx.path, line, Severity.INFO, "env-read",
-                                      f"reads environment variable {variable}"))
-    elif first:
-        where = ", ".join(f"{variable} (line {line})" for variable, line in first.items())
-        diagnostics.append(Diagnostic(ctx.path, min(first.values()), Severity.INFO, "env-read",
-                                      f"reads {len(first)} environment variables: {where}"))
+    diagnostics.extend(Diagnostic(ctx.path, line, Severity.INFO, "env-read",
+                                  f"reads environment variable {variable}")
+                       for variable, line in first.items())
     return tuple(sorted(first))
 
 

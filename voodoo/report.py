@@ -57,8 +57,33 @@ def progress(threshold: int) -> Iterator[ProgressFn]:
             bar.stop()
 
 
-def print_diagnostics(diagnostics: Sequence[Any], console: Console) -> None:
+def shown_diagnostics(diagnostics: Sequence[Diagnostic], verbose: bool = False
+                      ) -> list[Diagnostic]:
+    """``diagnostics`` as a person reads them: a script's ``env-read`` notes as one line
+    (``reads 3 environment variables: A (line 2), ...``, at the first one's place), where
+    they were most of a real repository's output; ``verbose``: every one as it is.
+    ``--format json`` always has every one, each at its line."""
+    if verbose:
+        return list(diagnostics)
+    reads: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
+        if d.code == "env-read":
+            reads.setdefault(d.path, []).append(d)
+    out = []
+    for d in diagnostics:
+        group = reads.get(d.path, []) if d.code == "env-read" else [d]
+        if len(group) <= 1:
+            out.append(d)
+        elif d is group[0]:
+            where = ", ".join(f"{g.message.rpartition(' ')[2]} (line {g.line})" for g in group)
+            out.append(Diagnostic(d.path, d.line, d.severity, d.code,
+                                  f"reads {len(group)} environment variables: {where}"))
+    return out
+
+
+def print_diagnostics(diagnostics: Sequence[Any], console: Console,
+                      verbose: bool = False) -> None:
+    for d in shown_diagnostics(diagnostics, verbose):
         style = _SEVERITY_STYLE[d.severity]
         console.print(f"[{style}]{escape(str(d))}[/]")
 
@@ -88,20 +113,22 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
         _conflicts(result, console)
         _summary(result, console)
         return
+    verbose = verbosity >= VERBOSE
     shown = list(result.files)
-    if len(shown) > FULL_TABLE_MAX and verbosity < VERBOSE:
+    if len(shown) > FULL_TABLE_MAX and not verbose:
         worth = _worth_a_look(result)
         shown = [f for f in shown if f.relpath in worth]
     if shown and console.is_terminal:
-        _table(result, shown, console)
+        _table(result, shown, console, verbose)
     else:
         for f in shown:
-            console.print(escape(_file_line(f)))
-    print_diagnostics([d for f in shown for d in f.diagnostics], console)
-    print_diagnostics(result.notes, console)
+            console.print(escape(_file_line(f, verbose)))
+    print_diagnostics([d for f in shown for d in f.diagnostics], console, verbose)
+    print_diagnostics(result.notes, console, verbose)
     if len(shown) < len(result.files):
         listed = {f.relpath for f in shown}
-        rest = [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
+        rest = shown_diagnostics([d for f in result.files if f.relpath not in listed
+                                  for d in f.diagnostics])
         warnings = sum(1 for d in rest if d.severity is not Severity.INFO)
         console.print(f"{len(result.files) - len(shown)} files that changed nothing in the "
                       f"pack not listed ({len(rest)} notes, {warnings} of them warnings; "
@@ -121,7 +148,13 @@ def _conflicts(result: IngestResult, console: Console) -> None:
                       "restore the file).")
 
 
-def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console) -> None:
+def _notes(f: FileOutcome, verbose: bool) -> int:
+    """How many notes the report shows for ``f`` (``shown_diagnostics``)."""
+    return len(shown_diagnostics(f.diagnostics, verbose))
+
+
+def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console,
+           verbose: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"pack {result.pack_ref} ({result.pack_dir})", title_justify="left")
@@ -133,19 +166,20 @@ def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console)
     for f in shown:
         style = _STATUS_STYLE[f.status]
         table.add_row(escape(f.relpath), f.framework or "-", f"[{style}]{f.status.value}[/]",
-                      escape(", ".join(f.actions)) or "-", str(len(f.diagnostics)) or "")
+                      escape(", ".join(f.actions)) or "-", str(_notes(f, verbose)))
     console.print(table)
 
 
-def _file_line(f: FileOutcome) -> str:
+def _file_line(f: FileOutcome, verbose: bool) -> str:
     """One file as a plain line: ``cluster_ctl.py: ingested (argparse) -> a, b; 3 notes``."""
     line = f"{f.relpath}: {f.status.value}"
     if f.framework:
         line += f" ({f.framework})"
     if f.actions:
         line += f" -> {', '.join(f.actions)}"
-    if f.diagnostics:
-        line += f"; {len(f.diagnostics)} note{'s' if len(f.diagnostics) != 1 else ''}"
+    notes = _notes(f, verbose)
+    if notes:
+        line += f"; {notes} note{'s' if notes != 1 else ''}"
     return line
 
 

@@ -79,6 +79,26 @@ def python38() -> str:
     pytest.skip("no Python 3.8 (StackStorm 3.x's) here: set VOODOO_PYTHON38 to one")
 
 
+ST2STUB = ROOT / "voodoo" / "st2stub"
+
+
+def wrapper_class(pack: Path, name: str) -> Any:
+    """The Action class of the generated wrapper ``actions/<name>.py``, loaded as
+    StackStorm's python runner loads it (the st2common stand-in and ``actions/lib`` on the
+    path), to call ``run(**params)`` in this process."""
+    for extra in (str(ST2STUB), str(pack / "actions/lib")):
+        if extra not in sys.path:
+            sys.path.insert(0, extra)
+    spec = importlib.util.spec_from_file_location(f"_wrapper_{name}",
+                                                  pack / "actions" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (cls,) = [v for v in vars(module).values()
+              if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")]
+    return cls
+
+
 def load_runtime() -> ModuleType:
     """The runtime module exactly as it is copied into packs (it is not a voodoo import)."""
     path = ROOT / "voodoo" / "runtime" / "voodoo_runtime.py"

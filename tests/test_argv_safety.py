@@ -6,7 +6,6 @@ generated wrapper (StackStorm) and through ``voodoo run``."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import os
 import re
@@ -34,6 +33,7 @@ from tests.fidelity import (
     parse_with_script,
     positionals_in_order,
     refused_by_the_scripts_own_rules,
+    wrapper_class,
 )
 from tests.fidelity_click import parse_with_click, replaced_defaults
 from voodoo.analysis import analyze_file
@@ -42,7 +42,6 @@ from voodoo.model import Command
 from voodoo.wrapper import spec_for
 
 RUNTIME = load_runtime()
-ST2STUB = Path(__file__).resolve().parents[1] / "voodoo" / "st2stub"
 
 #: the parsers these helpers run in-process (docopt below, drawn one usage pattern at a
 #: time); fire reads values as Python literals, not as the text given
@@ -225,22 +224,6 @@ def test_voodoo_run_passes_what_cannot_be_misread(
     assert marker.exists()
 
 
-def _wrapper_class(pack: Path, name: str) -> Any:
-    for extra in (str(ST2STUB), str(pack / "actions/lib")):
-        if extra not in sys.path:
-            sys.path.insert(0, extra)
-    spec = importlib.util.spec_from_file_location(f"_smuggle_{name}", pack / f"actions/{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    (cls,) = [
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")
-    ]
-    return cls
-
-
 @pytest.mark.parametrize(
     ("action", "params", "parameter"),
     [
@@ -255,7 +238,7 @@ def test_the_stackstorm_wrapper_refuses_with_exit_2(
 ) -> None:
     marker = tmp_path / "ran"
     with mock.patch.dict(os.environ, {"MARKER": str(marker)}):
-        ok, result = _wrapper_class(pack, action)(config={}).run(**params)
+        ok, result = wrapper_class(pack, action)(config={}).run(**params)
     assert (ok, result["exit_code"], result["stdout"]) == (False, 2, "")
     assert f"parameter '{parameter}'" in result["stderr"]
     assert not marker.exists()

@@ -4,14 +4,12 @@ wrapper, exits as the script does when a person types that command line."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 from unittest import mock
 
 import pytest
@@ -28,6 +26,7 @@ from tests.fidelity import (
     parse_with_script,
     positionals_in_order,
     refused_by_the_scripts_own_rules,
+    wrapper_class,
 )
 from voodoo.analysis import analyze_file
 from voodoo.errors import ParameterError
@@ -95,7 +94,6 @@ def test_argv_round_trips_through_the_scripts_own_parser(script: Path, command: 
 
 # -- the real thing: the wrapper runs the script -------------------------------------------
 
-ST2STUB = Path(__file__).resolve().parents[1] / "voodoo" / "st2stub"
 
 
 @pytest.fixture(scope="module")
@@ -103,19 +101,6 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pack = tmp_path_factory.mktemp("run") / "ops"
     assert ingest([EXAMPLES], pack).exit_code == 0
     return pack
-
-
-def _wrapper_class(pack: Path, name: str) -> Any:
-    for extra in (str(ST2STUB), str(pack / "actions/lib")):
-        if extra not in sys.path:
-            sys.path.insert(0, extra)
-    spec = importlib.util.spec_from_file_location(name, pack / "actions" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    (cls,) = [v for v in vars(module).values()
-              if isinstance(v, type) and v.__module__ == name and hasattr(v, "run")]
-    return cls
 
 
 def _working_directory(pack: Path, script: Path, command: Command) -> str:
@@ -149,7 +134,7 @@ def test_action_runs_the_script_and_exits_as_it_does(pack: Path, script: Path, c
     # Scripts may print the time (a dump's file name): the wrapper's run lies between two
     # direct runs, so its output equals one of them.
     before = direct()
-    action = _wrapper_class(pack, command.name)(config={})
+    action = wrapper_class(pack, command.name)(config={})
     ok, result = action.run(**params)
     after = direct()
     assert result["exit_code"] == before.returncode == after.returncode

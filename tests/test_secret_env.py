@@ -8,7 +8,6 @@ by ``voodoo run``; the action is run for real and the script shows what it recei
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -19,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.fidelity import wrapper_class
 from voodoo.analysis import analyze_source
 from voodoo.ingest import ingest
 
-ST2STUB = Path(__file__).resolve().parents[1] / "voodoo" / "st2stub"
 SECRET = "s3cret-VALUE-42"
 
 ARGPARSE = """\
@@ -165,29 +164,13 @@ def test_voodoo_run_passes_the_secret_in_the_environment(pack: Path) -> None:
     assert json.loads(proc.stdout)["parameters"]["api_token"] != SECRET  # masked
 
 
-def _wrapper_class(pack: Path, name: str) -> Any:
-    for extra in (str(ST2STUB), str(pack / "actions/lib")):
-        if extra not in sys.path:
-            sys.path.insert(0, extra)
-    spec = importlib.util.spec_from_file_location(f"_secret_{name}", pack / f"actions/{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    (cls,) = [
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and v.__module__ == module.__name__ and hasattr(v, "run")
-    ]
-    return cls
-
-
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
 def test_the_stackstorm_wrapper_passes_the_secret_in_the_environment(pack: Path) -> None:
-    ok, result = _wrapper_class(pack, "tokened")(config={}).run(api_token=SECRET, user="bob")
+    ok, result = wrapper_class(pack, "tokened")(config={}).run(api_token=SECRET, user="bob")
     seen = _seen(result["stdout"])
     assert ok and seen["token"] == SECRET
     assert seen["argv"] == ["--user=bob"]
     assert not any(SECRET in part for part in seen["cmdline"])
     # what is left alone: a value that is not secret is still typed
-    ok, result = _wrapper_class(pack, "tokened")(config={}).run(user="-x")
+    ok, result = wrapper_class(pack, "tokened")(config={}).run(user="-x")
     assert ok and _seen(result["stdout"])["argv"] == ["--user=-x"]

@@ -10,6 +10,7 @@ import ast
 import dataclasses
 import errno
 import hashlib
+import json
 import os
 import stat
 import warnings
@@ -82,8 +83,62 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
                            "nested too deeply to analyze; simplify the deepest expression")
     else:
         script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
-        return _utf8_safe(script) if _has_surrogate(script) else script
+        script = _utf8_safe(script) if _has_surrogate(script) else script
+        return _valid_metadata(script)
     return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+
+
+#: action metadata key -> the ``Param`` fields that write it (what leaving it out clears)
+_DROPPABLE: dict[str, tuple[str, ...]] = {
+    "default": ("default",),
+    "enum": ("enum",),
+    "items": ("items_type", "items_enum", "items_items_type"),
+    "minimum": ("minimum",),
+    "maximum": ("maximum",),
+    "minItems": ("min_items",),
+    "maxItems": ("max_items",),
+}
+
+
+def _valid_metadata(script: Script) -> Script:
+    """``script`` with every value its actions' metadata could not hold and still pass
+    ``voodoo validate`` (the checks StackStorm makes) left out, with a warning at the
+    parameter's line: an empty default for ``nargs="+"`` (``minItems: 1``), optparse's
+    ``default=False`` on a string option. Left out, the option is not passed and the
+    script applies its own default, as when a person leaves it off."""
+    from voodoo.stackstorm import parameter_metadata
+    from voodoo.validate import parameter_problems
+
+    notes: list[Diagnostic] = []
+
+    def param(p: Param, declared: set[str]) -> Param:
+        for _ in _DROPPABLE:
+            if not any(getattr(p, f) is not None for fs in _DROPPABLE.values() for f in fs):
+                break
+            meta = parameter_metadata(p)
+            bad = next(((key, message) for key, message in parameter_problems(
+                p.name, meta, declared) if key in _DROPPABLE and key in meta), None)
+            if bad is None:
+                break
+            key, message = bad
+            value = json.dumps(meta[key], ensure_ascii=False, default=str)
+            notes.append(Diagnostic(
+                script.path, p.line, Severity.WARNING, "invalid-metadata",
+                f"parameter '{p.name}': its {key} {value} would make the action invalid "
+                f"({message.removeprefix('does not fit the parameter: ')}): left out"))
+            cleared: dict[str, Any] = dict.fromkeys(_DROPPABLE[key])
+            p = dataclasses.replace(p, **cleared)
+        return p
+
+    commands = []
+    for c in script.commands:
+        declared = {p.name for p in c.params}
+        commands.append(dataclasses.replace(
+            c, params=tuple(param(p, declared) for p in c.params)))
+    if not notes:
+        return script
+    return dataclasses.replace(script, commands=tuple(commands),
+                               diagnostics=(*script.diagnostics, *notes))
 
 
 def _has_surrogate(value: object) -> bool:

@@ -289,7 +289,7 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
         actions)
 
 
-def _action_yaml(command: Command, pack_ref: str) -> str:
+def _action_yaml(command: Command, pack_ref: str | None) -> str:
     return stackstorm.dump_yaml(stackstorm.action_metadata(
         command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
 
@@ -407,7 +407,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
            pack_meta: PackMeta | None = None,
            settings: Settings = DEFAULTS, redo: Collection[str] | None = None,
-           cwds: Mapping[str, str] | None = None) -> Rendered:
+           cwds: Mapping[str, str] | None = None, folder: str | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
@@ -416,7 +416,10 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     With ``redo``, only those scripts are rendered; every other one must have a cached
     ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record).
     ``cwds``: script relpath -> the working directory its actions run in (the
-    configuration's ``cwd``; by default the script's own folder in the pack)."""
+    configuration's ``cwd``; by default the script's own folder in the pack). ``folder``:
+    the pack folder's name; when it is not ``pack_ref``, actions leave ``pack`` out
+    (``stackstorm.action_metadata``)."""
+    action_pack = pack_ref if folder is None or folder == pack_ref else None
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
@@ -494,7 +497,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         for cmd in cmds:
             ready = next((text for c, text in a.actions if c == cmd), None)
             for path, text in (
-                (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, pack_ref)),
+                (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, action_pack)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
                                         config_env=config_env, interpreter=interpreter,
@@ -637,7 +640,10 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     check_outside(src, pack)
-    ref = stackstorm.pack_ref(name or pack.resolve().name)
+    folder = pack.resolve().name
+    ref = stackstorm.pack_ref(name or folder)
+    # actions rendered in the workers say their pack only when the folder is named so
+    ready_ref = ref if folder == ref else None
     root = common_root(src)
     settings = settings.with_config(config)
     fp = cache.settings_fingerprint(ref, root, config, name, settings)
@@ -660,7 +666,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
                                    for f in e.render.files))
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             pack_ref=ref,
+                             pack_ref=ready_ref,
                              max_size=max_size, jobs=jobs,
                              unchanged=(last.unchanged(touched, old)
                                         if last is not None and touched is not None else ()),
@@ -678,7 +684,7 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                      source_root=root, pack_meta=config.metadata if config else None,
                      settings=settings, redo=redo,
                      cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd}
-                     if config else None)
+                     if config else None, folder=folder)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],

@@ -189,6 +189,24 @@ def schema_errors(document: object, schema_file: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def parameter_problems(
+    name: str, spec: Mapping[str, Any], declared: set[str] | frozenset[str]
+) -> list[tuple[str, str]]:
+    """``(key, message)`` for each way one parameter definition would make ``validate_pack``
+    reject its action, ``key`` being the top-level key of ``spec`` at fault. Ingest uses it
+    to leave such a key out of what it writes."""
+    document = {"name": "x", "runner_type": "python-script", "parameters": {name: dict(spec)}}
+    found = []
+    for field, message in schema_errors(document, "action.json"):
+        parts = field.split(".")
+        if len(parts) >= 3 and parts[:2] == ["parameters", name]:
+            found.append((parts[2], message))
+    if "default" in spec and not found:
+        found += [("default", message) for message in _default_problems(spec, declared)]
+        found += [("default", message) for message in _default_schema_problems(spec)]
+    return found
+
+
 def _schema_problems(relpath: str, document: object, schema_file: str) -> list[Problem]:
     return [
         Problem(relpath, field, message) for field, message in schema_errors(document, schema_file)
@@ -585,7 +603,7 @@ def _has_jinja(value: object) -> bool:
     return any("{{" in text or "{%" in text for text in _strings(value))
 
 
-def _default_problems(spec: Mapping[str, Any], declared: set[str]) -> list[str]:
+def _default_problems(spec: Mapping[str, Any], declared: set[str] | frozenset[str]) -> list[str]:
     messages: list[str] = []
     for text in _strings(spec["default"]):
         found = jinja_problems(text, declared)

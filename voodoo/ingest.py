@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from voodoo import cache, deps, gitmeta, lastrun, naming, pack_config, py2, stackstorm, wrapper
+from voodoo import (
+    cache,
+    deps,
+    dormant,
+    gitmeta,
+    lastrun,
+    naming,
+    pack_config,
+    py2,
+    stackstorm,
+    wrapper,
+)
 from voodoo._children import clean_import_path, die_with_parent
 from voodoo._paths import STATE_DIR, read_regular
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
@@ -692,12 +703,14 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         renames = _renames(old, analyzed, commands)
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
+        asleep = dormant.load(pack)
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
-                                      settle=resolve is not None)
+                                      settle=resolve is not None, dormant=asleep)
         if resolve is not None:
             the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
+            dormant.save(pack, _dormant(asleep, changes, manifest, the_plan, pack), was=asleep)
             held = set() if resolve is not None else {ch.path for ch in changes if ch.conflicts}
             saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
                                                 out.records, held), the_plan.manifest.files)
@@ -707,6 +720,22 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes, notes=pack_notes(the_plan, pack),
                         settled=resolve is not None)
+
+
+def _dormant(asleep: Mapping[str, dormant.Dormant], changes: Iterable[Change],
+             manifest: Manifest, the_plan: Plan, pack: Path) -> dict[str, dormant.Dormant]:
+    """The dormant actions after this run: those it disabled join, those it restored
+    leave, and so does one whose file is gone or voodoo's again."""
+    records = dict(asleep)
+    for ch in changes:
+        entry = manifest.get(ch.path)
+        if ch.kind is ChangeKind.RESTORED:
+            records.pop(ch.path, None)
+        elif ch.kind is ChangeKind.DISABLED and entry is not None and entry.content is not None:
+            enable = any(f.field == "enabled" for f in ch.fields)
+            records[ch.path] = dormant.Dormant(entry.content, enable)
+    return {path: d for path, d in records.items()
+            if path not in the_plan.manifest.files and (pack / path).is_file()}
 
 
 def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer

@@ -98,3 +98,21 @@ def test_a_pack_named_like_its_folder_says_its_pack_in_each_action(tmp_path: Pat
     pack, _ = _pack(tmp_path, "--name", "foo", pack="foo")
     assert yaml.safe_load((pack / "actions/tool.yaml").read_text())["pack"] == "foo"
     assert _cli("validate", str(pack)).returncode == 0
+
+
+def test_a_literal_raw_tag_in_a_default_is_kept_and_the_pack_validates(tmp_path: Path) -> None:
+    """A script whose default holds ``{% raw %}`` itself: written escaped (each endraw split
+    across two blocks), kept, and not taken for a default wrapped twice."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "tpl.py").write_text(
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--text', default='{% raw %}x{% endraw %}')\n"
+        "print(p.parse_args().text)\n")
+    proc = _cli("ingest", str(src), "--pack", str(tmp_path / "ops"))
+    assert proc.returncode == 0 and "invalid-metadata" not in proc.stdout, proc.stdout
+    assert "default" in _params(tmp_path / "ops", "tpl")["text"]
+    proc = _cli("validate", str(tmp_path / "ops"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ran = _cli("run", str(tmp_path / "ops"), "tpl")
+    assert ran.returncode == 0 and "{% raw %}x{% endraw %}" in ran.stdout, ran.stdout + ran.stderr

@@ -79,6 +79,7 @@ _RAW_CONTENT = re.compile(r"{%-?\s*raw\s*-?%}(.*?){%-?\s*endraw\s*-?%}", re.DOTA
 #: runners that execute the entry point itself (``chmod +x SCRIPT ; SCRIPT ...``)
 _DIRECT_SCRIPT_RUNNERS = frozenset({"local-shell-script", "remote-shell-script"})
 _UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_./+,@%:=-]")
+_SPLIT_ENDRAW = re.compile(r"{%{%-?\s*endraw\s*-?%}{%-?\s*raw\s*-?%}-?\s*endraw")
 _RAW_TAG = re.compile(r"{%-?\s*(?:end)?raw\s*-?%}")
 _STRING_LITERAL = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")
@@ -613,8 +614,10 @@ def _default_problems(spec: Mapping[str, Any], declared: set[str] | frozenset[st
 
 def _raw_twice(text: str) -> list[str]:
     """A default wrapped in ``{% raw %}`` twice renders to text that still holds raw tags:
-    StackStorm shows (and passes) the tags themselves."""
-    if not _RAW_OPEN.search(text):
+    StackStorm shows (and passes) the tags themselves. Not when an ``endraw`` is split
+    across two blocks (``{%{% endraw %}{% raw %} endraw %}``): that is how a literal raw
+    tag is written on purpose (``stackstorm.raw_jinja``), not a second wrapping."""
+    if not _RAW_OPEN.search(text) or _SPLIT_ENDRAW.search(text):
         return []
     rendered = _RAW_CONTENT.sub(lambda m: m.group(1), text)
     if _RAW_TAG.search(rendered):

@@ -775,16 +775,35 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         cmds = commands.get(rel, [])
         if (settings.config_schema or e is None or e.full
                 or dict(e.actions) != {_words(c): c.name for c in cmds}
-                or (cmds and not _in_place(e.render, manifest, on_disk))):
+                or (cmds and not _in_place(e.render, manifest, on_disk, _hashes(rel, e)))):
             redo.add(rel)
     return redo
 
 
 def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
-              on_disk: Collection[str]) -> bool:
-    """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
-    return record is not None and all(f in manifest.files and f in on_disk
-                                      for f in record.files)
+              on_disk: Collection[str], hashes: Mapping[str, str]) -> bool:
+    """Every file ``record`` lists is still voodoo's (in the manifest), on disk, and was
+    generated from the sources as they are now (``hashes``: source relpath -> sha256).
+
+    The last check catches a manifest newer than the cache: a run interrupted after it
+    replaced files (their entries recovered from the pending ones) or after it wrote the
+    manifest, followed by the script going back to what the cache saw (a revert, a branch
+    switch). Its files say what the interrupted run rendered, not what the script does."""
+    if record is None:
+        return False
+    for f in record.files:
+        entry = manifest.files.get(f)
+        if (entry is None or f not in on_disk
+                or (entry.source is not None and entry.source_hash is not None
+                    and hashes.get(entry.source, entry.source_hash) != entry.source_hash)):
+            return False
+    return True
+
+
+def _hashes(rel: str, entry: cache.ScriptEntry) -> dict[str, str]:
+    """The sha256 of a script and of each local module it imports, as its cache entry
+    (checked fresh) says: what its carried files must have been generated from."""
+    return {rel: entry.stat[2], **{m: st[2] for m, st in entry.local.items()}}
 
 
 def _existing(pack: Path, relpaths: Iterable[str]) -> set[str]:

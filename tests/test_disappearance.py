@@ -104,3 +104,36 @@ def test_a_script_gone_for_good_keeps_its_action_disabled(tmp_path: Path) -> Non
         assert ingest([src], pack).exit_code == 0
         assert _action(pack)["enabled"] is False and _action(pack)["description"] == "mine"
     assert check([src], pack).in_sync
+
+
+def test_a_clashing_script_never_takes_over_the_edits_of_one_that_is_gone(
+        tmp_path: Path) -> None:
+    """``deploy.py`` and ``b/deploy.py``: the first keeps ``deploy``, edited by hand. When
+    it goes, ``b/deploy.py`` must not take the name ``deploy`` (and with it the person's
+    edits of the other script's action); when it is back, it gets its action back."""
+    src = tmp_path / "src"
+    (src / "b").mkdir(parents=True)
+    (src / "deploy.py").write_text(GOOD)
+    (src / "b/deploy.py").write_text(GOOD.replace('default="x"', 'default="b"'))
+    pack = tmp_path / "ops"
+    assert ingest([src], pack).exit_code == 0
+    names = sorted(p.stem for p in (pack / "actions").glob("*.yaml"))
+    assert names == ["b_deploy", "deploy"]
+    path = pack / "actions/deploy.yaml"
+    path.write_text(path.read_text().replace("runner_type:", "description: mine\nrunner_type:"))
+    script = (src / "deploy.py").read_text()
+    (src / "deploy.py").unlink()
+    gone = ingest([src], pack)
+    assert gone.exit_code == 0
+    assert _action(pack, "deploy")["enabled"] is False
+    assert _action(pack, "deploy")["description"] == "mine"
+    b = _action(pack, "b_deploy")
+    assert b["enabled"] is True and "description" not in b
+    assert b["parameters"] == {"name": {"type": "string", "default": "b"}}
+    assert check([src], pack).in_sync
+    (src / "deploy.py").write_text(script)
+    back = ingest([src], pack)
+    assert back.exit_code == 0, [str(c) for c in back.plan.conflicts]
+    assert _action(pack, "deploy")["enabled"] is True
+    assert _action(pack, "deploy")["description"] == "mine"
+    assert "description" not in _action(pack, "b_deploy")

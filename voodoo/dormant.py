@@ -5,10 +5,12 @@ back. While it is gone, its action, edited by hand, is written with ``enabled: f
 is no longer voodoo's (``reconcile``). What voodoo generated for it last (the base of a
 three-way merge) is kept here, in ``.voodoo/dormant.json``::
 
-    {"version": 1, "actions": {"actions/tool.yaml": {"base": "<text>", "enable": true}}}
+    {"version": 1, "actions": {"actions/tool.yaml":
+        {"base": "<text>", "enable": true, "source": "tool.py"}}}
 
 ``enable``: voodoo disabled it (the person had not): it is enabled again once its script
-is back. A record is dropped once its action is restored, or its file is gone or voodoo's
+(``source``) is back; no other script takes its name meanwhile. A record is dropped
+once its action is restored, or its file is gone or voodoo's
 again (``--theirs``, or deleted by hand and generated anew).
 """
 
@@ -34,6 +36,7 @@ class Dormant:
 
     base: str  #: what voodoo last generated for it
     enable: bool  #: voodoo disabled it: enable it again when its script is back
+    source: str  #: the script (relative to the source root) it was generated from
 
 
 def load(pack_dir: Path) -> dict[str, Dormant]:
@@ -46,9 +49,10 @@ def load(pack_dir: Path) -> dict[str, Dormant]:
     actions = data.get("actions") if isinstance(data, dict) else None
     if data.get("version") != _VERSION or not isinstance(actions, dict):
         return {}
-    return {path: Dormant(r["base"], r["enable"]) for path, r in actions.items()
+    return {path: Dormant(r["base"], r["enable"], r["source"]) for path, r in actions.items()
             if isinstance(path, str) and isinstance(r, dict)
-            and isinstance(r.get("base"), str) and isinstance(r.get("enable"), bool)}
+            and isinstance(r.get("base"), str) and isinstance(r.get("enable"), bool)
+            and isinstance(r.get("source"), str)}
 
 
 def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Dormant]) -> None:
@@ -60,9 +64,10 @@ def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Do
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
         return
-    text = json.dumps({"version": _VERSION, "actions": {
-        path: {"base": d.base, "enable": d.enable} for path, d in sorted(records.items())}},
-        indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    actions = {path: {"base": d.base, "enable": d.enable, "source": d.source}
+               for path, d in sorted(records.items())}
+    text = json.dumps({"version": _VERSION, "actions": actions},
+                      indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     target.parent.mkdir(exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
                                 suffix=".tmp")

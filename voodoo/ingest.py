@@ -390,10 +390,12 @@ def _top_package(relpath: str, files: set[str]) -> str:
     return top
 
 
-def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
-    """Each script's commands, renamed where two scripts would produce one action name."""
+def _named(analyzed: Sequence[_Analyzed], reserved: Collection[str] = ()
+           ) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
+    """Each script's commands, renamed where two scripts would produce one action name
+    (or a name in ``reserved``)."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
-    names, notes = naming.unique_names(pairs)
+    names, notes = naming.unique_names(pairs, reserved)
     by_file: dict[str, list[Command]] = {}
     for (relpath, command), new in zip(pairs, names, strict=True):
         by_file.setdefault(relpath, []).append(
@@ -683,14 +685,16 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
                                         if last is not None and touched is not None else ()),
                              helper=helper)
         analyzed = _drop_imported_helpers(_override(found, config))
-        commands, clash_notes = _named(analyzed)
+        asleep = dormant.load(pack)
+        kept_names = _kept_names(manifest, pack, {a.source.relpath for a in analyzed}, asleep)
+        commands, clash_notes = _named(analyzed, kept_names)
         redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
                      if a.source.relpath in redo else a for a in found]
             analyzed = _drop_imported_helpers(_override(found, config))
-            commands, clash_notes = _named(analyzed)
+            commands, clash_notes = _named(analyzed, kept_names)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
                      settings=settings, redo=redo,
@@ -703,9 +707,11 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         renames = _renames(old, analyzed, commands)
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
-        asleep = dormant.load(pack)
+        # a dormant action comes back only with its own script
+        waking = {path: d for path, d in asleep.items()
+                  if (info := out.sources.get(path)) is not None and info.source == d.source}
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
-                                      settle=resolve is not None, dormant=asleep)
+                                      settle=resolve is not None, dormant=waking)
         if resolve is not None:
             the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
@@ -731,11 +737,33 @@ def _dormant(asleep: Mapping[str, dormant.Dormant], changes: Iterable[Change],
         entry = manifest.get(ch.path)
         if ch.kind is ChangeKind.RESTORED:
             records.pop(ch.path, None)
-        elif ch.kind is ChangeKind.DISABLED and entry is not None and entry.content is not None:
+        elif (ch.kind is ChangeKind.DISABLED and entry is not None
+              and entry.content is not None and entry.source is not None):
             enable = any(f.field == "enabled" for f in ch.fields)
-            records[ch.path] = dormant.Dormant(entry.content, enable)
+            records[ch.path] = dormant.Dormant(entry.content, enable, entry.source)
     return {path: d for path, d in records.items()
             if path not in the_plan.manifest.files and (pack / path).is_file()}
+
+
+def _kept_names(manifest: Manifest, pack: Path, present: Collection[str],
+                asleep: Mapping[str, dormant.Dormant]) -> set[str]:
+    """Action names no other script may take: those of scripts gone (for now, maybe)
+    whose action a person edited (this run disables it) or that are dormant already.
+    Taken by another script, the name would hand it the person's edits of this one."""
+    out = {name for path, d in asleep.items()
+           if d.source not in present and (name := action_of(path)) is not None
+           and (pack / path).is_file()}
+    for path, entry in manifest.files.items():
+        name = action_of(path)
+        if name is None or entry.source is None or entry.source in present:
+            continue
+        try:
+            edited = sha256(read_regular(pack / path)) != entry.hash
+        except OSError:
+            continue
+        if edited:
+            out.add(name)
+    return out
 
 
 def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer

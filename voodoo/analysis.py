@@ -9,11 +9,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import errno
+import functools
 import hashlib
 import json
 import os
 import stat
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
@@ -84,7 +86,7 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
     else:
         script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
         script = _utf8_safe(script) if _has_surrogate(script) else script
-        return _valid_metadata(script)
+        return _valid_metadata(script, parsed.text)
     return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
 
 
@@ -100,7 +102,31 @@ _DROPPABLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _valid_metadata(script: Script) -> Script:
+@functools.lru_cache(maxsize=4096)
+def _problems_of(meta: str) -> tuple[tuple[str, str], ...]:
+    """``validate.parameter_problems`` of one parameter definition (JSON text, Jinja-free:
+    its name and its siblings' names do not matter). Most definitions repeat (``type:
+    boolean, default: false``): each is checked once per process."""
+    from voodoo.validate import parameter_problems
+
+    return tuple(parameter_problems("p", json.loads(meta), frozenset()))
+
+
+def _line_of_option(text: str | None, p: Param) -> int:
+    """Where the script names ``p``'s option (or dest), quoted: the first such line; 0
+    when it does not. (Found only for a diagnostic: ``Context.line_of`` for every
+    parameter would cost a good part of the analysis.)"""
+    if text is None:
+        return 0
+    for word in (p.emit.option, p.dest):
+        for quote in ('"', "'"):
+            at = text.find(f"{quote}{word}{quote}") if word else -1
+            if at >= 0:
+                return text.count("\n", 0, at) + 1
+    return 0
+
+
+def _valid_metadata(script: Script, text: str | None = None) -> Script:
     """``script`` with every value its actions' metadata could not hold and still pass
     ``voodoo validate`` (the checks StackStorm makes) left out, with a warning at the
     parameter's line: an empty default for ``nargs="+"`` (``minItems: 1``), optparse's
@@ -111,19 +137,28 @@ def _valid_metadata(script: Script) -> Script:
 
     notes: list[Diagnostic] = []
 
+    def problems(name: str, meta: dict[str, object], declared: set[str]
+                 ) -> Iterable[tuple[str, str]]:
+        data = json.dumps({k: v for k, v in meta.items() if k != "description"},
+                          sort_keys=True, ensure_ascii=False)
+        if "{{" in data or "{%" in data:  # Jinja in a default: the names matter
+            return parameter_problems(name, meta, declared)
+        return _problems_of(data)
+
     def param(p: Param, declared: set[str]) -> Param:
         for _ in _DROPPABLE:
             if not any(getattr(p, f) is not None for fs in _DROPPABLE.values() for f in fs):
                 break
             meta = parameter_metadata(p)
-            bad = next(((key, message) for key, message in parameter_problems(
-                p.name, meta, declared) if key in _DROPPABLE and key in meta), None)
+            bad = next(((key, message) for key, message in problems(p.name, meta, declared)
+                        if key in _DROPPABLE and key in meta), None)
             if bad is None:
                 break
             key, message = bad
             value = json.dumps(meta[key], ensure_ascii=False, default=str)
             notes.append(Diagnostic(
-                script.path, p.line, Severity.WARNING, "invalid-metadata",
+                script.path, p.line or _line_of_option(text, p), Severity.WARNING,
+                "invalid-metadata",
                 f"parameter '{p.name}': its {key} {value} would make the action invalid "
                 f"({message.removeprefix('does not fit the parameter: ')}): left out"))
             cleared: dict[str, Any] = dict.fromkeys(_DROPPABLE[key])

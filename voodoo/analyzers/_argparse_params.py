@@ -237,7 +237,6 @@ class _ParamBuilder:
             max_items=max_items,
             metavar=self._metavar(),
             env_fallback=self._env_fallback(emit),
-            line=self.ctx.line_of(first.node),
         )
 
     def _env_fallback(self, emit: Emit) -> str | None:

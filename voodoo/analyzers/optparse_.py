@@ -417,7 +417,6 @@ def _param(
         metavar=first.metavar.value if isinstance(first.metavar, Known)
         and isinstance(first.metavar.value, str) else None,
         env_fallback=_env_fallback(ctx, parser, dest, emit, len(options)),
-        line=ctx.line_of(first.node),
     )
 
 

@@ -754,8 +754,10 @@ def _kept_names(manifest: Manifest, pack: Path, present: Collection[str],
            if d.source not in present and (name := action_of(path)) is not None
            and (pack / path).is_file()}
     for path, entry in manifest.files.items():
+        if entry.source is None or entry.source in present:
+            continue  # (first: a set lookup, for the thousands of files of present scripts)
         name = action_of(path)
-        if name is None or entry.source is None or entry.source in present:
+        if name is None:
             continue
         try:
             edited = sha256(read_regular(pack / path)) != entry.hash

@@ -27,9 +27,12 @@ STATE_GITIGNORE = (
     "# Written by voodoo. Commit manifest.json: it records what voodoo wrote, so that ingest\n"
     "# and check (in CI too) tell its files from your edits. The cache (rebuilt when\n"
     "# missing), the lock and the local run log (executions.jsonl) stay out of git.\n"
+    "# dormant.json (when there is one) keeps the edits of actions whose script is gone\n"
+    "# for now, so they come back with it: commit it too.\n"
     "*\n"
     "!.gitignore\n"
     "!manifest.json\n"
+    "!dormant.json\n"
 )
 
 

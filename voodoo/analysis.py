@@ -9,10 +9,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import errno
+import functools
 import hashlib
+import json
 import os
 import stat
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
@@ -82,8 +85,95 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
                            "nested too deeply to analyze; simplify the deepest expression")
     else:
         script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
-        return _utf8_safe(script) if _has_surrogate(script) else script
+        script = _utf8_safe(script) if _has_surrogate(script) else script
+        return _valid_metadata(script, parsed.text)
     return Script(path=path, framework=None, diagnostics=(error,), source_hash=digest)
+
+
+#: action metadata key -> the ``Param`` fields that write it (what leaving it out clears)
+_DROPPABLE: dict[str, tuple[str, ...]] = {
+    "default": ("default",),
+    "enum": ("enum",),
+    "items": ("items_type", "items_enum", "items_items_type"),
+    "minimum": ("minimum",),
+    "maximum": ("maximum",),
+    "minItems": ("min_items",),
+    "maxItems": ("max_items",),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _problems_of(meta: str) -> tuple[tuple[str, str], ...]:
+    """``validate.parameter_problems`` of one parameter definition (JSON text, Jinja-free:
+    its name and its siblings' names do not matter). Most definitions repeat (``type:
+    boolean, default: false``): each is checked once per process."""
+    from voodoo.validate import parameter_problems
+
+    return tuple(parameter_problems("p", json.loads(meta), frozenset()))
+
+
+def _line_of_option(text: str | None, p: Param) -> int:
+    """Where the script names ``p``'s option (or dest), quoted: the first such line; 0
+    when it does not. (Found only for a diagnostic: ``Context.line_of`` for every
+    parameter would cost a good part of the analysis.)"""
+    if text is None:
+        return 0
+    for word in (p.emit.option, p.dest):
+        for quote in ('"', "'"):
+            at = text.find(f"{quote}{word}{quote}") if word else -1
+            if at >= 0:
+                return text.count("\n", 0, at) + 1
+    return 0
+
+
+def _valid_metadata(script: Script, text: str | None = None) -> Script:
+    """``script`` with every value its actions' metadata could not hold and still pass
+    ``voodoo validate`` (the checks StackStorm makes) left out, with a warning at the
+    parameter's line: an empty default for ``nargs="+"`` (``minItems: 1``), optparse's
+    ``default=False`` on a string option. Left out, the option is not passed and the
+    script applies its own default, as when a person leaves it off."""
+    from voodoo.stackstorm import parameter_metadata
+    from voodoo.validate import parameter_problems
+
+    notes: list[Diagnostic] = []
+
+    def problems(name: str, meta: dict[str, object], declared: set[str]
+                 ) -> Iterable[tuple[str, str]]:
+        data = json.dumps({k: v for k, v in meta.items() if k != "description"},
+                          sort_keys=True, ensure_ascii=False)
+        if "{{" in data or "{%" in data:  # Jinja in a default: the names matter
+            return parameter_problems(name, meta, declared)
+        return _problems_of(data)
+
+    def param(p: Param, declared: set[str]) -> Param:
+        for _ in _DROPPABLE:
+            if not any(getattr(p, f) is not None for fs in _DROPPABLE.values() for f in fs):
+                break
+            meta = parameter_metadata(p)
+            bad = next(((key, message) for key, message in problems(p.name, meta, declared)
+                        if key in _DROPPABLE and key in meta), None)
+            if bad is None:
+                break
+            key, message = bad
+            value = json.dumps(meta[key], ensure_ascii=False, default=str)
+            notes.append(Diagnostic(
+                script.path, p.line or _line_of_option(text, p), Severity.WARNING,
+                "invalid-metadata",
+                f"parameter '{p.name}': its {key} {value} would make the action invalid "
+                f"({message.removeprefix('does not fit the parameter: ')}): left out"))
+            cleared: dict[str, Any] = dict.fromkeys(_DROPPABLE[key])
+            p = dataclasses.replace(p, **cleared)
+        return p
+
+    commands = []
+    for c in script.commands:
+        declared = {p.name for p in c.params}
+        commands.append(dataclasses.replace(
+            c, params=tuple(param(p, declared) for p in c.params)))
+    if not notes:
+        return script
+    return dataclasses.replace(script, commands=tuple(commands),
+                               diagnostics=(*script.diagnostics, *notes))
 
 
 def _has_surrogate(value: object) -> bool:

@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from voodoo import cache, deps, gitmeta, lastrun, naming, pack_config, py2, stackstorm, wrapper
+from voodoo import (
+    cache,
+    deps,
+    dormant,
+    gitmeta,
+    lastrun,
+    naming,
+    pack_config,
+    py2,
+    stackstorm,
+    wrapper,
+)
 from voodoo._children import clean_import_path, die_with_parent
 from voodoo._paths import STATE_DIR, read_regular
 from voodoo.config import DEFAULTS, Config, PackMeta, Settings
@@ -289,7 +300,7 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
         actions)
 
 
-def _action_yaml(command: Command, pack_ref: str) -> str:
+def _action_yaml(command: Command, pack_ref: str | None) -> str:
     return stackstorm.dump_yaml(stackstorm.action_metadata(
         command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
 
@@ -379,10 +390,12 @@ def _top_package(relpath: str, files: set[str]) -> str:
     return top
 
 
-def _named(analyzed: Sequence[_Analyzed]) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
-    """Each script's commands, renamed where two scripts would produce one action name."""
+def _named(analyzed: Sequence[_Analyzed], reserved: Collection[str] = ()
+           ) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
+    """Each script's commands, renamed where two scripts would produce one action name
+    (or a name in ``reserved``)."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
-    names, notes = naming.unique_names(pairs)
+    names, notes = naming.unique_names(pairs, reserved)
     by_file: dict[str, list[Command]] = {}
     for (relpath, command), new in zip(pairs, names, strict=True):
         by_file.setdefault(relpath, []).append(
@@ -407,7 +420,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
            pack_ref: str, pack_name: str, source_root: Path,
            pack_meta: PackMeta | None = None,
            settings: Settings = DEFAULTS, redo: Collection[str] | None = None,
-           cwds: Mapping[str, str] | None = None) -> Rendered:
+           cwds: Mapping[str, str] | None = None, folder: str | None = None) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
@@ -416,7 +429,10 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     With ``redo``, only those scripts are rendered; every other one must have a cached
     ``RenderRecord`` (its files are then ``carried``, the pack-wide files use its record).
     ``cwds``: script relpath -> the working directory its actions run in (the
-    configuration's ``cwd``; by default the script's own folder in the pack)."""
+    configuration's ``cwd``; by default the script's own folder in the pack). ``folder``:
+    the pack folder's name; when it is not ``pack_ref``, actions leave ``pack`` out
+    (``stackstorm.action_metadata``)."""
+    action_pack = pack_ref if folder is None or folder == pack_ref else None
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
     notes: list[Diagnostic] = []
@@ -494,7 +510,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         for cmd in cmds:
             ready = next((text for c, text in a.actions if c == cmd), None)
             for path, text in (
-                (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, pack_ref)),
+                (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, action_pack)),
                 (f"actions/{cmd.name}.py",
                  wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
                                         config_env=config_env, interpreter=interpreter,
@@ -637,7 +653,10 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     check_outside(src, pack)
-    ref = stackstorm.pack_ref(name or pack.resolve().name)
+    folder = pack.resolve().name
+    ref = stackstorm.pack_ref(name or folder)
+    # actions rendered in the workers say their pack only when the folder is named so
+    ready_ref = ref if folder == ref else None
     root = common_root(src)
     settings = settings.with_config(config)
     fp = cache.settings_fingerprint(ref, root, config, name, settings)
@@ -660,25 +679,27 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
                                    for f in e.render.files))
         found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             pack_ref=ref,
+                             pack_ref=ready_ref,
                              max_size=max_size, jobs=jobs,
                              unchanged=(last.unchanged(touched, old)
                                         if last is not None and touched is not None else ()),
                              helper=helper)
         analyzed = _drop_imported_helpers(_override(found, config))
-        commands, clash_notes = _named(analyzed)
+        asleep = dormant.load(pack)
+        kept_names = _kept_names(manifest, pack, {a.source.relpath for a in analyzed}, asleep)
+        commands, clash_notes = _named(analyzed, kept_names)
         redo = _to_render(analyzed, commands, manifest, on_disk, settings)
         if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
                for a in found):
             found = [_whole(a, pack, root, settings.functions, max_size)
                      if a.source.relpath in redo else a for a in found]
             analyzed = _drop_imported_helpers(_override(found, config))
-            commands, clash_notes = _named(analyzed)
+            commands, clash_notes = _named(analyzed, kept_names)
         out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
                      source_root=root, pack_meta=config.metadata if config else None,
                      settings=settings, redo=redo,
                      cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd}
-                     if config else None)
+                     if config else None, folder=folder)
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
         outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
@@ -686,12 +707,16 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         renames = _renames(old, analyzed, commands)
         the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
                         carried=out.carried)
+        # a dormant action comes back only with its own script
+        waking = {path: d for path, d in asleep.items()
+                  if (info := out.sources.get(path)) is not None and info.source == d.source}
         the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
-                                      settle=resolve is not None)
+                                      settle=resolve is not None, dormant=waking)
         if resolve is not None:
             the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
+            dormant.save(pack, _dormant(asleep, changes, manifest, the_plan, pack), was=asleep)
             held = set() if resolve is not None else {ch.path for ch in changes if ch.conflicts}
             saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
                                                 out.records, held), the_plan.manifest.files)
@@ -701,6 +726,46 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
     return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
                         changes=changes, notes=pack_notes(the_plan, pack),
                         settled=resolve is not None)
+
+
+def _dormant(asleep: Mapping[str, dormant.Dormant], changes: Iterable[Change],
+             manifest: Manifest, the_plan: Plan, pack: Path) -> dict[str, dormant.Dormant]:
+    """The dormant actions after this run: those it disabled join, those it restored
+    leave, and so does one whose file is gone or voodoo's again."""
+    records = dict(asleep)
+    for ch in changes:
+        entry = manifest.get(ch.path)
+        if ch.kind is ChangeKind.RESTORED:
+            records.pop(ch.path, None)
+        elif (ch.kind is ChangeKind.DISABLED and entry is not None
+              and entry.content is not None and entry.source is not None):
+            enable = any(f.field == "enabled" for f in ch.fields)
+            records[ch.path] = dormant.Dormant(entry.content, enable, entry.source)
+    return {path: d for path, d in records.items()
+            if path not in the_plan.manifest.files and (pack / path).is_file()}
+
+
+def _kept_names(manifest: Manifest, pack: Path, present: Collection[str],
+                asleep: Mapping[str, dormant.Dormant]) -> set[str]:
+    """Action names no other script may take: those of scripts gone (for now, maybe)
+    whose action a person edited (this run disables it) or that are dormant already.
+    Taken by another script, the name would hand it the person's edits of this one."""
+    out = {name for path, d in asleep.items()
+           if d.source not in present and (name := action_of(path)) is not None
+           and (pack / path).is_file()}
+    for path, entry in manifest.files.items():
+        if entry.source is None or entry.source in present:
+            continue  # (first: a set lookup, for the thousands of files of present scripts)
+        name = action_of(path)
+        if name is None:
+            continue
+        try:
+            edited = sha256(read_regular(pack / path)) != entry.hash
+        except OSError:
+            continue
+        if edited:
+            out.add(name)
+    return out
 
 
 def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
@@ -740,16 +805,35 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         cmds = commands.get(rel, [])
         if (settings.config_schema or e is None or e.full
                 or dict(e.actions) != {_words(c): c.name for c in cmds}
-                or (cmds and not _in_place(e.render, manifest, on_disk))):
+                or (cmds and not _in_place(e.render, manifest, on_disk, _hashes(rel, e)))):
             redo.add(rel)
     return redo
 
 
 def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
-              on_disk: Collection[str]) -> bool:
-    """Every file ``record`` lists is still voodoo's (in the manifest) and on disk."""
-    return record is not None and all(f in manifest.files and f in on_disk
-                                      for f in record.files)
+              on_disk: Collection[str], hashes: Mapping[str, str]) -> bool:
+    """Every file ``record`` lists is still voodoo's (in the manifest), on disk, and was
+    generated from the sources as they are now (``hashes``: source relpath -> sha256).
+
+    The last check catches a manifest newer than the cache: a run interrupted after it
+    replaced files (their entries recovered from the pending ones) or after it wrote the
+    manifest, followed by the script going back to what the cache saw (a revert, a branch
+    switch). Its files say what the interrupted run rendered, not what the script does."""
+    if record is None:
+        return False
+    for f in record.files:
+        entry = manifest.files.get(f)
+        if (entry is None or f not in on_disk
+                or (entry.source is not None and entry.source_hash is not None
+                    and hashes.get(entry.source, entry.source_hash) != entry.source_hash)):
+            return False
+    return True
+
+
+def _hashes(rel: str, entry: cache.ScriptEntry) -> dict[str, str]:
+    """The sha256 of a script and of each local module it imports, as its cache entry
+    (checked fresh) says: what its carried files must have been generated from."""
+    return {rel: entry.stat[2], **{m: st[2] for m, st in entry.local.items()}}
 
 
 def _existing(pack: Path, relpaths: Iterable[str]) -> set[str]:

@@ -217,6 +217,11 @@ def _set(o: Any, t: Mapping[str, Any], key: str, value: Any) -> None:  # o: Comm
 
 def disable(ours: bytes) -> bytes | None:
     """``ours`` with ``enabled: false`` (comments kept); None when it is not a YAML mapping."""
+    return set_enabled(ours, False)
+
+
+def set_enabled(ours: bytes, value: bool) -> bytes | None:
+    """``ours`` with ``enabled: <value>`` (comments kept); None when it is not a mapping."""
     rt = _rt()
     try:
         loaded = rt.load(ours)
@@ -226,11 +231,11 @@ def disable(ours: bytes) -> bytes | None:
         return None
     doc: Any = loaded  # a ruamel CommentedMap
     if "enabled" in doc:
-        doc["enabled"] = False
+        doc["enabled"] = value
     else:
         keys = list(doc)
         doc.insert(keys.index("runner_type") + 1 if "runner_type" in keys else len(keys),
-                   "enabled", False)
+                   "enabled", value)
     return _dump(rt, doc)
 
 

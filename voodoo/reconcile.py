@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from voodoo import merge
+from voodoo.dormant import Dormant
 from voodoo.manifest import Manifest
 from voodoo.pack import ConflictKind, Plan, Reason
 
@@ -32,6 +33,8 @@ class ChangeKind(enum.StrEnum):
     REMOVED = "removed"
     MERGED = "merged"  #: a hand-edited file updated with the script's changes
     DISABLED = "disabled"  #: its script is gone but it was edited by hand: enabled: false
+    #: its script is back: the disabled action enabled again, the edits merged
+    RESTORED = "restored"
     CONFLICT = "conflict"  #: left as it is: could not be merged
     UNCHANGED = "unchanged"
 
@@ -60,12 +63,16 @@ def action_of(path: str) -> str | None:
 
 
 def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
-              prefer: merge.Prefer = "ours", settle: bool = False
+              prefer: merge.Prefer = "ours", settle: bool = False,
+              dormant: Mapping[str, Dormant] | None = None
               ) -> tuple[Plan, tuple[Change, ...]]:
     """Settle what can be settled in ``plan``; return it with the per-file changes.
 
     A field both the person and the script changed takes ``prefer``'s value; unless
-    ``settle`` (someone chose ``prefer``), it stays a conflict for the next runs too."""
+    ``settle`` (someone chose ``prefer``), it stays a conflict for the next runs too.
+    ``dormant``: actions disabled when their script went away; one generated again is
+    restored (enabled again, its edits merged with what the script now gives)."""
+    dormant = dormant or {}
     changes: list[Change] = []
     done: set[str] = set()
     conflicts = {c.path: c for c in plan.conflicts}
@@ -101,6 +108,17 @@ def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
             if m is not None:
                 plan = plan.resolve(c.path, m.data, held=bool(m.conflicts) and not settle)
                 changes.append(Change(ChangeKind.MERGED, c.path, name,
+                                      fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
+                done.add(c.path)
+        elif (c.kind is ConflictKind.FOREIGN and c.path in dormant
+              and c.theirs is not None and c.entry is not None):
+            record = dormant[c.path]
+            ours = merge.set_enabled(c.ours, True) if record.enable else c.ours
+            m = None if ours is None else merge.merge(record.base.encode(), ours, c.theirs,
+                                                      prefer=prefer)
+            if m is not None:
+                plan = plan.resolve(c.path, m.data, held=bool(m.conflicts) and not settle)
+                changes.append(Change(ChangeKind.RESTORED, c.path, name,
                                       fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
                 done.add(c.path)
         elif c.kind is ConflictKind.ORPHANED:

@@ -85,15 +85,22 @@ def pack_metadata(
     }
 
 
-def action_metadata(command: Command, *, pack_ref: str, entry_point: str) -> dict[str, object]:
-    """One action's metadata (``actions/<name>.yaml``) for a leaf command, in fixed key order."""
+def action_metadata(command: Command, *, pack_ref: str | None,
+                    entry_point: str) -> dict[str, object]:
+    """One action's metadata (``actions/<name>.yaml``) for a leaf command, in fixed key order.
+
+    ``pack_ref`` None leaves ``pack`` out: for a pack whose folder is not named like its
+    ref, StackStorm registers the actions under the folder's name until ``st2 pack
+    install`` renames the folder to the ref, and an action's ``pack`` must equal the folder
+    it is registered from; without it, the action takes whichever that is."""
     data: dict[str, object] = {"name": command.name, "runner_type": RUNNER_TYPE}
     description = (command.description or "").strip()
     if description:
         data["description"] = description
     data["enabled"] = True
     data["entry_point"] = entry_point
-    data["pack"] = pack_ref
+    if pack_ref is not None:
+        data["pack"] = pack_ref
     data["parameters"] = {param.name: parameter_metadata(param) for param in command.params}
     return data
 

@@ -79,6 +79,7 @@ _RAW_CONTENT = re.compile(r"{%-?\s*raw\s*-?%}(.*?){%-?\s*endraw\s*-?%}", re.DOTA
 #: runners that execute the entry point itself (``chmod +x SCRIPT ; SCRIPT ...``)
 _DIRECT_SCRIPT_RUNNERS = frozenset({"local-shell-script", "remote-shell-script"})
 _UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_./+,@%:=-]")
+_SPLIT_ENDRAW = re.compile(r"{%{%-?\s*endraw\s*-?%}{%-?\s*raw\s*-?%}-?\s*endraw")
 _RAW_TAG = re.compile(r"{%-?\s*(?:end)?raw\s*-?%}")
 _STRING_LITERAL = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")
@@ -187,6 +188,24 @@ def schema_errors(document: object, schema_file: str) -> list[tuple[str, str]]:
                 field = ".".join(part for part in (field, missing.group(1)) if part)
         found.append((field, error.message))
     return sorted(found)
+
+
+def parameter_problems(
+    name: str, spec: Mapping[str, Any], declared: set[str] | frozenset[str]
+) -> list[tuple[str, str]]:
+    """``(key, message)`` for each way one parameter definition would make ``validate_pack``
+    reject its action, ``key`` being the top-level key of ``spec`` at fault. Ingest uses it
+    to leave such a key out of what it writes."""
+    document = {"name": "x", "runner_type": "python-script", "parameters": {name: dict(spec)}}
+    found = []
+    for field, message in schema_errors(document, "action.json"):
+        parts = field.split(".")
+        if len(parts) >= 3 and parts[:2] == ["parameters", name]:
+            found.append((parts[2], message))
+    if "default" in spec and not found:
+        found += [("default", message) for message in _default_problems(spec, declared)]
+        found += [("default", message) for message in _default_schema_problems(spec)]
+    return found
 
 
 def _schema_problems(relpath: str, document: object, schema_file: str) -> list[Problem]:
@@ -585,7 +604,7 @@ def _has_jinja(value: object) -> bool:
     return any("{{" in text or "{%" in text for text in _strings(value))
 
 
-def _default_problems(spec: Mapping[str, Any], declared: set[str]) -> list[str]:
+def _default_problems(spec: Mapping[str, Any], declared: set[str] | frozenset[str]) -> list[str]:
     messages: list[str] = []
     for text in _strings(spec["default"]):
         found = jinja_problems(text, declared)
@@ -595,8 +614,10 @@ def _default_problems(spec: Mapping[str, Any], declared: set[str]) -> list[str]:
 
 def _raw_twice(text: str) -> list[str]:
     """A default wrapped in ``{% raw %}`` twice renders to text that still holds raw tags:
-    StackStorm shows (and passes) the tags themselves."""
-    if not _RAW_OPEN.search(text):
+    StackStorm shows (and passes) the tags themselves. Not when an ``endraw`` is split
+    across two blocks (``{%{% endraw %}{% raw %} endraw %}``): that is how a literal raw
+    tag is written on purpose (``stackstorm.raw_jinja``), not a second wrapping."""
+    if not _RAW_OPEN.search(text) or _SPLIT_ENDRAW.search(text):
         return []
     rendered = _RAW_CONTENT.sub(lambda m: m.group(1), text)
     if _RAW_TAG.search(rendered):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voodoo.analysis import analyze_source
+from voodoo.report import shown_diagnostics
 from voodoo.model import Script
 
 ARGPARSE = "import argparse, getpass, os\np = argparse.ArgumentParser()\n"
@@ -89,13 +90,17 @@ def test_env_reads(body: str, reads: tuple[str, ...]) -> None:
     source = ARGPARSE + "p.add_argument('--v')\n" + body + "a = p.parse_args()\n"
     script = analyze_source(source, "t.py")
     assert script.env_reads == reads
+    # one note per variable (in the order read) in the data ...
     notes = [d.message for d in script.diagnostics if d.code == "env-read"]
+    assert sorted(notes) == [f"reads environment variable {v}" for v in reads]
+    # ... and one line per script as the report shows it
+    shown = [d.message for d in shown_diagnostics(script.diagnostics) if d.code == "env-read"]
     if len(reads) < 2:
-        assert notes == [f"reads environment variable {v}" for v in reads]
-    else:  # one line per script, listing them all
-        [note] = notes
-        assert note.startswith(f"reads {len(reads)} environment variables: ")
-        assert all(f"{v} (line " in note for v in reads)
+        assert shown == notes
+    else:
+        [line] = shown
+        assert line.startswith(f"reads {len(reads)} environment variables: ")
+        assert all(f"{v} (line " in line for v in reads)
 
 
 def test_env_read_note_has_the_line() -> None:

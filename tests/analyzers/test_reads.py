@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from voodoo.analysis import analyze_source
-from voodoo.report import shown_diagnostics
 from voodoo.model import Script
+from voodoo.report import shown_diagnostics
 
 ARGPARSE = "import argparse, getpass, os\np = argparse.ArgumentParser()\n"
 

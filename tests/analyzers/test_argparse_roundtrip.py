@@ -50,7 +50,9 @@ def test_matches_real_argparse(lines: list[str]) -> None:
         return  # conflicting option strings: not a valid program
     real: argparse.ArgumentParser = namespace["p"]
     script = analyze_source(source + "p.parse_args()\n", "gen.py")
-    found = {p.name: p for p in script.commands[0].params}
+    # by dest: a parameter may be renamed (a runner's setting, a Python keyword such as
+    # ``in`` -> ``script_in``), its dest is the script's own
+    found = {p.dest.replace("-", "_"): p for p in script.commands[0].params}
     actions = {}  # mapping.md: dests sharing a parameter name merge; the first one counts
     merged: dict[str, list[argparse.Action]] = {}
     for action in real._actions:

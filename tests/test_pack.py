@@ -26,8 +26,16 @@ from voodoo.pack import (
     apply,
     pack_lock,
     plan,
-    sync,
 )
+
+
+def sync(pack_dir: Path, rendered: dict[str, bytes], *, wait: bool = True) -> Plan:
+    """What ingest does around the pack: lock it, plan against its manifest, apply."""
+    with pack_lock(pack_dir, wait):
+        result = plan(pack_dir, rendered, load(pack_dir))
+        apply(result, pack_dir)
+        return result
+
 
 V1: dict[str, bytes] = {
     "pack.yaml": b"name: ops\n",

@@ -15,10 +15,11 @@ from voodoo.stackstorm import (
     action_metadata,
     dump_yaml,
     pack_metadata,
-    pack_readme,
     pack_ref,
     parameter_metadata,
     raw_jinja,
+    readme_from_sections,
+    readme_section,
 )
 from voodoo.wrapper import (
     RUNTIME_PACK_PATH,
@@ -30,6 +31,13 @@ from voodoo.wrapper import (
 )
 
 OPTION = Emit(ArgKind.OPTION, "--x")
+
+
+def _pack_readme(pack_ref: str, actions: list[tuple[Command, str]]) -> str:
+    """The pack README ingest writes for these actions (sorted by name)."""
+    return readme_from_sections(
+        pack_ref, [(c.name, readme_section(pack_ref, c, script)) for c, script in actions])
+
 
 
 def p(name: str = "x", **kw: object) -> Param:
@@ -281,14 +289,14 @@ def test_pack_readme_lists_actions_sorted_with_parameters() -> None:
         ),
     )
     second = Command(name="alpha", path=("node", "drain"))
-    text = pack_readme("ops", [(first, "scripts/z.py"), (second, "scripts/a.py")])
+    text = _pack_readme("ops", [(first, "scripts/z.py"), (second, "scripts/a.py")])
     assert text.index("ops.alpha") < text.index("ops.zeta")
     assert "Runs `scripts/a.py` `node drain`." in text
     assert "| `port` | integer | no | `8080` | The port \\| number |" in text
     assert "| `host` | string | yes |  |  |" in text
     assert "| `tags` | array of string | no |  |  |" in text
     assert "No parameters." in text
-    assert text == pack_readme("ops", [(second, "scripts/a.py"), (first, "scripts/z.py")])
+    assert text == _pack_readme("ops", [(second, "scripts/a.py"), (first, "scripts/z.py")])
     assert text.endswith("|\n")
 
 

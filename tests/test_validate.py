@@ -14,7 +14,8 @@ from voodoo.stackstorm import (
     action_metadata,
     dump_yaml,
     pack_metadata,
-    pack_readme,
+    readme_from_sections,
+    readme_section,
 )
 from voodoo.validate import Problem, jinja_problems, validate_pack
 from voodoo.wrapper import RUNTIME_PACK_PATH, runtime_source, wrapper_source
@@ -50,6 +51,13 @@ COMMAND = Command(
 )
 
 
+def _pack_readme(pack_ref: str, actions: list[tuple[Command, str]]) -> str:
+    """The pack README ingest writes for these actions (sorted by name)."""
+    return readme_from_sections(
+        pack_ref, [(c.name, readme_section(pack_ref, c, script)) for c, script in actions])
+
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -70,7 +78,7 @@ def make_pack(root: Path, name: str = "ops") -> Path:
     )
     _write(pack / "actions" / "scripts" / "deploy.py", "print('hi')\n")
     _write(pack / RUNTIME_PACK_PATH, runtime_source())
-    _write(pack / "README.md", pack_readme(name, [(COMMAND, "scripts/deploy.py")]))
+    _write(pack / "README.md", _pack_readme(name, [(COMMAND, "scripts/deploy.py")]))
     return pack
 
 

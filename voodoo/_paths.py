@@ -91,8 +91,7 @@ def resolve_inside(pack_root: Path, relpath: str, *, where: str | None = None) -
     return target
 
 
-def check_all_inside(pack_root: Path, relpaths: Iterable[str], *,
-                     where: str | None = None) -> None:
+def check_all_inside(pack_root: Path, relpaths: Iterable[str], *, where: str | None = None) -> None:
     """``resolve_inside`` for many paths, resolving each folder once (a manifest lists
     thousands of files in a few folders); PackError for the first one refused."""
     folders: dict[str, frozenset[str] | None] = {}  # folder -> its symlinks; None: outside

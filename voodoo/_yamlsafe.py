@@ -25,7 +25,8 @@ _NOT_STR_12 = re.compile(
     | [-+]? 0b[0-1_]+ | [-+]? 0o?[0-7_]+ | [-+]? 0x[0-9a-fA-F_]+
     | [-+]? \.(inf|Inf|INF) | \.(nan|NaN|NAN)
     | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \t].*)?
-    """)
+    """
+)
 
 
 #: Characters a YAML writer must escape (so write double-quoted): controls, NEL and other

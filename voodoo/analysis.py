@@ -51,9 +51,14 @@ from voodoo.py2 import Conversion
 __all__ = ["analyze_file", "analyze_source"]
 
 
-def analyze_source(code: str | bytes, path: str = "<string>", *,
-                   functions: bool = False, max_size: int = DEFAULT_MAX_SIZE,
-                   origin: str | None = None) -> Script:
+def analyze_source(
+    code: str | bytes,
+    path: str = "<string>",
+    *,
+    functions: bool = False,
+    max_size: int = DEFAULT_MAX_SIZE,
+    origin: str | None = None,
+) -> Script:
     """Analyze one script given as text or as the file's bytes; ``path`` names it in
     diagnostics and gives the action names their stem. With ``functions``, a module with
     no command line gets one action per public top-level function (called, not run).
@@ -70,19 +75,26 @@ def analyze_source(code: str | bytes, path: str = "<string>", *,
             # script is its author's business, not a warning (or, with -W error, a crash).
             warnings.simplefilter("ignore")
             parsed = parse(source, path, max_tokens=token_budget(max_size))
-            script = _analyze(parsed.module, parsed.text, path, digest, functions=functions,
-                              origin=origin)
+            script = _analyze(
+                parsed.module, parsed.text, path, digest, functions=functions, origin=origin
+            )
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, err.code, err.message)
     except SyntaxError as err:
         # libcst accepts string literals Python rejects (e.g. "\N{no such name}"); they
         # fail only when evaluated.
-        error = Diagnostic(path, _line_of(source, err), Severity.ERROR, "parse-error",
-                           f"syntax error: {err.msg}")
+        error = Diagnostic(
+            path, _line_of(source, err), Severity.ERROR, "parse-error", f"syntax error: {err.msg}"
+        )
     except RecursionError:
         # libcst's visitors and our helpers recurse once per level of the tree.
-        error = Diagnostic(path, 0, Severity.ERROR, "too-deep",
-                           "nested too deeply to analyze; simplify the deepest expression")
+        error = Diagnostic(
+            path,
+            0,
+            Severity.ERROR,
+            "too-deep",
+            "nested too deeply to analyze; simplify the deepest expression",
+        )
     else:
         script = script if parsed.python2 is None else _as_python2(script, parsed.python2)
         script = _utf8_safe(script) if _has_surrogate(script) else script
@@ -137,10 +149,14 @@ def _valid_metadata(script: Script, text: str | None = None) -> Script:
 
     notes: list[Diagnostic] = []
 
-    def problems(name: str, meta: dict[str, object], declared: set[str]
-                 ) -> Iterable[tuple[str, str]]:
-        data = json.dumps({k: v for k, v in meta.items() if k != "description"},
-                          sort_keys=True, ensure_ascii=False)
+    def problems(
+        name: str, meta: dict[str, object], declared: set[str]
+    ) -> Iterable[tuple[str, str]]:
+        data = json.dumps(
+            {k: v for k, v in meta.items() if k != "description"},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
         if "{{" in data or "{%" in data:  # Jinja in a default: the names matter
             return parameter_problems(name, meta, declared)
         return _problems_of(data)
@@ -150,17 +166,28 @@ def _valid_metadata(script: Script, text: str | None = None) -> Script:
             if not any(getattr(p, f) is not None for fs in _DROPPABLE.values() for f in fs):
                 break
             meta = parameter_metadata(p)
-            bad = next(((key, message) for key, message in problems(p.name, meta, declared)
-                        if key in _DROPPABLE and key in meta), None)
+            bad = next(
+                (
+                    (key, message)
+                    for key, message in problems(p.name, meta, declared)
+                    if key in _DROPPABLE and key in meta
+                ),
+                None,
+            )
             if bad is None:
                 break
             key, message = bad
             value = json.dumps(meta[key], ensure_ascii=False, default=str)
-            notes.append(Diagnostic(
-                script.path, p.line or _line_of_option(text, p), Severity.WARNING,
-                "invalid-metadata",
-                f"parameter '{p.name}': its {key} {value} would make the action invalid "
-                f"({message.removeprefix('does not fit the parameter: ')}): left out"))
+            notes.append(
+                Diagnostic(
+                    script.path,
+                    p.line or _line_of_option(text, p),
+                    Severity.WARNING,
+                    "invalid-metadata",
+                    f"parameter '{p.name}': its {key} {value} would make the action invalid "
+                    f"({message.removeprefix('does not fit the parameter: ')}): left out",
+                )
+            )
             cleared: dict[str, Any] = dict.fromkeys(_DROPPABLE[key])
             p = dataclasses.replace(p, **cleared)
         return p
@@ -168,12 +195,12 @@ def _valid_metadata(script: Script, text: str | None = None) -> Script:
     commands = []
     for c in script.commands:
         declared = {p.name for p in c.params}
-        commands.append(dataclasses.replace(
-            c, params=tuple(param(p, declared) for p in c.params)))
+        commands.append(dataclasses.replace(c, params=tuple(param(p, declared) for p in c.params)))
     if not notes:
         return script
-    return dataclasses.replace(script, commands=tuple(commands),
-                               diagnostics=(*script.diagnostics, *notes))
+    return dataclasses.replace(
+        script, commands=tuple(commands), diagnostics=(*script.diagnostics, *notes)
+    )
 
 
 def _has_surrogate(value: object) -> bool:
@@ -207,32 +234,63 @@ def _utf8_safe(script: Script) -> Script:
             if _has_surrogate(getattr(p, field)):
                 changes[field] = None
                 what = "its default holds" if field == "default" else "its choices hold"
-                notes.append(Diagnostic(
-                    script.path, p.line, Severity.WARNING, "not-utf8",
-                    f"parameter '{p.name}': {what} a lone surrogate, which a UTF-8 file "
-                    "cannot hold: left out"))
-        return dataclasses.replace(p, description=_escaped(p.description),
-                                   metavar=_escaped(p.metavar), **changes)
+                notes.append(
+                    Diagnostic(
+                        script.path,
+                        p.line,
+                        Severity.WARNING,
+                        "not-utf8",
+                        f"parameter '{p.name}': {what} a lone surrogate, which a UTF-8 file "
+                        "cannot hold: left out",
+                    )
+                )
+        return dataclasses.replace(
+            p, description=_escaped(p.description), metavar=_escaped(p.metavar), **changes
+        )
 
-    commands = tuple(dataclasses.replace(c, description=_escaped(c.description),
-                                         params=tuple(map(param, c.params)))
-                     for c in script.commands)
-    diagnostics = tuple(dataclasses.replace(d, message=_escaped(d.message) or "")
-                        for d in script.diagnostics)
-    safe = dataclasses.replace(script, commands=commands, description=_escaped(
-        script.description), diagnostics=(*diagnostics, *notes))
+    commands = tuple(
+        dataclasses.replace(
+            c, description=_escaped(c.description), params=tuple(map(param, c.params))
+        )
+        for c in script.commands
+    )
+    diagnostics = tuple(
+        dataclasses.replace(d, message=_escaped(d.message) or "") for d in script.diagnostics
+    )
+    safe = dataclasses.replace(
+        script,
+        commands=commands,
+        description=_escaped(script.description),
+        diagnostics=(*diagnostics, *notes),
+    )
     if not _has_surrogate(safe):
         return safe
-    error = Diagnostic(script.path, 0, Severity.ERROR, "not-utf8",
-                       "a name, option or sub-command holds a lone surrogate (such as "
-                       "\\ud800), which a UTF-8 file cannot hold: its actions cannot be "
-                       "written")
-    return Script(path=script.path, framework=None, diagnostics=(*safe.diagnostics, error),
-                  source_hash=script.source_hash)
+    error = Diagnostic(
+        script.path,
+        0,
+        Severity.ERROR,
+        "not-utf8",
+        "a name, option or sub-command holds a lone surrogate (such as "
+        "\\ud800), which a UTF-8 file cannot hold: its actions cannot be "
+        "written",
+    )
+    return Script(
+        path=script.path,
+        framework=None,
+        diagnostics=(*safe.diagnostics, error),
+        source_hash=script.source_hash,
+    )
 
 
-def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
-             functions: bool, origin: str | None = None) -> Script:
+def _analyze(
+    module: cst.Module,
+    text: str,
+    path: str,
+    digest: str,
+    *,
+    functions: bool,
+    origin: str | None = None,
+) -> Script:
     ctx = Context(module, path, text, origin)
     base = Script(
         path=path,
@@ -248,8 +306,7 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     extra: tuple[tuple[str, str], ...] = ()
     # a framework that found nothing and lost nothing (argparse imported but unused, a
     # parser without arguments): the script still runs, without a command line
-    if not commands and (analyzer is None
-                         or all(d.severity is Severity.INFO for d in diagnostics)):
+    if not commands and (analyzer is None or all(d.severity is Severity.INFO for d in diagnostics)):
         plain = runnable(ctx)
         diagnostics = [*diagnostics, *plain.diagnostics]
         if plain.command is None or plain.kind is None:
@@ -261,8 +318,12 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     extra = (*extra, *((MOUNTED_KEY, mounted) for mounted in dict.fromkeys(ctx.mounted)))
     aliases = getopt_.variables(ctx) if analyzer is getopt_ else {}
     commands = _password_secrets(ctx, commands, aliases, diagnostics)
-    named = [_apply_naming(dataclasses.replace(command, description=tidy(command.description)),
-                           path, diagnostics) for command in commands]
+    named = [
+        _apply_naming(
+            dataclasses.replace(command, description=tidy(command.description)), path, diagnostics
+        )
+        for command in commands
+    ]
     return dataclasses.replace(
         base,
         framework=framework,
@@ -274,8 +335,13 @@ def _analyze(module: cst.Module, text: str, path: str, digest: str, *,
     )
 
 
-def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = None,
-                 functions: bool = False, max_size: int = DEFAULT_MAX_SIZE) -> Script:
+def analyze_file(
+    path: str | os.PathLike[str],
+    *,
+    display_path: str | None = None,
+    functions: bool = False,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> Script:
     """Analyze the script at ``path``; diagnostics name it ``display_path`` (default: path).
     An unreadable file gives a Script with an ERROR diagnostic. ``functions``: as for
     ``analyze_source``."""
@@ -294,8 +360,9 @@ def analyze_file(path: str | os.PathLike[str], *, display_path: str | None = Non
     if too_large is not None:
         error = Diagnostic(shown, 0, Severity.ERROR, "too-large", too_large)
         return Script(path=shown, framework=None, diagnostics=(error,))
-    return analyze_source(source, shown, functions=functions, max_size=max_size,
-                          origin=os.fspath(path))
+    return analyze_source(
+        source, shown, functions=functions, max_size=max_size, origin=os.fspath(path)
+    )
 
 
 def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
@@ -313,8 +380,9 @@ def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnost
     return first
 
 
-def _password_secrets(ctx: Context, commands: list[Command], aliases: dict[str, str],
-                      diagnostics: list[Diagnostic]) -> list[Command]:
+def _password_secrets(
+    ctx: Context, commands: list[Command], aliases: dict[str, str], diagnostics: list[Diagnostic]
+) -> list[Command]:
     """mapping.md: a value read with getpass is a secret. A prompt tied to no parameter
     cannot be answered under StackStorm (no terminal): warn."""
     tied: set[str] = set()
@@ -324,15 +392,26 @@ def _password_secrets(ctx: Context, commands: list[Command], aliases: dict[str, 
         if names:
             tied |= names
             continue
-        diagnostics.append(ctx.diagnostic(
-            read.node, Severity.WARNING, "password-prompt",
-            "prompts for a password at run time; StackStorm has no terminal — add an "
-            "option or use the pack config"))
+        diagnostics.append(
+            ctx.diagnostic(
+                read.node,
+                Severity.WARNING,
+                "password-prompt",
+                "prompts for a password at run time; StackStorm has no terminal — add an "
+                "option or use the pack config",
+            )
+        )
     if not tied:
         return commands
-    return [dataclasses.replace(c, params=tuple(
-        dataclasses.replace(p, secret=True) if p.dest in tied else p for p in c.params))
-        for c in commands]
+    return [
+        dataclasses.replace(
+            c,
+            params=tuple(
+                dataclasses.replace(p, secret=True) if p.dest in tied else p for p in c.params
+            ),
+        )
+        for c in commands
+    ]
 
 
 def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
@@ -343,9 +422,12 @@ def _env_reads(ctx: Context, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
     for read in env_reads(ctx):
         if read.variable not in first:
             first[read.variable] = ctx.line_of(read.node)
-    diagnostics.extend(Diagnostic(ctx.path, line, Severity.INFO, "env-read",
-                                  f"reads environment variable {variable}")
-                       for variable, line in first.items())
+    diagnostics.extend(
+        Diagnostic(
+            ctx.path, line, Severity.INFO, "env-read", f"reads environment variable {variable}"
+        )
+        for variable, line in first.items()
+    )
     return tuple(sorted(first))
 
 
@@ -353,10 +435,16 @@ def _apply_naming(command: Command, path: str, diagnostics: list[Diagnostic]) ->
     """mapping.md naming rules, in definition order: safe names, merged duplicates,
     runner-setting renames, secrets."""
     if is_shortened(command.name):
-        diagnostics.append(Diagnostic(
-            path, command.line, Severity.INFO, "name-shortened",
-            f"the action name would be longer than {MAX_ACTION_NAME} characters (too long "
-            f"for a file name): it is {command.name!r}"))
+        diagnostics.append(
+            Diagnostic(
+                path,
+                command.line,
+                Severity.INFO,
+                "name-shortened",
+                f"the action name would be longer than {MAX_ACTION_NAME} characters (too long "
+                f"for a file name): it is {command.name!r}",
+            )
+        )
     merged: dict[str, Param] = {}
     for param in command.params:
         name, replaced = param_name(param.name)
@@ -428,10 +516,14 @@ def _once_per_script(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     if len(fixed) < 2:
         return diagnostics
     merged = dataclasses.replace(
-        fixed[0], message=f"{len(fixed)} flags can never change: "
-                          + "; ".join(d.message for d in fixed))
-    return [merged if d is fixed[0] else d for d in diagnostics if d.code != "flag-always"
-            or d is fixed[0]]
+        fixed[0],
+        message=f"{len(fixed)} flags can never change: " + "; ".join(d.message for d in fixed),
+    )
+    return [
+        merged if d is fixed[0] else d
+        for d in diagnostics
+        if d.code != "flag-always" or d is fixed[0]
+    ]
 
 
 def _as_python2(script: Script, conversion: Conversion) -> Script:
@@ -442,14 +534,18 @@ def _as_python2(script: Script, conversion: Conversion) -> Script:
         params = tuple(dataclasses.replace(p, line=at(p.line)) for p in c.params)
         return dataclasses.replace(c, line=at(c.line), params=params)
 
-    note = Diagnostic(script.path, 0, Severity.INFO, "python2",
-                      f"parsed as Python 2, through its Python 3 conversion ({conversion.summary})")
+    note = Diagnostic(
+        script.path,
+        0,
+        Severity.INFO,
+        "python2",
+        f"parsed as Python 2, through its Python 3 conversion ({conversion.summary})",
+    )
     return dataclasses.replace(
         script,
         python2=True,
         commands=tuple(command(c) for c in script.commands),
-        diagnostics=(note, *(dataclasses.replace(d, line=at(d.line))
-                             for d in script.diagnostics)),
+        diagnostics=(note, *(dataclasses.replace(d, line=at(d.line)) for d in script.diagnostics)),
     )
 
 
@@ -464,7 +560,6 @@ def _line_of(source: bytes, err: SyntaxError) -> int:
     except (ValueError, RecursionError, MemoryError):
         pass
     return 0
-
 
 
 def _first_paragraph(docstring: str | None) -> str | None:

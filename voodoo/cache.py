@@ -62,8 +62,7 @@ FORMAT = 3  # 3: Param.env_fallback; wrappers name the script's parser
 _ACTION_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 _DATACLASSES: dict[str, type[Any]] = {
-    c.__name__: c for c in (model.Script, model.Command, model.Param, model.Emit,
-                            model.Diagnostic)
+    c.__name__: c for c in (model.Script, model.Command, model.Param, model.Emit, model.Diagnostic)
 }
 _ENUMS: dict[str, type[enum.Enum]] = {
     c.__name__: c for c in (model.Severity, model.ParamType, model.ArgKind, model.Joiner)
@@ -75,8 +74,10 @@ def encode(value: object) -> Any:
     if isinstance(value, enum.Enum):
         return {"~e": type(value).__name__, "v": value.value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"~d": type(value).__name__,
-                **{f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return {
+            "~d": type(value).__name__,
+            **{f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
     if isinstance(value, model.FrozenObject):
         return {"~o": [[k, encode(v)] for k, v in value]}
     if isinstance(value, tuple):
@@ -145,8 +146,9 @@ class Cache:
     scripts: Mapping[str, ScriptEntry] = field(default_factory=dict)
     #: each entry's line of ``scripts.json`` as loaded or saved, with the entry it holds:
     #: ``save`` writes it again as it is while that very entry object is to be saved
-    lines: Mapping[str, tuple[ScriptEntry, str]] = field(default_factory=dict, compare=False,
-                                                         repr=False)
+    lines: Mapping[str, tuple[ScriptEntry, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def by_hash(self) -> dict[str, str]:
         """sha256 -> relpath, to recognise a renamed or moved script."""
@@ -202,8 +204,7 @@ def _checked(data: Any) -> Any:
     return data
 
 
-_BAD_CACHE = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
-              PackError)
+_BAD_CACHE = (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, PackError)
 
 
 def load_index(pack_dir: Path) -> Index:
@@ -211,16 +212,18 @@ def load_index(pack_dir: Path) -> Index:
     try:
         data = _read_json(pack_dir, INDEX_PATH)
         scripts = data["scripts"]
-        index = Index(str(data["fingerprint"]), bool(data["clean"]),
-                      tuple(check_relpath(p) for p in data["pack_files"]),
-                      None if data["manifest"] is None else str(data["manifest"]),
-                      {rel: (_stat(e["stat"]), {check_relpath(k): _stat(v)
-                                                for k, v in e["local"].items()})
-                       for rel, e in scripts.items()},
-                      {rel: decode(e["failures"]) for rel, e in scripts.items()
-                       if e.get("failures")})
-        if not all(isinstance(d, model.Diagnostic)
-                   for ds in index.failures.values() for d in ds):
+        index = Index(
+            str(data["fingerprint"]),
+            bool(data["clean"]),
+            tuple(check_relpath(p) for p in data["pack_files"]),
+            None if data["manifest"] is None else str(data["manifest"]),
+            {
+                rel: (_stat(e["stat"]), {check_relpath(k): _stat(v) for k, v in e["local"].items()})
+                for rel, e in scripts.items()
+            },
+            {rel: decode(e["failures"]) for rel, e in scripts.items() if e.get("failures")},
+        )
+        if not all(isinstance(d, model.Diagnostic) for ds in index.failures.values() for d in ds):
             return Index()
         return index
     except _BAD_CACHE:
@@ -256,19 +259,29 @@ def _load(pack_dir: Path) -> Cache:
     try:
         text = (pack_dir / SCRIPTS_PATH).read_text(encoding="utf-8")
         data = _checked(json.loads(text))
-        scripts = {rel: ScriptEntry(
-            stat=_stat(e["stat"]), script=decode(e["script"]),
-            local={k: _stat(v) for k, v in e["local"].items()},
-            third_party=tuple(e["third_party"]), notes=tuple(e["notes"]),
-            unknown=tuple((str(n), str(w)) for n, w in e["unknown"]),
-            actions=dict(e["actions"]), render=_render(e["render"]), full=False,
-            encoded=e["script"])
-            for rel, e in data["scripts"].items()}
+        scripts = {
+            rel: ScriptEntry(
+                stat=_stat(e["stat"]),
+                script=decode(e["script"]),
+                local={k: _stat(v) for k, v in e["local"].items()},
+                third_party=tuple(e["third_party"]),
+                notes=tuple(e["notes"]),
+                unknown=tuple((str(n), str(w)) for n, w in e["unknown"]),
+                actions=dict(e["actions"]),
+                render=_render(e["render"]),
+                full=False,
+                encoded=e["script"],
+            )
+            for rel, e in data["scripts"].items()
+        }
         # The cache lives in the pack, which anyone may edit: an entry that names a path
         # outside the source tree or an action outside actions/ is dropped, not trusted.
         scripts = {rel: e for rel, e in scripts.items() if _trusted(rel, e)}
-        lines = {rel: (scripts[rel], line) for rel, line in _lines(text, list(data["scripts"]))
-                 if rel in scripts}
+        lines = {
+            rel: (scripts[rel], line)
+            for rel, line in _lines(text, list(data["scripts"]))
+            if rel in scripts
+        }
         return Cache(str(data["fingerprint"]), bool(data["clean"]), scripts, lines)
     except _BAD_CACHE:
         return Cache()
@@ -295,8 +308,11 @@ def analysis(pack_dir: Path, relpath: str, entry: ScriptEntry) -> model.Script |
         script = decode(data["script"])
     except _BAD_CACHE:
         return None
-    if (not isinstance(script, model.Script) or script.source_hash != entry.stat[2]
-            or not _trusted(relpath, dataclasses.replace(entry, script=script))):
+    if (
+        not isinstance(script, model.Script)
+        or script.source_hash != entry.stat[2]
+        or not _trusted(relpath, dataclasses.replace(entry, script=script))
+    ):
         return None
     return script
 
@@ -308,9 +324,11 @@ def _analysis_path(relpath: str) -> str:
 def _render(data: Any) -> RenderRecord | None:
     if data is None:
         return None
-    return RenderRecord(tuple(str(f) for f in data["files"]),
-                        tuple((str(n), str(t)) for n, t in data["readme"]),
-                        decode(data["notes"]))
+    return RenderRecord(
+        tuple(str(f) for f in data["files"]),
+        tuple((str(n), str(t)) for n, t in data["readme"]),
+        decode(data["notes"]),
+    )
 
 
 def manifest_hash(pack_dir: Path) -> str | None:
@@ -326,7 +344,8 @@ def manifest_hash(pack_dir: Path) -> str | None:
 def _trusted(rel: str, entry: ScriptEntry) -> bool:
     script = entry.script
     if not isinstance(script, model.Script) or not all(
-            isinstance(c, model.Command) for c in script.commands):
+        isinstance(c, model.Command) for c in script.commands
+    ):
         return False
     names = [c.name for c in script.commands] + list(entry.actions.values())
     render = entry.render or RenderRecord()
@@ -348,8 +367,9 @@ def _stat(v: Iterable[Any]) -> Stat:
 
 def summary(script: model.Script) -> model.Script:
     """``script`` without what only rendering needs (parameters, descriptions)."""
-    return dataclasses.replace(script, commands=tuple(
-        model.Command(c.name, c.path, line=c.line) for c in script.commands))
+    return dataclasses.replace(
+        script, commands=tuple(model.Command(c.name, c.path, line=c.line) for c in script.commands)
+    )
 
 
 def _dumps(doc: dict[str, Any]) -> bytes:
@@ -360,8 +380,7 @@ def _dumps(doc: dict[str, Any]) -> bytes:
 def _render_data(r: RenderRecord | None) -> Any:
     if r is None:
         return None
-    return {"files": list(r.files), "readme": [list(x) for x in r.readme],
-            "notes": encode(r.notes)}
+    return {"files": list(r.files), "readme": [list(x) for x in r.readme], "notes": encode(r.notes)}
 
 
 def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
@@ -396,13 +415,25 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     body = ",\n".join(line for _, line in lines.values())
     _write(root / "scripts.json", f'{head},"scripts":{{\n{body}\n}}}}\n'.encode())
     # The index last: check trusts nothing it does not list.
-    _write(root / "index.json", _dumps({
-        "fingerprint": cache.fingerprint, "clean": cache.clean,
-        "pack_files": sorted(pack_files), "manifest": manifest_hash(pack_dir),
-        "scripts": {rel: {"stat": list(e.stat),
-                          "local": {k: list(v) for k, v in sorted(e.local.items())},
-                          "failures": None if e.script.ok else encode(e.script.diagnostics)}
-                    for rel, e in items}}))
+    _write(
+        root / "index.json",
+        _dumps(
+            {
+                "fingerprint": cache.fingerprint,
+                "clean": cache.clean,
+                "pack_files": sorted(pack_files),
+                "manifest": manifest_hash(pack_dir),
+                "scripts": {
+                    rel: {
+                        "stat": list(e.stat),
+                        "local": {k: list(v) for k, v in sorted(e.local.items())},
+                        "failures": None if e.script.ok else encode(e.script.diagnostics),
+                    }
+                    for rel, e in items
+                },
+            }
+        ),
+    )
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
     now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)
@@ -416,12 +447,16 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
     """``e``'s line of ``scripts.json``: the one it was loaded or last saved with, else new."""
     if known is not None and known[0] is e:
         return known[1]
-    data = {"stat": list(e.stat),
-            "script": encode(summary(e.script)) if e.encoded is None else e.encoded,
-            "local": {k: list(v) for k, v in sorted(e.local.items())},
-            "third_party": list(e.third_party), "notes": list(e.notes),
-            "unknown": [list(u) for u in e.unknown],
-            "actions": dict(sorted(e.actions.items())), "render": _render_data(e.render)}
+    data = {
+        "stat": list(e.stat),
+        "script": encode(summary(e.script)) if e.encoded is None else e.encoded,
+        "local": {k: list(v) for k, v in sorted(e.local.items())},
+        "third_party": list(e.third_party),
+        "notes": list(e.notes),
+        "unknown": [list(u) for u in e.unknown],
+        "actions": dict(sorted(e.actions.items())),
+        "render": _render_data(e.render),
+    }
     return f"{json.dumps(rel)}:{json.dumps(data, sort_keys=True, separators=(',', ':'))}"
 
 
@@ -442,12 +477,28 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\0".join((__version__, *parts)).encode()).hexdigest()
 
 
-def settings_fingerprint(ref: str, root: Path, config: Config | None, name: str | None,
-                         settings: Settings) -> str:
+def settings_fingerprint(
+    ref: str, root: Path, config: Config | None, name: str | None, settings: Settings
+) -> str:
     """What, besides the scripts, the rendered pack depends on (ingest and check agree)."""
-    return fingerprint(ref, str(root), config.fingerprint() if config else "", name or "",
-                       settings.key())
+    return fingerprint(
+        ref, str(root), config.fingerprint() if config else "", name or "", settings.key()
+    )
 
 
-__all__ = ["CACHE_DIR", "Cache", "Index", "RenderRecord", "ScriptEntry", "analysis", "decode",
-           "encode", "file_stat", "is_fresh", "load", "load_index", "save", "summary"]
+__all__ = [
+    "CACHE_DIR",
+    "Cache",
+    "Index",
+    "RenderRecord",
+    "ScriptEntry",
+    "analysis",
+    "decode",
+    "encode",
+    "file_stat",
+    "is_fresh",
+    "load",
+    "load_index",
+    "save",
+    "summary",
+]

@@ -60,25 +60,41 @@ class CheckResult:
         for ch in self.result.changes:
             if ch.kind is ChangeKind.UNCHANGED:
                 continue
-            if (ch.action is None and ch.path.endswith(".py") and ch.path.startswith("actions/")
-                    and ch.kind is not ChangeKind.CONFLICT):
+            if (
+                ch.action is None
+                and ch.path.endswith(".py")
+                and ch.path.startswith("actions/")
+                and ch.kind is not ChangeKind.CONFLICT
+            ):
                 continue  # wrappers and copies follow their action; listed once, below
             out.append(str(ch) if ch.action is not None else f"{ch.kind.value} {ch.path}")
             out.extend(f"    {f}" for f in ch.fields)
-            out.extend(f"    conflict {c.field}: yours {c.ours!r}, script {c.theirs!r}"
-                       for c in ch.conflicts)
-        copies = [ch for ch in self.result.changes if ch.kind is not ChangeKind.UNCHANGED
-                  and ch.action is None and ch.path.endswith(".py")
-                  and ch.path.startswith("actions/")]
+            out.extend(
+                f"    conflict {c.field}: yours {c.ours!r}, script {c.theirs!r}"
+                for c in ch.conflicts
+            )
+        copies = [
+            ch
+            for ch in self.result.changes
+            if ch.kind is not ChangeKind.UNCHANGED
+            and ch.action is None
+            and ch.path.endswith(".py")
+            and ch.path.startswith("actions/")
+        ]
         if copies:
             out.append(f"{len(copies)} wrapper/script file(s) would change:")
             out.extend(f"    {ch.kind.value} {ch.path}" for ch in copies)
         return out
 
 
-def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
-          name: str | None = None, config: Config | None = None,
-          settings: Settings = DEFAULTS) -> CheckResult:
+def check(
+    sources: Iterable[str | os.PathLike[str]],
+    pack_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    config: Config | None = None,
+    settings: Settings = DEFAULTS,
+) -> CheckResult:
     """Whether the pack is in sync with the sources; reads only (and takes the pack lock)."""
     from voodoo.stackstorm import pack_ref
 
@@ -98,21 +114,19 @@ def check(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike
                 return CheckResult(pack, not fast, None, fast)
     from voodoo.ingest import ingest
 
-    result = ingest(sources, pack, name=name, config=config, dry_run=True,
-                    settings=settings)
-    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed
-                   or result.held)
+    result = ingest(sources, pack, name=name, config=config, dry_run=True, settings=settings)
+    in_sync = not (result.plan.changes or result.plan.conflicts or result.failed or result.held)
     return CheckResult(pack, in_sync, result)
 
 
-def _fast_check(files: list[SourceFile], pack: Path, root: Path,
-                fp: str) -> tuple[Diagnostic, ...] | None:
+def _fast_check(
+    files: list[SourceFile], pack: Path, root: Path, fp: str
+) -> tuple[Diagnostic, ...] | None:
     """The failures when nothing changed since the last clean run; None: cannot tell."""
     index = cache.load_index(pack)
     if (pack / PENDING_PATH).exists():  # a run was interrupted: look at everything
         return None
-    if (index.fingerprint != fp or not index.clean
-            or set(index.stats) != {f.relpath for f in files}):
+    if index.fingerprint != fp or not index.clean or set(index.stats) != {f.relpath for f in files}:
         return None
     if not all(cache.is_fresh(*index.stats[f.relpath], f.path, root) for f in files):
         return None

@@ -76,19 +76,23 @@ def cli() -> None:
     """Turn legacy Python ops scripts into a StackStorm pack, and keep it in sync."""
 
 
-def _setup(sources: Sequence[Path], pack_dir: Path | None
-           ) -> tuple[list[Path], Path, Config | None]:
+def _setup(
+    sources: Sequence[Path], pack_dir: Path | None
+) -> tuple[list[Path], Path, Config | None]:
     """Sources, pack and configuration from the arguments, else from the config file."""
     from voodoo.config import find
 
     config = find()
     if not sources and (config is None or not config.sources):
-        raise click.UsageError("give SOURCE arguments, or configure [tool.voodoo] sources "
-                               "in pyproject.toml or voodoo.yaml")
+        raise click.UsageError(
+            "give SOURCE arguments, or configure [tool.voodoo] sources "
+            "in pyproject.toml or voodoo.yaml"
+        )
     pack = pack_dir or (config.pack if config else None)
     if pack is None:
-        raise click.UsageError("give --pack, or configure `pack` in [tool.voodoo] "
-                               "(pyproject.toml) or voodoo.yaml")
+        raise click.UsageError(
+            "give --pack, or configure `pack` in [tool.voodoo] (pyproject.toml) or voodoo.yaml"
+        )
     from voodoo.sources import check_outside
 
     try:
@@ -103,17 +107,25 @@ def _setup(sources: Sequence[Path], pack_dir: Path | None
 
 _SOURCES = click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 _FUNCTIONS = click.option(
-    "--functions", is_flag=True,
+    "--functions",
+    is_flag=True,
     help="Also turn every public top-level function of modules without a command line "
-         "into an action.")
+    "into an action.",
+)
 _CONFIG_SCHEMA = click.option(
-    "--config-schema", is_flag=True,
+    "--config-schema",
+    is_flag=True,
     help="Turn environment variables the scripts read into pack config keys "
-         "(config.schema.yaml), exported to the scripts from the pack config.")
+    "(config.schema.yaml), exported to the scripts from the pack config.",
+)
 _KEEP_PYTHON2 = click.option(
-    "--keep-python2", is_flag=True,
+    "--keep-python2",
+    is_flag=True,
     help="Copy Python 2 scripts into the pack unconverted; their actions run them with "
-         "`python2` (default: converted to Python 3, which StackStorm runs).")
+    "`python2` (default: converted to Python 3, which StackStorm runs).",
+)
+
+
 def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """``inf`` and ``nan`` are floats too: not a number of megabytes."""
     if value is not None and not math.isfinite(value):
@@ -122,10 +134,13 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 
 
 _MAX_SIZE = click.option(
-    "--max-size", type=click.FloatRange(min=0, min_open=True), default=None,
+    "--max-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
     callback=_finite,
     help="Largest script analyzed, in MB (default 1, or `max-size` from the configuration); "
-         "larger ones fail with an error.")
+    "larger ones fail with an error.",
+)
 
 
 def _bytes(megabytes: float | None) -> int | None:
@@ -137,8 +152,14 @@ def _settings_options(fn: F) -> F:
     handed to the command as one ``settings`` argument."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, functions: bool, config_schema: bool, keep_python2: bool,
-                max_size: float | None, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any,
+        functions: bool,
+        config_schema: bool,
+        keep_python2: bool,
+        max_size: float | None,
+        **kwargs: Any,
+    ) -> Any:
         from voodoo.config import Settings
 
         settings = Settings(functions, config_schema, keep_python2, _bytes(max_size))
@@ -149,8 +170,12 @@ def _settings_options(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_PACK = click.option("--pack", "pack_dir", type=click.Path(path_type=Path),
-                     help="The pack directory (default: `pack` from the configuration).")
+_PACK = click.option(
+    "--pack",
+    "pack_dir",
+    type=click.Path(path_type=Path),
+    help="The pack directory (default: `pack` from the configuration).",
+)
 
 
 #: report.QUIET and report.VERBOSE (report imports rich, which ``check`` does without)
@@ -167,17 +192,24 @@ def _verbosity_options(fn: F) -> F:
             raise click.UsageError("--quiet and --verbose exclude each other")
         return fn(*args, verbosity=_QUIET if quiet else _VERBOSE if verbose else 0, **kwargs)
 
-    wrapper = click.option("--verbose", "-v", is_flag=True,
-                           help="Every file and every diagnostic.")(wrapper)
-    wrapper = click.option("--quiet", "-q", is_flag=True,
-                           help="Only errors and the summary.")(wrapper)
+    wrapper = click.option(
+        "--verbose", "-v", is_flag=True, help="Every file and every diagnostic."
+    )(wrapper)
+    wrapper = click.option("--quiet", "-q", is_flag=True, help="Only errors and the summary.")(
+        wrapper
+    )
     return wrapper  # type: ignore[return-value]
 
 
 _FORMAT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="json: one document on stdout (files, actions written/unchanged/removed, "
-         "diagnostics, conflicts) for scripts and CI.")
+    "diagnostics, conflicts) for scripts and CI.",
+)
 
 
 @cli.command()
@@ -185,19 +217,35 @@ _FORMAT = click.option(
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
 @_settings_options
-@click.option("--ours/--theirs", "ours", default=None,
-              help="Settle conflicts: keep the hand-edited files and fields (--ours; a "
-                   "field both changed keeps the person's value by default too) or take the "
-                   "scripts' versions (--theirs). Without either, a hand-edited file voodoo "
-                   "cannot merge stays a conflict, reported by every run.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes that parse scripts (default: one per CPU; 1: no extra process).")
+@click.option(
+    "--ours/--theirs",
+    "ours",
+    default=None,
+    help="Settle conflicts: keep the hand-edited files and fields (--ours; a "
+    "field both changed keeps the person's value by default too) or take the "
+    "scripts' versions (--theirs). Without either, a hand-edited file voodoo "
+    "cannot merge stays a conflict, reported by every run.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that parse scripts (default: one per CPU; 1: no extra process).",
+)
 @_verbosity_options
 @_FORMAT
 @_handle_errors
-def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-           settings: Settings, ours: bool | None, jobs: int | None, verbosity: int,
-           fmt: str) -> None:
+def ingest(
+    sources: Sequence[Path],
+    pack_dir: Path | None,
+    name: str | None,
+    settings: Settings,
+    ours: bool | None,
+    jobs: int | None,
+    verbosity: int,
+    fmt: str,
+) -> None:
     """Analyze SOURCES (scripts or folders) and write or update the pack.
 
     Without SOURCES and --pack, both come from [tool.voodoo] in pyproject.toml or from
@@ -208,11 +256,17 @@ def ingest(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 
     srcs, pack, config = _setup(sources, pack_dir)
     with report.progress(PROGRESS_THRESHOLD) as progress:
-        result = run_ingest(srcs, pack, name=name, progress=progress, config=config,
-                            prefer="theirs" if ours is False else "ours",
-                            resolve=None if ours is None else ("ours" if ours else "theirs"),
-                            settings=settings,
-                            jobs=jobs)
+        result = run_ingest(
+            srcs,
+            pack,
+            name=name,
+            progress=progress,
+            config=config,
+            prefer="theirs" if ours is False else "ours",
+            resolve=None if ours is None else ("ours" if ours else "theirs"),
+            settings=settings,
+            jobs=jobs,
+        )
     if fmt == "json":
         _echo_json(report.ingest_data(result))
     else:
@@ -232,15 +286,20 @@ def _echo_json(data: object) -> None:
 @_verbosity_options
 @_FORMAT
 @_handle_errors
-def check(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          settings: Settings, verbosity: int, fmt: str) -> None:
+def check(
+    sources: Sequence[Path],
+    pack_dir: Path | None,
+    name: str | None,
+    settings: Settings,
+    verbosity: int,
+    fmt: str,
+) -> None:
     """Exit 0 when the pack is in sync with SOURCES, 1 with what would change, field by
     field and file by file. Never writes."""
     from voodoo.check import check as run_check
 
     srcs, pack, config = _setup(sources, pack_dir)
-    result = run_check(srcs, pack, name=name, config=config,
-                       settings=settings)
+    result = run_check(srcs, pack, name=name, config=config, settings=settings)
     if fmt == "json":
         from voodoo import report
 
@@ -273,20 +332,31 @@ def sync(filenames: Sequence[Path], check_only: bool, verbosity: int) -> None:
     """
     from voodoo.hooks import run_hook
 
-    raise SystemExit(run_hook(filenames, write=not check_only, echo=click.echo,
-                              verbosity=verbosity))
+    raise SystemExit(
+        run_hook(filenames, write=not check_only, echo=click.echo, verbosity=verbosity)
+    )
 
 
 @cli.command()
 @_SOURCES
 @_PACK
 @click.option("--name", help="Pack name (default: the pack directory's name).")
-@click.option("--debounce", default=0.05, show_default=True, type=float,
-              help="Seconds of quiet before a re-sync.")
+@click.option(
+    "--debounce",
+    default=0.05,
+    show_default=True,
+    type=float,
+    help="Seconds of quiet before a re-sync.",
+)
 @_verbosity_options
 @_handle_errors
-def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
-          debounce: float, verbosity: int) -> None:
+def watch(
+    sources: Sequence[Path],
+    pack_dir: Path | None,
+    name: str | None,
+    debounce: float,
+    verbosity: int,
+) -> None:
     """Keep the pack in sync while scripts change (Ctrl-C to stop)."""
     from voodoo import report
     from voodoo.watch import watch as run_watch
@@ -297,10 +367,15 @@ def watch(sources: Sequence[Path], pack_dir: Path | None, name: str | None,
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]),
-              default="table", show_default=True, help="Output format.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "yaml"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @_FUNCTIONS
 @_handle_errors
 def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
@@ -331,18 +406,38 @@ def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
 
 
 @cli.command()
-@click.option("--sources", "-s", "sources", multiple=True,
-              help="A folder, file or glob of scripts (repeatable; default: scripts).")
+@click.option(
+    "--sources",
+    "-s",
+    "sources",
+    multiple=True,
+    help="A folder, file or glob of scripts (repeatable; default: scripts).",
+)
 @click.option("--pack", "pack", help="Where the pack goes (default: packs/<this folder>).")
 @click.option("--author", help="pack.yaml's author, when it is first created.")
 @click.option("--email", help="pack.yaml's email, when it is first created.")
-@click.option("--yaml", "yaml_file", is_flag=True,
-              help="Write voodoo.yaml even when there is a pyproject.toml.")
-@click.option("--pre-commit/--no-pre-commit", "pre_commit", default=True, show_default=True,
-              help="Add the voodoo-sync hook to .pre-commit-config.yaml.")
+@click.option(
+    "--yaml",
+    "yaml_file",
+    is_flag=True,
+    help="Write voodoo.yaml even when there is a pyproject.toml.",
+)
+@click.option(
+    "--pre-commit/--no-pre-commit",
+    "pre_commit",
+    default=True,
+    show_default=True,
+    help="Add the voodoo-sync hook to .pre-commit-config.yaml.",
+)
 @_handle_errors
-def init(sources: Sequence[str], pack: str | None, author: str | None, email: str | None,
-         yaml_file: bool, pre_commit: bool) -> None:
+def init(
+    sources: Sequence[str],
+    pack: str | None,
+    author: str | None,
+    email: str | None,
+    yaml_file: bool,
+    pre_commit: bool,
+) -> None:
     """Configure this folder's project: [tool.voodoo] in pyproject.toml (else voodoo.yaml)
     and the pre-commit hook. Asks for what no option gives, only on a terminal."""
     from voodoo.init import init as run_init
@@ -351,16 +446,24 @@ def init(sources: Sequence[str], pack: str | None, author: str | None, email: st
     ask = sys.stdin.isatty()
     default_pack = f"packs/{root.name}"
     if not sources:
-        sources = (click.prompt("Scripts (folder, file or glob)", default="scripts")
-                   if ask else "scripts",)
+        sources = (
+            click.prompt("Scripts (folder, file or glob)", default="scripts") if ask else "scripts",
+        )
     if pack is None:
         pack = click.prompt("Pack folder", default=default_pack) if ask else default_pack
     if author is None and ask:
         author = click.prompt("Author for pack.yaml", default="", show_default=False) or None
     if email is None and ask:
         email = click.prompt("Email for pack.yaml", default="", show_default=False) or None
-    done = run_init(root, list(sources), pack, author=author, email=email,
-                    yaml_file=yaml_file, pre_commit=pre_commit)
+    done = run_init(
+        root,
+        list(sources),
+        pack,
+        author=author,
+        email=email,
+        yaml_file=yaml_file,
+        pre_commit=pre_commit,
+    )
     for path, what in done.files:
         click.echo(f"wrote {what} to {path.relative_to(root)}")
     for path, why in done.kept:
@@ -401,8 +504,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command line as a function: returns the exit code instead of exiting."""
     _show_notes()
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="voodoo",
-                 standalone_mode=True)
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="voodoo", standalone_mode=True
+        )
     except SystemExit as e:
         code = e.code
         return code if isinstance(code, int) else (0 if code is None else 1)

@@ -91,16 +91,23 @@ class Settings:
             size = config.max_size if config is not None else None
         if config is None:
             return dataclasses.replace(self, max_size=size or DEFAULT_MAX_SIZE)
-        return Settings(self.functions or config.functions,
-                        self.config_schema or config.config_schema,
-                        self.keep_python2 or config.keep_python2,
-                        size or DEFAULT_MAX_SIZE)
+        return Settings(
+            self.functions or config.functions,
+            self.config_schema or config.config_schema,
+            self.keep_python2 or config.keep_python2,
+            size or DEFAULT_MAX_SIZE,
+        )
 
     def key(self) -> str:
         """A stable text naming the settings that are on (for cache fingerprints)."""
         names = ("functions", "config-schema", "keep-python2")
-        on = [n for n, flag in zip(names, (self.functions, self.config_schema,
-                                            self.keep_python2), strict=True) if flag]
+        on = [
+            n
+            for n, flag in zip(
+                names, (self.functions, self.config_schema, self.keep_python2), strict=True
+            )
+            if flag
+        ]
         if self.max_size not in (None, DEFAULT_MAX_SIZE):
             on.append(f"max-size={self.max_size}")
         return ",".join(on)
@@ -156,8 +163,9 @@ class Config:
             return True
         globbed = [s for s in self.sources if _GLOB_CHARS & set(s)]
         plain = [s.rstrip("/") for s in self.sources if not _GLOB_CHARS & set(s)]
-        if not any(rel == p or rel.startswith(p + "/") or p in ("", ".") for p in plain) and \
-                not any(_match(rel, g) for g in globbed):
+        if not any(
+            rel == p or rel.startswith(p + "/") or p in ("", ".") for p in plain
+        ) and not any(_match(rel, g) for g in globbed):
             return False
         if any(_match(rel, g) for g in self.exclude):
             return False
@@ -168,10 +176,17 @@ class Config:
         data = {
             "exclude": self.exclude,
             "sources": self.sources,
-            "meta": [self.metadata.name, self.metadata.description, self.metadata.author,
-                     self.metadata.email, self.metadata.version],
-            "scripts": {k: [v.action, v.description, v.exclude, v.secret, v.cwd]
-                        for k, v in sorted(self.scripts.items())},
+            "meta": [
+                self.metadata.name,
+                self.metadata.description,
+                self.metadata.author,
+                self.metadata.email,
+                self.metadata.version,
+            ],
+            "scripts": {
+                k: [v.action, v.description, v.exclude, v.secret, v.cwd]
+                for k, v in sorted(self.scripts.items())
+            },
             "gitignore": self.gitignore,
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -295,13 +310,26 @@ def _check_runner(runner: object, where: str, path: Path) -> None:
         raise ConfigError(
             f"{where}.runner: {runner!r} is not supported; voodoo generates {RUNNER!r} "
             "actions only (they rebuild the script's exact command line; local-shell-script "
-            "cannot express flags, repeated options or '--')", path=str(path))
+            "cannot express flags, repeated options or '--')",
+            path=str(path),
+        )
 
 
 def parse(data: dict[str, Any], path: Path) -> Config:
     """A Config from the loaded mapping; ConfigError naming the file for anything wrong."""
-    known = {"sources", "exclude", "pack", "metadata", "scripts", "functions", "config-schema",
-             "keep-python2", "max-size", "run-log-size", "python"}
+    known = {
+        "sources",
+        "exclude",
+        "pack",
+        "metadata",
+        "scripts",
+        "functions",
+        "config-schema",
+        "keep-python2",
+        "max-size",
+        "run-log-size",
+        "python",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"unknown key(s): {', '.join(unknown)}", path=str(path))
@@ -310,8 +338,12 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     meta = data.get("metadata") or {}
     if not isinstance(meta, dict):
         raise ConfigError("'metadata' must be a mapping", path=str(path))
-    metadata = PackMeta(**{k: _opt_str(meta, k, path) for k in
-                           ("name", "description", "author", "email", "version")})
+    metadata = PackMeta(
+        **{
+            k: _opt_str(meta, k, path)
+            for k in ("name", "description", "author", "email", "version")
+        }
+    )
     scripts: dict[str, ScriptOverride] = {}
     raw_scripts = data.get("scripts") or {}
     if not isinstance(raw_scripts, dict):
@@ -321,21 +353,33 @@ def parse(data: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"scripts.{rel} must be a mapping", path=str(path))
         unknown = sorted(set(o) - _SCRIPT_KEYS)
         if unknown:
-            raise ConfigError(f"scripts.{rel}: unknown key(s): {', '.join(unknown)}",
-                              path=str(path))
+            raise ConfigError(
+                f"scripts.{rel}: unknown key(s): {', '.join(unknown)}", path=str(path)
+            )
         _check_runner(o.get("runner", RUNNER), f"scripts.{rel}", path)
         scripts[str(rel)] = ScriptOverride(
-            action=_opt_str(o, "action", path), description=_opt_str(o, "description", path),
+            action=_opt_str(o, "action", path),
+            description=_opt_str(o, "description", path),
             exclude=bool(o.get("exclude", False)),
-            secret=_strings(o.get("secret"), "secret", path), cwd=_opt_str(o, "cwd", path))
+            secret=_strings(o.get("secret"), "secret", path),
+            cwd=_opt_str(o, "cwd", path),
+        )
     root = path.parent
     return Config(
-        path=path, sources=sources, pack=(root / pack) if pack else None,
-        exclude=_strings(data.get("exclude"), "exclude", path), metadata=metadata,
-        scripts=scripts, gitignore=_root_ignores(root),
-        functions=_bool(data, "functions", path), config_schema=_bool(data, "config-schema", path),
-        keep_python2=_bool(data, "keep-python2", path), max_size=_megabytes(data, path),
-        run_log_size=_megabytes(data, path, "run-log-size"), python=_python(data, root, path))
+        path=path,
+        sources=sources,
+        pack=(root / pack) if pack else None,
+        exclude=_strings(data.get("exclude"), "exclude", path),
+        metadata=metadata,
+        scripts=scripts,
+        gitignore=_root_ignores(root),
+        functions=_bool(data, "functions", path),
+        config_schema=_bool(data, "config-schema", path),
+        keep_python2=_bool(data, "keep-python2", path),
+        max_size=_megabytes(data, path),
+        run_log_size=_megabytes(data, path, "run-log-size"),
+        python=_python(data, root, path),
+    )
 
 
 def _python(data: dict[str, Any], root: Path, path: Path) -> Path | None:
@@ -351,8 +395,12 @@ def _megabytes(d: dict[str, Any], path: Path, key: str = "max-size") -> int | No
     value = d.get(key)
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, int | float)
-            or not math.isfinite(value) or value <= 0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{key!r} must be a positive number of megabytes", path=str(path))
     return int(value * 2**20)
 
@@ -391,12 +439,15 @@ def _gitignored(rel: str, root: Path, root_lines: tuple[str, ...]) -> bool:
     for depth in range(1, len(parts)):
         folders[tuple(parts[:depth])] = _gitignore(root.joinpath(*parts[:depth]))
     # the folders first (an ignored folder is never entered), then the file itself
-    return any(_ignored_by(parts[:depth], folders, folder=depth < len(parts))
-               for depth in range(1, len(parts) + 1))
+    return any(
+        _ignored_by(parts[:depth], folders, folder=depth < len(parts))
+        for depth in range(1, len(parts) + 1)
+    )
 
 
-def _ignored_by(parts: list[str], folders: dict[tuple[str, ...], tuple[str, ...]], *,
-                folder: bool) -> bool:
+def _ignored_by(
+    parts: list[str], folders: dict[tuple[str, ...], tuple[str, ...]], *, folder: bool
+) -> bool:
     ignored = False
     for depth in range(len(parts)):
         below = "/".join(parts[depth:])

@@ -245,17 +245,86 @@ DISTRIBUTIONS: dict[str, str] = {
 #: distribution of that name and provides that top-level module).
 SAME_NAME = frozenset(
     [
-        "aiohttp", "arrow", "backoff", "bcrypt", "boto", "boto3", "botocore", "certifi",
-        "chardet", "click", "colorama", "croniter", "cryptography", "datadog", "deepdiff",
-        "docker", "elasticsearch", "fabric", "httplib2", "httpx", "humanize", "hvac", "idna",
-        "invoke", "jira", "jmespath", "jsonschema", "kazoo", "kubernetes", "ldap3", "lxml",
-        "msgpack", "ncclient", "netaddr", "netifaces", "netmiko", "ntplib", "oauthlib",
-        "openpyxl", "packaging", "pandas", "paramiko", "passlib", "pendulum", "pexpect", "pika",
-        "prettytable", "psutil", "pyasn1", "pydantic", "pymongo", "pynetbox", "pyodbc",
-        "pyparsing", "pysftp", "pysnmp", "pytz", "redis", "requests", "retrying", "rich",
-        "scp", "sh", "simplejson", "six", "statsd", "tabulate", "tenacity", "termcolor",
-        "textfsm", "toml", "tomli", "tqdm", "typer", "tzlocal", "ujson", "urllib3",
-        "typing_extensions", "xmltodict", "zeep",
+        "aiohttp",
+        "arrow",
+        "backoff",
+        "bcrypt",
+        "boto",
+        "boto3",
+        "botocore",
+        "certifi",
+        "chardet",
+        "click",
+        "colorama",
+        "croniter",
+        "cryptography",
+        "datadog",
+        "deepdiff",
+        "docker",
+        "elasticsearch",
+        "fabric",
+        "httplib2",
+        "httpx",
+        "humanize",
+        "hvac",
+        "idna",
+        "invoke",
+        "jira",
+        "jmespath",
+        "jsonschema",
+        "kazoo",
+        "kubernetes",
+        "ldap3",
+        "lxml",
+        "msgpack",
+        "ncclient",
+        "netaddr",
+        "netifaces",
+        "netmiko",
+        "ntplib",
+        "oauthlib",
+        "openpyxl",
+        "packaging",
+        "pandas",
+        "paramiko",
+        "passlib",
+        "pendulum",
+        "pexpect",
+        "pika",
+        "prettytable",
+        "psutil",
+        "pyasn1",
+        "pydantic",
+        "pymongo",
+        "pynetbox",
+        "pyodbc",
+        "pyparsing",
+        "pysftp",
+        "pysnmp",
+        "pytz",
+        "redis",
+        "requests",
+        "retrying",
+        "rich",
+        "scp",
+        "sh",
+        "simplejson",
+        "six",
+        "statsd",
+        "tabulate",
+        "tenacity",
+        "termcolor",
+        "textfsm",
+        "toml",
+        "tomli",
+        "tqdm",
+        "typer",
+        "tzlocal",
+        "ujson",
+        "urllib3",
+        "typing_extensions",
+        "xmltodict",
+        "zeep",
     ]
 )
 
@@ -350,8 +419,10 @@ def discover(
     tree = source_tree_names(script_path, source_root, walk.imports)
     names = sorted(walk.local_names | tree)
     notes = [*walk.notes, *(f"{n}: {why}" for n, why in skipped(walk.imports, names).items())]
-    notes += [f"{n}: a module of the source tree, not a distribution: not in requirements.txt"
-              for n in sorted(tree - walk.local_names)]
+    notes += [
+        f"{n}: a module of the source tree, not a distribution: not in requirements.txt"
+        for n in sorted(tree - walk.local_names)
+    ]
     unknown = tuple(
         (name, _where(walk.origin.get(name, script_path), name, source_root))
         for name in unknown_imports(walk.imports, names)
@@ -477,7 +548,13 @@ def unknown_imports(imports: Iterable[str], local_names: Iterable[str]) -> list[
 
 #: how ``resolve`` knows a name's distribution (or that there is none to install)
 STDLIB, LOCAL, CURATED, INSTALLED, SKIPPED_HOW, UNKNOWN = (
-    "stdlib", "local", "curated", "installed", "skipped", "unknown")
+    "stdlib",
+    "local",
+    "curated",
+    "installed",
+    "skipped",
+    "unknown",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,9 +581,7 @@ def resolve(name: str) -> Resolved:
     if name in SAME_NAME:
         return Resolved(name, name, CURATED)
     providers = installed_distributions().get(name, ())
-    if len({_canonical(d) for d in providers}) == 1 and _DISTRIBUTION_NAME.fullmatch(
-        providers[0]
-    ):
+    if len({_canonical(d) for d in providers}) == 1 and _DISTRIBUTION_NAME.fullmatch(providers[0]):
         return Resolved(name, providers[0], INSTALLED)
     return Resolved(name, None, UNKNOWN)
 

@@ -49,10 +49,15 @@ def load(pack_dir: Path) -> dict[str, Dormant]:
     actions = data.get("actions") if isinstance(data, dict) else None
     if data.get("version") != _VERSION or not isinstance(actions, dict):
         return {}
-    return {path: Dormant(r["base"], r["enable"], r["source"]) for path, r in actions.items()
-            if isinstance(path, str) and isinstance(r, dict)
-            and isinstance(r.get("base"), str) and isinstance(r.get("enable"), bool)
-            and isinstance(r.get("source"), str)}
+    return {
+        path: Dormant(r["base"], r["enable"], r["source"])
+        for path, r in actions.items()
+        if isinstance(path, str)
+        and isinstance(r, dict)
+        and isinstance(r.get("base"), str)
+        and isinstance(r.get("enable"), bool)
+        and isinstance(r.get("source"), str)
+    }
 
 
 def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Dormant]) -> None:
@@ -64,13 +69,18 @@ def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Do
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
         return
-    actions = {path: {"base": d.base, "enable": d.enable, "source": d.source}
-               for path, d in sorted(records.items())}
-    text = json.dumps({"version": _VERSION, "actions": actions},
-                      indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    actions = {
+        path: {"base": d.base, "enable": d.enable, "source": d.source}
+        for path, d in sorted(records.items())
+    }
+    text = (
+        json.dumps(
+            {"version": _VERSION, "actions": actions}, indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
+    )
     target.parent.mkdir(exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
-                                suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode())

@@ -184,8 +184,11 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
             if os.lstat(path).st_size + len(line.encode()) > (max_size or DEFAULT_LOG_SIZE):
                 os.replace(path, folder / f"{LOG_NAME}.1")
         # Not through a symlink, and only to a regular file: the log is the pack's own.
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT
-                     | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+        fd = os.open(
+            path,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+            0o644,
+        )
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OSError(errno.EINVAL, "not a regular file")
@@ -230,8 +233,9 @@ def _log_lines(pack_dir: Path) -> list[str]:
         except FileNotFoundError:
             continue
         except OSError as e:
-            raise ActionError(f"cannot read the execution log: {e.strerror}",
-                              path=str(path)) from None
+            raise ActionError(
+                f"cannot read the execution log: {e.strerror}", path=str(path)
+            ) from None
     return lines
 
 

@@ -41,8 +41,10 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
     errors, conflicts and the last line; 1: every diagnostic of the run too."""
     config = find()
     if config is None or config.pack is None:
-        raise VoodooError("no voodoo configuration with `pack` found (pyproject.toml "
-                          "[tool.voodoo] or voodoo.yaml, in this folder or a parent)")
+        raise VoodooError(
+            "no voodoo configuration with `pack` found (pyproject.toml "
+            "[tool.voodoo] or voodoo.yaml, in this folder or a parent)"
+        )
     if not relevant(filenames, config):
         return 0
     from voodoo.check import check
@@ -65,8 +67,10 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
             for field in ch.fields:
                 echo(f"    {field}")
         for fc in ch.conflicts:
-            echo(f"    conflict in {ch.action}: {fc.field}: yours {fc.ours!r}, "
-                 f"script {fc.theirs!r}; kept {fc.taken}")
+            echo(
+                f"    conflict in {ch.action}: {fc.field}: yours {fc.ours!r}, "
+                f"script {fc.theirs!r}; kept {fc.taken}"
+            )
     if verbosity >= 1:
         for f in done.files:
             for d in f.diagnostics:
@@ -77,8 +81,10 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
             echo(str(d))
     for c in done.plan.conflicts:
         echo(f"conflict: {c}")
-    echo(f"{_shown(config.pack)}: updated {len(done.plan.writes)} file(s), "
-         f"removed {len(done.plan.deletes)}")
+    echo(
+        f"{_shown(config.pack)}: updated {len(done.plan.writes)} file(s), "
+        f"removed {len(done.plan.deletes)}"
+    )
     return 1
 
 

@@ -120,8 +120,9 @@ class IngestResult:
         """The actions whose YAML this run wrote (or, for a dry run, would write): added,
         updated, renamed, merged or disabled."""
         kept = (ChangeKind.UNCHANGED, ChangeKind.REMOVED, ChangeKind.CONFLICT)
-        return tuple(ch.action for ch in self.changes
-                     if ch.action is not None and ch.kind not in kept)
+        return tuple(
+            ch.action for ch in self.changes if ch.action is not None and ch.kind not in kept
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,29 +138,43 @@ class _Analyzed:
     actions: tuple[tuple[Command, str], ...] = ()
 
 
-def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Path,
-                 progress: Progress | None, *, functions: bool,
-                 max_size: int = DEFAULT_MAX_SIZE, jobs: int | None = None,
-                 unchanged: Collection[str] = (),
-                 helper: _Helper | None = None, pack_ref: str | None = None
-                 ) -> list[_Analyzed]:
+def _analyze_all(
+    files: Sequence[SourceFile],
+    old: cache.Cache,
+    source_root: Path,
+    progress: Progress | None,
+    *,
+    functions: bool,
+    max_size: int = DEFAULT_MAX_SIZE,
+    jobs: int | None = None,
+    unchanged: Collection[str] = (),
+    helper: _Helper | None = None,
+    pack_ref: str | None = None,
+) -> list[_Analyzed]:
     """Each file's analysis: from the cache when unchanged, else parsed (libcst) now.
     Files in ``unchanged`` are known to be as their cache entry says: not looked at."""
     # A new file may be a module an unchanged script imports (and took for third-party).
-    added = {PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
-             for sf in files if sf.relpath not in old.scripts}
+    added = {
+        PurePosixPath(sf.relpath).parts[0].removesuffix(".py")
+        for sf in files
+        if sf.relpath not in old.scripts
+    }
     reused: dict[str, _Analyzed] = {}
     for sf in files:
         entry = old.scripts.get(sf.relpath)
-        if (entry is not None
-                and (sf.relpath in unchanged
-                     or cache.is_fresh(entry.stat, entry.local, sf.path, source_root))
-                and not (added and added & {name.split(".")[0]
-                                            for name in entry.script.imports})):
+        if (
+            entry is not None
+            and (
+                sf.relpath in unchanged
+                or cache.is_fresh(entry.stat, entry.local, sf.path, source_root)
+            )
+            and not (added and added & {name.split(".")[0] for name in entry.script.imports})
+        ):
             reused[sf.relpath] = _Analyzed(sf, entry.script, entry)
     stale = [sf for sf in files if sf.relpath not in reused]
-    fresh = iter(_analyze_many(stale, source_root, functions, max_size, jobs, helper,
-                               pack_ref=pack_ref))
+    fresh = iter(
+        _analyze_many(stale, source_root, functions, max_size, jobs, helper, pack_ref=pack_ref)
+    )
     out = []
     for i, sf in enumerate(files, 1):
         out.append(reused.get(sf.relpath) or next(fresh))
@@ -172,14 +187,21 @@ def _analyze_all(files: Sequence[SourceFile], old: cache.Cache, source_root: Pat
 _POOL_MIN_FILES = 16
 
 
-def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: bool,
-                  max_size: int, jobs: int | None,
-                  helper: _Helper | None = None, *,
-                  pack_ref: str | None = None) -> Iterator[_Analyzed]:
+def _analyze_many(
+    files: Sequence[SourceFile],
+    source_root: Path,
+    functions: bool,
+    max_size: int,
+    jobs: int | None,
+    helper: _Helper | None = None,
+    *,
+    pack_ref: str | None = None,
+) -> Iterator[_Analyzed]:
     """``_analyze`` over ``files``, in their order; in ``jobs`` processes when worth it
     (a few in ``helper``, when there is one)."""
-    work = functools.partial(_analyze, source_root=source_root, functions=functions,
-                             max_size=max_size, pack_ref=pack_ref)
+    work = functools.partial(
+        _analyze, source_root=source_root, functions=functions, max_size=max_size, pack_ref=pack_ref
+    )
     jobs = jobs or os.cpu_count() or 1
     if helper is not None and 0 < len(files) < _POOL_MIN_FILES:
         done = helper.run(work, files)
@@ -207,9 +229,14 @@ def _analyze_many(files: Sequence[SourceFile], source_root: Path, functions: boo
         # output is byte-identical to one process, and finished chunks are not held
         # beyond their turn.
         with clean_import_path([source_root, *{sf.path.parent for sf in files}]):
-            pool = stack.enter_context(ProcessPoolExecutor(
-                jobs, mp_context=multiprocessing.get_context(method),
-                initializer=die_with_parent, initargs=(os.getpid(),)))
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    jobs,
+                    mp_context=multiprocessing.get_context(method),
+                    initializer=die_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            )
             results = pool.map(work, files, chunksize=chunk)
         yield from results
 
@@ -231,8 +258,9 @@ class _Helper:
             self._process.start()
         child.close()
 
-    def run(self, work: Callable[[SourceFile], _Analyzed],
-            files: Sequence[SourceFile]) -> list[_Analyzed] | None:
+    def run(
+        self, work: Callable[[SourceFile], _Analyzed], files: Sequence[SourceFile]
+    ) -> list[_Analyzed] | None:
         try:
             self._conn.send((work, list(files)))
             done = self._conn.recv()
@@ -259,13 +287,11 @@ def _help(conn: Any, main_pid: int) -> None:
         return
 
 
-def _helper(jobs: int | None, dry_run: bool, sources: Iterable[Path] = ()
-            ) -> _Helper | None:
+def _helper(jobs: int | None, dry_run: bool, sources: Iterable[Path] = ()) -> _Helper | None:
     """A helper when it can gain something: the analyzers are not imported yet, and
     nothing forbids forking (threads, ``jobs=1``). Not for a dry run: the pre-commit hook
     ingests right after ``check`` ran one, and then needs the analyzers imported here."""
-    if (dry_run or jobs == 1 or threading.active_count() > 1
-            or "voodoo.analysis" in sys.modules):
+    if dry_run or jobs == 1 or threading.active_count() > 1 or "voodoo.analysis" in sys.modules:
         return None
     try:
         return _Helper([p if p.is_dir() else p.parent for p in sources])
@@ -273,14 +299,19 @@ def _helper(jobs: int | None, dry_run: bool, sources: Iterable[Path] = ()
         return None
 
 
-def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
-             max_size: int = DEFAULT_MAX_SIZE, pack_ref: str | None = None) -> _Analyzed:
+def _analyze(
+    sf: SourceFile,
+    source_root: Path,
+    *,
+    functions: bool,
+    max_size: int = DEFAULT_MAX_SIZE,
+    pack_ref: str | None = None,
+) -> _Analyzed:
     """One file's analysis and cache entry; with ``pack_ref``, its actions' YAML too."""
     from voodoo.analysis import analyze_file  # libcst: only loaded when a file changed
 
     before = cache.file_stat(sf.path)  # taken before reading: a later edit stays visible
-    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions,
-                          max_size=max_size)
+    script = analyze_file(sf.path, display_path=sf.relpath, functions=functions, max_size=max_size)
     if before is None or before[2] != script.source_hash:
         return _Analyzed(sf, script, None)
     if not script.ok:  # cached too: a broken file is not parsed again until it changes
@@ -292,17 +323,22 @@ def _analyze(sf: SourceFile, source_root: Path, *, functions: bool,
         if st is None:
             return _Analyzed(sf, script, None)
         local[mod.resolve().relative_to(source_root).as_posix()] = st
-    actions = () if pack_ref is None else tuple(
-        (c, _action_yaml(c, pack_ref)) for c in script.commands)
-    return _Analyzed(sf, script, cache.ScriptEntry(
-        before, script, local, found.third_party, found.notes, found.unknown),
+    actions = (
+        () if pack_ref is None else tuple((c, _action_yaml(c, pack_ref)) for c in script.commands)
+    )
+    return _Analyzed(
+        sf,
+        script,
+        cache.ScriptEntry(before, script, local, found.third_party, found.notes, found.unknown),
         _python2_copy(sf, script),
-        actions)
+        actions,
+    )
 
 
 def _action_yaml(command: Command, pack_ref: str | None) -> str:
-    return stackstorm.dump_yaml(stackstorm.action_metadata(
-        command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
+    return stackstorm.dump_yaml(
+        stackstorm.action_metadata(command, pack_ref=pack_ref, entry_point=f"{command.name}.py")
+    )
 
 
 def _python2_copy(sf: SourceFile, script: Script) -> tuple[bytes, str | None] | None:
@@ -331,14 +367,16 @@ def _override(analyzed: list[_Analyzed], config: Config | None) -> list[_Analyze
             continue
         cmds = []
         for c in a.script.commands:
-            params = tuple(dataclasses.replace(p, secret=True) if p.name in o.secret else p
-                           for p in c.params)
+            params = tuple(
+                dataclasses.replace(p, secret=True) if p.name in o.secret else p for p in c.params
+            )
             c = dataclasses.replace(c, params=params, description=o.description or c.description)
             if o.action and len(a.script.commands) == 1:
                 c = dataclasses.replace(c, name=naming.action_name(o.action))
             cmds.append(c)
-        out.append(_Analyzed(a.source, dataclasses.replace(a.script, commands=tuple(cmds)),
-                             a.entry))
+        out.append(
+            _Analyzed(a.source, dataclasses.replace(a.script, commands=tuple(cmds)), a.entry)
+        )
     return out
 
 
@@ -359,17 +397,24 @@ def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
     out = []
     for a in analyzed:
         s = a.script
-        if (not _runs_nothing_itself(s, a.source.relpath in mounted)
-                or (a.source.relpath not in imported
-                    and not {PurePosixPath(a.source.relpath).stem,
-                             _top_package(a.source.relpath, files)} & names)):
+        if not _runs_nothing_itself(s, a.source.relpath in mounted) or (
+            a.source.relpath not in imported
+            and not {PurePosixPath(a.source.relpath).stem, _top_package(a.source.relpath, files)}
+            & names
+        ):
             out.append(a)
             continue
-        note = Diagnostic(s.path, 0, Severity.INFO, "no-cli",
-                          "a helper module other scripts import (no __main__ block); skipped")
+        note = Diagnostic(
+            s.path,
+            0,
+            Severity.INFO,
+            "no-cli",
+            "a helper module other scripts import (no __main__ block); skipped",
+        )
         kept = tuple(d for d in s.diagnostics if d.code not in ("no-args", "no-entry-point"))
-        script = dataclasses.replace(s, framework=None, commands=(), extra=(),
-                                     diagnostics=(*kept, note))
+        script = dataclasses.replace(
+            s, framework=None, commands=(), extra=(), diagnostics=(*kept, note)
+        )
         out.append(dataclasses.replace(a, script=script, actions=()))
     return out
 
@@ -377,8 +422,9 @@ def _drop_imported_helpers(analyzed: list[_Analyzed]) -> list[_Analyzed]:
 def _runs_nothing_itself(script: Script, mounted: bool) -> bool:
     """No ``__main__`` block: work at the top level only (``noargs``), or typer commands
     that no entry point calls in a module another script mounts as its sub-app."""
-    return (dict(script.extra).get(ENTRY_KEY) == "toplevel"
-            or (mounted and any(d.code == "no-entry-point" for d in script.diagnostics)))
+    return dict(script.extra).get(ENTRY_KEY) == "toplevel" or (
+        mounted and any(d.code == "no-entry-point" for d in script.diagnostics)
+    )
 
 
 def _top_package(relpath: str, files: set[str]) -> str:
@@ -390,8 +436,9 @@ def _top_package(relpath: str, files: set[str]) -> str:
     return top
 
 
-def _named(analyzed: Sequence[_Analyzed], reserved: Collection[str] = ()
-           ) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
+def _named(
+    analyzed: Sequence[_Analyzed], reserved: Collection[str] = ()
+) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
     """Each script's commands, renamed where two scripts would produce one action name
     (or a name in ``reserved``)."""
     pairs = [(a.source.relpath, c) for a in analyzed for c in a.script.commands]
@@ -399,7 +446,8 @@ def _named(analyzed: Sequence[_Analyzed], reserved: Collection[str] = ()
     by_file: dict[str, list[Command]] = {}
     for (relpath, command), new in zip(pairs, names, strict=True):
         by_file.setdefault(relpath, []).append(
-            command if new == command.name else dataclasses.replace(command, name=new))
+            command if new == command.name else dataclasses.replace(command, name=new)
+        )
     return by_file, list(notes)
 
 
@@ -416,11 +464,19 @@ class Rendered:
     records: dict[str, cache.RenderRecord] = dataclasses.field(default_factory=dict)
 
 
-def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
-           pack_ref: str, pack_name: str, source_root: Path,
-           pack_meta: PackMeta | None = None,
-           settings: Settings = DEFAULTS, redo: Collection[str] | None = None,
-           cwds: Mapping[str, str] | None = None, folder: str | None = None) -> Rendered:
+def render(
+    analyzed: Sequence[_Analyzed],
+    commands: dict[str, list[Command]],
+    *,
+    pack_ref: str,
+    pack_name: str,
+    source_root: Path,
+    pack_meta: PackMeta | None = None,
+    settings: Settings = DEFAULTS,
+    redo: Collection[str] | None = None,
+    cwds: Mapping[str, str] | None = None,
+    folder: str | None = None,
+) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
     config keys. Python 2 files are copied converted to Python 3, or with
@@ -444,8 +500,9 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
     with_cmds = [a.script for a in analyzed if commands.get(a.source.relpath)]
     env_keys = pack_config.config_keys(with_cmds) if settings.config_schema else {}
 
-    def copy(path: Path, rel: str, owner: str, package: bool = False,
-             script: _Analyzed | None = None) -> bool:
+    def copy(
+        path: Path, rel: str, owner: str, package: bool = False, script: _Analyzed | None = None
+    ) -> bool:
         """Copy one file (a Python 2 one converted, unless kept); True if Python 2.
         ``script``: the file's analysis, which already says whether it is Python 3."""
         data = read_regular(path)
@@ -456,14 +513,16 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         elif fresh and script is not None and script.copy and not settings.keep_python2:
             out, done = script.copy
         else:
-            out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2,
-                                      package=package)
+            out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2, package=package)
         files[f"{SCRIPTS_DIR}/{rel}"] = out
         sources[f"{SCRIPTS_DIR}/{rel}"] = SourceInfo(rel, digest)
         mine.append(f"{SCRIPTS_DIR}/{rel}")
         if done is not None:
-            mine_notes.append(Diagnostic(owner, 0, Severity.INFO, "python2",
-                                         f"the pack's copy of {rel} is {done}"))
+            mine_notes.append(
+                Diagnostic(
+                    owner, 0, Severity.INFO, "python2", f"the pack's copy of {rel} is {done}"
+                )
+            )
         return done is not None
 
     for a in analyzed:
@@ -481,8 +540,7 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             notes.extend(record.notes)
             sections.extend(record.readme)
             requirements.update(a.entry.third_party)
-            notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n)
-                         for n in a.entry.notes)
+            notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in a.entry.notes)
             unknown.extend(a.entry.unknown)
             notes.extend(_unknown_notes(rel, a.entry.unknown))
             records[rel] = record
@@ -499,8 +557,12 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         unknown.extend(unknown_here)
         notes.extend(_unknown_notes(rel, unknown_here))
         for mod in local:
-            python2 |= copy(mod, mod.resolve().relative_to(source_root).as_posix(), rel,
-                            mod.resolve().parent != a.source.path.resolve().parent)
+            python2 |= copy(
+                mod,
+                mod.resolve().relative_to(source_root).as_posix(),
+                rel,
+                mod.resolve().parent != a.source.path.resolve().parent,
+            )
         interpreter = "python2" if python2 and settings.keep_python2 else None
         requirements.update(third)
         notes.extend(mine_notes)
@@ -511,11 +573,18 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
             ready = next((text for c, text in a.actions if c == cmd), None)
             for path, text in (
                 (f"actions/{cmd.name}.yaml", ready or _action_yaml(cmd, action_pack)),
-                (f"actions/{cmd.name}.py",
-                 wrapper.wrapper_source(cmd, f"scripts/{rel}", source_display=rel,
-                                        config_env=config_env, interpreter=interpreter,
-                                        parser=a.script.framework,
-                                        cwd=(cwds or {}).get(rel))),
+                (
+                    f"actions/{cmd.name}.py",
+                    wrapper.wrapper_source(
+                        cmd,
+                        f"scripts/{rel}",
+                        source_display=rel,
+                        config_env=config_env,
+                        interpreter=interpreter,
+                        parser=a.script.framework,
+                        cwd=(cwds or {}).get(rel),
+                    ),
+                ),
             ):
                 files[path] = text.encode()
                 sources[path] = origin
@@ -527,15 +596,19 @@ def render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]], *,
         files[RUNTIME_PATH] = wrapper.runtime_source().encode()
     if env_keys:
         files[pack_config.CONFIG_SCHEMA_PATH] = stackstorm.dump_yaml(
-            pack_config.config_schema(with_cmds)).encode()
+            pack_config.config_schema(with_cmds)
+        ).encode()
     files["requirements.txt"] = deps.requirements_txt(sorted(requirements), unknown).encode()
     files["README.md"] = stackstorm.readme_from_sections(pack_ref, sections).encode()
     pm = pack_meta or PackMeta()
     pack_yaml = stackstorm.pack_metadata(
-        pack_ref, pm.name or pack_name,
+        pack_ref,
+        pm.name or pack_name,
         pm.description or "Actions generated by voodoo from legacy scripts.",
-        version=pm.version or "0.1.0", author=pm.author or "voodoo",
-        email=pack_email(pm, source_root))
+        version=pm.version or "0.1.0",
+        author=pm.author or "voodoo",
+        email=pack_email(pm, source_root),
+    )
     files["pack.yaml"] = stackstorm.dump_yaml(pack_yaml).encode()
     # A module two scripts import is rendered by the one that changed: not carried too.
     return Rendered(files, sources, tuple(notes), frozenset(carried - files.keys()), records)
@@ -547,10 +620,17 @@ def _unknown_notes(rel: str, unknown: Iterable[tuple[str, str]]) -> list[Diagnos
     for name, where in unknown:
         file, _, line = where.rpartition(":")
         here = int(line) if file == rel and line.isdigit() else 0
-        out.append(Diagnostic(rel, here, Severity.WARNING, "unknown-distribution",
-                              f"import {name!r} ({where}): its PyPI distribution is not known, "
-                              "so requirements.txt only names it in a comment; add the "
-                              "distribution there by hand"))
+        out.append(
+            Diagnostic(
+                rel,
+                here,
+                Severity.WARNING,
+                "unknown-distribution",
+                f"import {name!r} ({where}): its PyPI distribution is not known, "
+                "so requirements.txt only names it in a comment; add the "
+                "distribution there by hand",
+            )
+        )
     return out
 
 
@@ -568,20 +648,34 @@ def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
     if written is not None:
         if stackstorm.PLACEHOLDER_EMAIL.encode() not in written.data:
             return ()
-        return (Diagnostic("pack.yaml", 0, Severity.WARNING, "pack-email",
-                           f"no email configured: pack.yaml gets the placeholder "
-                           f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
-                           "pack.yaml (and [tool.voodoo.metadata] email, or git config "
-                           "user.email, for new packs)"),)
+        return (
+            Diagnostic(
+                "pack.yaml",
+                0,
+                Severity.WARNING,
+                "pack-email",
+                f"no email configured: pack.yaml gets the placeholder "
+                f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
+                "pack.yaml (and [tool.voodoo.metadata] email, or git config "
+                "user.email, for new packs)",
+            ),
+        )
     try:
         text = (pack / "pack.yaml").read_text(encoding="utf-8")
     except (OSError, ValueError):
         return ()
     if re.search(r"(?m)^email\s*:", text):
         return ()
-    return (Diagnostic("pack.yaml", 0, Severity.WARNING, "pack-email",
-                       "pack.yaml has no email: StackStorm refuses to register the pack "
-                       "without one; add email: <address> to pack.yaml"),)
+    return (
+        Diagnostic(
+            "pack.yaml",
+            0,
+            Severity.WARNING,
+            "pack-email",
+            "pack.yaml has no email: StackStorm refuses to register the pack "
+            "without one; add email: <address> to pack.yaml",
+        ),
+    )
 
 
 def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
@@ -592,17 +686,25 @@ def _outcome(a: _Analyzed, commands: list[Command]) -> FileOutcome:
         status = FileStatus.INGESTED
     else:
         status = FileStatus.SKIPPED
-    return FileOutcome(a.source.relpath, status, s.framework,
-                       tuple(c.name for c in commands), s.diagnostics)
+    return FileOutcome(
+        a.source.relpath, status, s.framework, tuple(c.name for c in commands), s.diagnostics
+    )
 
 
-def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
-           name: str | None = None, dry_run: bool = False,
-           progress: Progress | None = None, config: Config | None = None,
-           prefer: Prefer = "ours", settings: Settings = DEFAULTS,
-           jobs: int | None = None,
-           changed: Iterable[str | os.PathLike[str]] | None = None,
-           resolve: Prefer | None = None) -> IngestResult:
+def ingest(
+    sources: Iterable[str | os.PathLike[str]],
+    pack_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    config: Config | None = None,
+    prefer: Prefer = "ours",
+    settings: Settings = DEFAULTS,
+    jobs: int | None = None,
+    changed: Iterable[str | os.PathLike[str]] | None = None,
+    resolve: Prefer | None = None,
+) -> IngestResult:
     """Analyze ``sources`` (files or folders) and bring the pack in ``pack_dir`` up to date.
 
     Unchanged scripts are taken from the pack's cache, not parsed again. Files that fail to
@@ -637,19 +739,40 @@ def ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLik
     paths = [Path(s) for s in source_list(sources)]
     helper = _helper(jobs, dry_run, paths)
     try:
-        return _ingest(paths, pack_dir, name=name, dry_run=dry_run, progress=progress,
-                       config=config, prefer=prefer, settings=settings, jobs=jobs,
-                       changed=changed, helper=helper, resolve=resolve)
+        return _ingest(
+            paths,
+            pack_dir,
+            name=name,
+            dry_run=dry_run,
+            progress=progress,
+            config=config,
+            prefer=prefer,
+            settings=settings,
+            jobs=jobs,
+            changed=changed,
+            helper=helper,
+            resolve=resolve,
+        )
     finally:
         if helper is not None:
             helper.close()
 
 
-def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLike[str], *,
-            name: str | None, dry_run: bool, progress: Progress | None, config: Config | None,
-            prefer: Prefer, settings: Settings, jobs: int | None,
-            changed: Iterable[str | os.PathLike[str]] | None,
-            helper: _Helper | None, resolve: Prefer | None = None) -> IngestResult:
+def _ingest(
+    sources: Iterable[str | os.PathLike[str]],
+    pack_dir: str | os.PathLike[str],
+    *,
+    name: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    config: Config | None,
+    prefer: Prefer,
+    settings: Settings,
+    jobs: int | None,
+    changed: Iterable[str | os.PathLike[str]] | None,
+    helper: _Helper | None,
+    resolve: Prefer | None = None,
+) -> IngestResult:
     src = resolve_sources(sources, config)
     pack = Path(pack_dir)
     check_outside(src, pack)
@@ -667,8 +790,11 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         files = list(last.files)
     else:
         files = select(discover(src, exclude=[pack]), config)
-    lock = (contextlib.nullcontext() if dry_run and not (pack / STATE_DIR).is_dir()
-            else pack_lock(pack, wait=True))
+    lock = (
+        contextlib.nullcontext()
+        if dry_run and not (pack / STATE_DIR).is_dir()
+        else pack_lock(pack, wait=True)
+    )
     with lock:
         old = cache.load(pack)
         # Cached analyses are reused only for the same voodoo version and settings.
@@ -676,60 +802,113 @@ def _ingest(sources: Iterable[str | os.PathLike[str]], pack_dir: str | os.PathLi
         max_size = settings.max_size or DEFAULT_MAX_SIZE
         # Read before the analysis: with a helper process, this one only waits meanwhile.
         manifest = load_manifest(pack)
-        on_disk = _existing(pack, (f for e in reusable.scripts.values() if e.render
-                                   for f in e.render.files))
-        found = _analyze_all(files, reusable, root, progress, functions=settings.functions,
-                             pack_ref=ready_ref,
-                             max_size=max_size, jobs=jobs,
-                             unchanged=(last.unchanged(touched, old)
-                                        if last is not None and touched is not None else ()),
-                             helper=helper)
+        on_disk = _existing(
+            pack, (f for e in reusable.scripts.values() if e.render for f in e.render.files)
+        )
+        found = _analyze_all(
+            files,
+            reusable,
+            root,
+            progress,
+            functions=settings.functions,
+            pack_ref=ready_ref,
+            max_size=max_size,
+            jobs=jobs,
+            unchanged=(
+                last.unchanged(touched, old) if last is not None and touched is not None else ()
+            ),
+            helper=helper,
+        )
         analyzed = _drop_imported_helpers(_override(found, config))
         asleep = dormant.load(pack)
         kept_names = _kept_names(manifest, pack, {a.source.relpath for a in analyzed}, asleep)
         commands, clash_notes = _named(analyzed, kept_names)
         redo = _to_render(analyzed, commands, manifest, on_disk, settings)
-        if any(a.entry is not None and not a.entry.full and a.source.relpath in redo
-               for a in found):
-            found = [_whole(a, pack, root, settings.functions, max_size)
-                     if a.source.relpath in redo else a for a in found]
+        if any(
+            a.entry is not None and not a.entry.full and a.source.relpath in redo for a in found
+        ):
+            found = [
+                _whole(a, pack, root, settings.functions, max_size)
+                if a.source.relpath in redo
+                else a
+                for a in found
+            ]
             analyzed = _drop_imported_helpers(_override(found, config))
             commands, clash_notes = _named(analyzed, kept_names)
-        out = render(analyzed, commands, pack_ref=ref, pack_name=name or ref,
-                     source_root=root, pack_meta=config.metadata if config else None,
-                     settings=settings, redo=redo,
-                     cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd}
-                     if config else None, folder=folder)
+        out = render(
+            analyzed,
+            commands,
+            pack_ref=ref,
+            pack_name=name or ref,
+            source_root=root,
+            pack_meta=config.metadata if config else None,
+            settings=settings,
+            redo=redo,
+            cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd} if config else None,
+            folder=folder,
+        )
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}
-        outcomes = _attach([_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
-                           [*clash_notes, *out.notes])
+        outcomes = _attach(
+            [_outcome(a, commands.get(a.source.relpath, [])) for a in analyzed],
+            [*clash_notes, *out.notes],
+        )
         renames = _renames(old, analyzed, commands)
-        the_plan = plan(pack, out.files, manifest, sources=out.sources, keep_sources=keep,
-                        carried=out.carried)
+        the_plan = plan(
+            pack, out.files, manifest, sources=out.sources, keep_sources=keep, carried=out.carried
+        )
         # a dormant action comes back only with its own script
-        waking = {path: d for path, d in asleep.items()
-                  if (info := out.sources.get(path)) is not None and info.source == d.source}
-        the_plan, changes = reconcile(the_plan, manifest, renames, prefer=resolve or prefer,
-                                      settle=resolve is not None, dormant=waking)
+        waking = {
+            path: d
+            for path, d in asleep.items()
+            if (info := out.sources.get(path)) is not None and info.source == d.source
+        }
+        the_plan, changes = reconcile(
+            the_plan,
+            manifest,
+            renames,
+            prefer=resolve or prefer,
+            settle=resolve is not None,
+            dormant=waking,
+        )
         if resolve is not None:
             the_plan, changes = _settle(the_plan, changes, resolve)
         if not dry_run:
             apply(the_plan, pack)
             dormant.save(pack, _dormant(asleep, changes, manifest, the_plan, pack), was=asleep)
             held = set() if resolve is not None else {ch.path for ch in changes if ch.conflicts}
-            saved = cache.save(pack, _new_cache(analyzed, commands, old, the_plan, fp,
-                                                out.records, held), the_plan.manifest.files)
-            lastrun.remember(lastrun.LastRun(
-                key, tuple(files), frozenset(a.source.relpath for a in found
-                                             if a.entry is not None), saved))
-    return IngestResult(pack, ref, tuple(outcomes), the_plan, applied=not dry_run,
-                        changes=changes, notes=pack_notes(the_plan, pack),
-                        settled=resolve is not None)
+            saved = cache.save(
+                pack,
+                _new_cache(analyzed, commands, old, the_plan, fp, out.records, held),
+                the_plan.manifest.files,
+            )
+            lastrun.remember(
+                lastrun.LastRun(
+                    key,
+                    tuple(files),
+                    frozenset(a.source.relpath for a in found if a.entry is not None),
+                    saved,
+                )
+            )
+    return IngestResult(
+        pack,
+        ref,
+        tuple(outcomes),
+        the_plan,
+        applied=not dry_run,
+        changes=changes,
+        notes=pack_notes(the_plan, pack),
+        settled=resolve is not None,
+    )
 
 
-def _dormant(asleep: Mapping[str, dormant.Dormant], changes: Iterable[Change],
-             manifest: Manifest, the_plan: Plan, pack: Path) -> dict[str, dormant.Dormant]:
+def _dormant(
+    asleep: Mapping[str, dormant.Dormant],
+    changes: Iterable[Change],
+    manifest: Manifest,
+    the_plan: Plan,
+    pack: Path,
+) -> dict[str, dormant.Dormant]:
     """The dormant actions after this run: those it disabled join, those it restored
     leave, and so does one whose file is gone or voodoo's again."""
     records = dict(asleep)
@@ -737,22 +916,34 @@ def _dormant(asleep: Mapping[str, dormant.Dormant], changes: Iterable[Change],
         entry = manifest.get(ch.path)
         if ch.kind is ChangeKind.RESTORED:
             records.pop(ch.path, None)
-        elif (ch.kind is ChangeKind.DISABLED and entry is not None
-              and entry.content is not None and entry.source is not None):
+        elif (
+            ch.kind is ChangeKind.DISABLED
+            and entry is not None
+            and entry.content is not None
+            and entry.source is not None
+        ):
             enable = any(f.field == "enabled" for f in ch.fields)
             records[ch.path] = dormant.Dormant(entry.content, enable, entry.source)
-    return {path: d for path, d in records.items()
-            if path not in the_plan.manifest.files and (pack / path).is_file()}
+    return {
+        path: d
+        for path, d in records.items()
+        if path not in the_plan.manifest.files and (pack / path).is_file()
+    }
 
 
-def _kept_names(manifest: Manifest, pack: Path, present: Collection[str],
-                asleep: Mapping[str, dormant.Dormant]) -> set[str]:
+def _kept_names(
+    manifest: Manifest, pack: Path, present: Collection[str], asleep: Mapping[str, dormant.Dormant]
+) -> set[str]:
     """Action names no other script may take: those of scripts gone (for now, maybe)
     whose action a person edited (this run disables it) or that are dormant already.
     Taken by another script, the name would hand it the person's edits of this one."""
-    out = {name for path, d in asleep.items()
-           if d.source not in present and (name := action_of(path)) is not None
-           and (pack / path).is_file()}
+    out = {
+        name
+        for path, d in asleep.items()
+        if d.source not in present
+        and (name := action_of(path)) is not None
+        and (pack / path).is_file()
+    }
     for path, entry in manifest.files.items():
         if entry.source is None or entry.source in present:
             continue  # (first: a set lookup, for the thousands of files of present scripts)
@@ -768,8 +959,9 @@ def _kept_names(manifest: Manifest, pack: Path, present: Collection[str],
     return out
 
 
-def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
-            ) -> tuple[Plan, tuple[Change, ...]]:
+def _settle(
+    the_plan: Plan, changes: tuple[Change, ...], side: Prefer
+) -> tuple[Plan, tuple[Change, ...]]:
     """``the_plan`` with each hand-edited file's conflict settled: ``theirs`` writes the new
     version over it, ``ours`` keeps it and records that on purpose."""
     settled: dict[str, ChangeKind] = {}
@@ -789,8 +981,13 @@ def _settle(the_plan: Plan, changes: tuple[Change, ...], side: Prefer
     return the_plan, tuple(sorted(kept, key=lambda ch: (ch.action is None, ch.path)))
 
 
-def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
-               manifest: Manifest, on_disk: Collection[str], settings: Settings) -> set[str]:
+def _to_render(
+    analyzed: Sequence[_Analyzed],
+    commands: dict[str, list[Command]],
+    manifest: Manifest,
+    on_disk: Collection[str],
+    settings: Settings,
+) -> set[str]:
     """The scripts to render; the others render exactly what they did last time.
 
     A script is carried over when its cached analysis was reused, its actions keep their
@@ -803,15 +1000,23 @@ def _to_render(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         if not a.script.ok:
             continue  # renders nothing; plan keeps its last good files
         cmds = commands.get(rel, [])
-        if (settings.config_schema or e is None or e.full
-                or dict(e.actions) != {_words(c): c.name for c in cmds}
-                or (cmds and not _in_place(e.render, manifest, on_disk, _hashes(rel, e)))):
+        if (
+            settings.config_schema
+            or e is None
+            or e.full
+            or dict(e.actions) != {_words(c): c.name for c in cmds}
+            or (cmds and not _in_place(e.render, manifest, on_disk, _hashes(rel, e)))
+        ):
             redo.add(rel)
     return redo
 
 
-def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
-              on_disk: Collection[str], hashes: Mapping[str, str]) -> bool:
+def _in_place(
+    record: cache.RenderRecord | None,
+    manifest: Manifest,
+    on_disk: Collection[str],
+    hashes: Mapping[str, str],
+) -> bool:
     """Every file ``record`` lists is still voodoo's (in the manifest), on disk, and was
     generated from the sources as they are now (``hashes``: source relpath -> sha256).
 
@@ -823,9 +1028,15 @@ def _in_place(record: cache.RenderRecord | None, manifest: Manifest,
         return False
     for f in record.files:
         entry = manifest.files.get(f)
-        if (entry is None or f not in on_disk
-                or (entry.source is not None and entry.source_hash is not None
-                    and hashes.get(entry.source, entry.source_hash) != entry.source_hash)):
+        if (
+            entry is None
+            or f not in on_disk
+            or (
+                entry.source is not None
+                and entry.source_hash is not None
+                and hashes.get(entry.source, entry.source_hash) != entry.source_hash
+            )
+        ):
             return False
     return True
 
@@ -873,10 +1084,15 @@ def _words(c: Command) -> str:
     return " ".join(c.path)
 
 
-def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]],
-               old: cache.Cache, the_plan: Plan, fp: str,
-               records: dict[str, cache.RenderRecord],
-               held: Collection[str] = ()) -> cache.Cache:
+def _new_cache(
+    analyzed: Sequence[_Analyzed],
+    commands: dict[str, list[Command]],
+    old: cache.Cache,
+    the_plan: Plan,
+    fp: str,
+    records: dict[str, cache.RenderRecord],
+    held: Collection[str] = (),
+) -> cache.Cache:
     scripts: dict[str, cache.ScriptEntry] = {}
     conflicted = {c.path for c in the_plan.conflicts} | set(held)
     for a in analyzed:
@@ -884,8 +1100,7 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
             # A broken (or changing) file: keep the last good entry, for renames only.
             prev = old.scripts.get(a.source.relpath)
             if prev is not None and not a.script.ok:
-                scripts[a.source.relpath] = dataclasses.replace(
-                    prev, stat=(-1, -1, prev.stat[2]))
+                scripts[a.source.relpath] = dataclasses.replace(prev, stat=(-1, -1, prev.stat[2]))
             continue
         names = {_words(c): c.name for c in commands.get(a.source.relpath, [])}
         if not a.script.ok:  # a broken file keeps its last good actions, for renames
@@ -897,15 +1112,14 @@ def _new_cache(analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
         if names == a.entry.actions and record == a.entry.render:
             scripts[a.source.relpath] = a.entry  # the same object: saved as it was loaded
         else:
-            scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names,
-                                                            render=record)
-    clean = (not the_plan.conflicts and not conflicted
-             and all(a.entry is not None for a in analyzed))
+            scripts[a.source.relpath] = dataclasses.replace(a.entry, actions=names, render=record)
+    clean = not the_plan.conflicts and not conflicted and all(a.entry is not None for a in analyzed)
     return cache.Cache(fp, clean, scripts, old.lines)
 
 
-def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],
-             commands: dict[str, list[Command]]) -> dict[str, str]:
+def _renames(
+    old: cache.Cache, analyzed: Sequence[_Analyzed], commands: dict[str, list[Command]]
+) -> dict[str, str]:
     """Old action name -> new one, for scripts renamed or moved (same content), and for
     actions a new clash renamed (the script stayed where it was): hand edits follow."""
     present = {a.source.relpath for a in analyzed}
@@ -914,8 +1128,7 @@ def _renames(old: cache.Cache, analyzed: Sequence[_Analyzed],
     for a in analyzed:
         if a.entry is None:
             continue
-        was = (a.source.relpath if a.source.relpath in old.scripts
-               else by_hash.get(a.entry.stat[2]))
+        was = a.source.relpath if a.source.relpath in old.scripts else by_hash.get(a.entry.stat[2])
         if was is None:
             continue
         before = old.scripts[was].actions
@@ -930,8 +1143,16 @@ def _attach(outcomes: list[FileOutcome], notes: list[Diagnostic]) -> list[FileOu
     extra: dict[str, list[Diagnostic]] = {}
     for n in notes:
         extra.setdefault(n.path, []).append(n)
-    return [FileOutcome(o.relpath, o.status, o.framework, o.actions,
-                        _one_python2_note(o, extra.get(o.relpath, []))) for o in outcomes]
+    return [
+        FileOutcome(
+            o.relpath,
+            o.status,
+            o.framework,
+            o.actions,
+            _one_python2_note(o, extra.get(o.relpath, [])),
+        )
+        for o in outcomes
+    ]
 
 
 def _one_python2_note(outcome: FileOutcome, extra: list[Diagnostic]) -> tuple[Diagnostic, ...]:
@@ -944,13 +1165,24 @@ def _one_python2_note(outcome: FileOutcome, extra: list[Diagnostic]) -> tuple[Di
     if first is None or not copies:
         return outcome.diagnostics + tuple(extra)
     rest = tuple(d for d in extra if d not in copies)
-    said = [d.message.removeprefix(own) for d in copies
-            if not d.message.removeprefix(own).startswith("converted to Python 3")]
+    said = [
+        d.message.removeprefix(own)
+        for d in copies
+        if not d.message.removeprefix(own).startswith("converted to Python 3")
+    ]
     if not said:
         return outcome.diagnostics + rest
     merged = dataclasses.replace(first, message=f"{first.message}; the pack holds {said[0]}")
     return tuple(merged if d is first else d for d in outcome.diagnostics) + rest
 
 
-__all__ = ["Change", "ChangeKind", "FileOutcome", "FileStatus", "IngestResult", "Rendered",
-           "ingest", "render"]
+__all__ = [
+    "Change",
+    "ChangeKind",
+    "FileOutcome",
+    "FileStatus",
+    "IngestResult",
+    "Rendered",
+    "ingest",
+    "render",
+]

@@ -62,14 +62,18 @@ def init(
     pyproject = root / "pyproject.toml"
     existing = find(root)
     if existing is not None and existing.path.parent == root.resolve():
-        raise ConfigError("this project is already configured; edit it there",
-                          path=str(existing.path))
+        raise ConfigError(
+            "this project is already configured; edit it there", path=str(existing.path)
+        )
     meta = _metadata(author, email)
     if pyproject.is_file() and not yaml_file:
         text = pyproject.read_text(encoding="utf-8")
-        block = ["", "[tool.voodoo]",
-                 f"sources = [{', '.join(_toml_string(s) for s in sources)}]",
-                 f"pack = {_toml_string(pack)}"]
+        block = [
+            "",
+            "[tool.voodoo]",
+            f"sources = [{', '.join(_toml_string(s) for s in sources)}]",
+            f"pack = {_toml_string(pack)}",
+        ]
         if meta:
             block += ["", "[tool.voodoo.metadata]  # used when pack.yaml is first created"]
             block += [f"{k} = {_toml_string(v)}" for k, v in meta.items()]
@@ -85,8 +89,9 @@ def init(
         data: dict[str, object] = {"sources": list(sources), "pack": pack}
         if meta:
             data["metadata"] = meta
-        target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
-                          encoding="utf-8")
+        target.write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         done.files.append((target, "the configuration"))
     found = find(root)  # what was written reads back (ConfigError otherwise)
     assert found is not None and found.pack is not None
@@ -106,18 +111,18 @@ def _pre_commit(path: Path, done: Written) -> None:
         return
     lines = text.splitlines()
     if "repos:" not in (line.rstrip() for line in lines):
-        raise ConfigError("has no top-level `repos:` list; add the hook by hand",
-                          path=str(path))
+        raise ConfigError("has no top-level `repos:` list; add the hook by hand", path=str(path))
     if any(line.rstrip() == "repos: []" for line in lines):
         raise ConfigError("`repos: []`: add the hook by hand", path=str(path))
     # ``repos:`` is a block list; an item appended at the end joins it only when nothing
     # else (another top-level key) follows it.
     top = [line for line in lines if line and not line[0].isspace() and line[0] not in "-#"]
     if top and top[-1].rstrip() != "repos:":
-        raise ConfigError("`repos:` is not the last top-level key; add the hook by hand",
-                          path=str(path))
+        raise ConfigError(
+            "`repos:` is not the last top-level key; add the hook by hand", path=str(path)
+        )
     start = [line.rstrip() for line in lines].index("repos:")
-    items = [line for line in lines[start + 1:] if line.lstrip().startswith("- ")]
+    items = [line for line in lines[start + 1 :] if line.lstrip().startswith("- ")]
     indent = items[0][: len(items[0]) - len(items[0].lstrip())] if items else ""
     hook = "".join(indent + line + "\n" if line else "\n" for line in HOOK.splitlines())
     sep = "" if text.endswith("\n") else "\n"

@@ -56,8 +56,11 @@ class LastRun:
             return frozenset()
         # (a symlink is always looked at: an event names its target, never the link)
         links = {sf.relpath for sf in self.files if sf.link}
-        return frozenset(rel for rel in self.verified - links - touched
-                         if touched.isdisjoint(cache.scripts[rel].local))
+        return frozenset(
+            rel
+            for rel in self.verified - links - touched
+            if touched.isdisjoint(cache.scripts[rel].local)
+        )
 
 
 _last: list[LastRun] = []

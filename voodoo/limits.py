@@ -58,8 +58,10 @@ def size_problem(size: int, max_size: int) -> str | None:
     """The message for a file of ``size`` bytes over ``max_size``, else None."""
     if size <= max_size:
         return None
-    return (f"too large to analyze ({size / 2**20:.1f} MB > {max_size / 2**20:.1f} MB); "
-            "raise the limit with --max-size")
+    return (
+        f"too large to analyze ({size / 2**20:.1f} MB > {max_size / 2**20:.1f} MB); "
+        "raise the limit with --max-size"
+    )
 
 
 #: Tokens per byte of ``--max-size`` a file may hold (``token_budget``). libcst spends
@@ -79,9 +81,11 @@ TOO_COMPLEX = "too complex to analyze"
 
 
 def complexity_problem(tokens: int, max_tokens: int) -> str:
-    return (f"{TOO_COMPLEX} ({tokens:,} tokens or more; the limit is {max_tokens:,}, "
-            f"one per {BYTES_PER_TOKEN} bytes of --max-size): split the file, or raise "
-            "the limit with --max-size")
+    return (
+        f"{TOO_COMPLEX} ({tokens:,} tokens or more; the limit is {max_tokens:,}, "
+        f"one per {BYTES_PER_TOKEN} bytes of --max-size): split the file, or raise "
+        "the limit with --max-size"
+    )
 
 
 def nesting_problem(text: str, max_tokens: int | None = None) -> tuple[int, str] | None:
@@ -100,8 +104,9 @@ class _Scan:
         self.max_tokens = max_tokens
         self.tokens = 0
 
-    def run(self, text: str, depth: int, brackets: int, line: int,
-            tokens: re.Pattern[str]) -> tuple[int, str] | None:
+    def run(
+        self, text: str, depth: int, brackets: int, line: int, tokens: re.Pattern[str]
+    ) -> tuple[int, str] | None:
         """Scan ``text`` (a file, or an f-string's body) nested ``depth`` levels deep, in
         ``brackets`` open brackets."""
         stack: list[int] = []  # tokens of the enclosing levels' current segments
@@ -121,13 +126,18 @@ class _Scan:
                 return line, complexity_problem(self.tokens, self.max_tokens)
             if kind == "str":
                 token = match.group()
-                prefix = token[:len(token) - len(token.lstrip("rRbBuUfF"))]
+                prefix = token[: len(token) - len(token.lstrip("rRbBuUfF"))]
                 if "{" in token and "f" in prefix.lower():
                     # libcst parses an f-string's fields as code: nesting there counts
                     fields = _field_text(token)
                     if fields:
-                        found = self.run(fields, outer + segment + 1,
-                                         brackets + len(stack) + 1, line, _FIELD_TOKEN)
+                        found = self.run(
+                            fields,
+                            outer + segment + 1,
+                            brackets + len(stack) + 1,
+                            line,
+                            _FIELD_TOKEN,
+                        )
                         if found is not None:
                             return found
                 line += token.count("\n")
@@ -136,8 +146,10 @@ class _Scan:
                 outer += segment + 1
                 segment = 0
                 if len(stack) + brackets > MAX_BRACKET_DEPTH:
-                    return line, (f"brackets nested more than {MAX_BRACKET_DEPTH} deep "
-                                  "(Python itself refuses this); simplify the expression")
+                    return line, (
+                        f"brackets nested more than {MAX_BRACKET_DEPTH} deep "
+                        "(Python itself refuses this); simplify the expression"
+                    )
             elif kind == "close":
                 segment = stack.pop() if stack else 0
                 outer -= segment
@@ -146,8 +158,10 @@ class _Scan:
             else:
                 segment += 1
             if outer + segment > MAX_EXPRESSION_DEPTH:
-                return line, (f"an expression nests more than {MAX_EXPRESSION_DEPTH} levels "
-                              "deep (too deep to analyze safely); split it up")
+                return line, (
+                    f"an expression nests more than {MAX_EXPRESSION_DEPTH} levels "
+                    "deep (too deep to analyze safely); split it up"
+                )
         return None
 
 
@@ -156,7 +170,7 @@ def _field_text(token: str) -> str:
     replacement fields' brackets then scan as code (one level deeper than the string)."""
     body = token.lstrip("rRbBuUfF")
     quote = body[:3] if body[:3] in ("'''", '"""') else body[:1]
-    body = body[len(quote):]
+    body = body[len(quote) :]
     if body.endswith(quote):
-        body = body[:-len(quote)]
+        body = body[: -len(quote)]
     return body.replace("{{", "  ").replace("}}", "  ")

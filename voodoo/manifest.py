@@ -127,9 +127,11 @@ _texts: dict[str, tuple[Entry, str]] = {}
 def _entry_text(relpath: str, entry: Entry) -> str:
     # the keys in sorted order: content (when kept), hash, source, source_hash
     content = "" if entry.content is None else f'      "content": {_str(entry.content)},\n'
-    return (f'\n    {_str(relpath)}: {{\n{content}'
-            f'      "hash": {_str(entry.hash)},\n      "source": {_str(entry.source)},\n'
-            f'      "source_hash": {_str(entry.source_hash)}\n    }}')
+    return (
+        f"\n    {_str(relpath)}: {{\n{content}"
+        f'      "hash": {_str(entry.hash)},\n      "source": {_str(entry.source)},\n'
+        f'      "source_hash": {_str(entry.source_hash)}\n    }}'
+    )
 
 
 def _remember_texts(raw: bytes, manifest: Manifest) -> None:
@@ -143,8 +145,10 @@ def _remember_texts(raw: bytes, manifest: Manifest) -> None:
         return
     if not (text.startswith(_HEAD) and text.endswith(end)):
         return
-    blocks = [_ENTRY_START + part.removesuffix(",")
-              for part in text[len(_HEAD):-len(end)].split(_ENTRY_START)[1:]]
+    blocks = [
+        _ENTRY_START + part.removesuffix(",")
+        for part in text[len(_HEAD) : -len(end)].split(_ENTRY_START)[1:]
+    ]
     if len(blocks) != len(manifest.files):
         return
     texts = {}
@@ -236,10 +240,26 @@ def _load_file(root: Path, path: Path) -> Manifest:
 def pending_text(entries: Mapping[str, Entry], written: Mapping[str, str]) -> str:
     """The text of ``PENDING_PATH``: the entries a run is about to record, and the sha256
     of the bytes it writes at each path (a merged file's differ from its entry's)."""
-    return json.dumps({"version": VERSION, "written": dict(written), "files": {
-        p: {"content": e.content, "hash": e.hash, "source": e.source,
-            "source_hash": e.source_hash} for p, e in sorted(entries.items())}},
-        sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {
+                "version": VERSION,
+                "written": dict(written),
+                "files": {
+                    p: {
+                        "content": e.content,
+                        "hash": e.hash,
+                        "source": e.source,
+                        "source_hash": e.source_hash,
+                    }
+                    for p, e in sorted(entries.items())
+                },
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def _recover(root: Path, manifest: Manifest) -> Manifest:

@@ -127,8 +127,15 @@ def _dump(rt: Any, doc: Any) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _merge_map(b: Mapping[str, Any], o: Any, t: Mapping[str, Any], prefix: str, prefer: Prefer,
-               conflicts: list[FieldConflict], depth: int) -> None:
+def _merge_map(
+    b: Mapping[str, Any],
+    o: Any,
+    t: Mapping[str, Any],
+    prefix: str,
+    prefer: Prefer,
+    conflicts: list[FieldConflict],
+    depth: int,
+) -> None:
     # depth 0: the action; 1: ``parameters``; 2: one parameter. Deeper values merge whole.
     for key in [*t, *(k for k in b if k not in t)]:
         bv, ov, tv = b.get(key, _MISSING), o.get(key, _MISSING), t.get(key, _MISSING)
@@ -234,8 +241,9 @@ def set_enabled(ours: bytes, value: bool) -> bytes | None:
         doc["enabled"] = value
     else:
         keys = list(doc)
-        doc.insert(keys.index("runner_type") + 1 if "runner_type" in keys else len(keys),
-                   "enabled", value)
+        doc.insert(
+            keys.index("runner_type") + 1 if "runner_type" in keys else len(keys), "enabled", value
+        )
     return _dump(rt, doc)
 
 
@@ -250,8 +258,9 @@ def diff(old: bytes | None, new: bytes | None) -> tuple[FieldChange, ...]:
     return tuple(out)
 
 
-def _diff(o: Mapping[str, Any], n: Mapping[str, Any], prefix: str, depth: int,
-          out: list[FieldChange]) -> None:
+def _diff(
+    o: Mapping[str, Any], n: Mapping[str, Any], prefix: str, depth: int, out: list[FieldChange]
+) -> None:
     for key in [*o, *(k for k in n if k not in o)]:
         ov, nv = o.get(key, _MISSING), n.get(key, _MISSING)
         if _same(ov, nv):

@@ -78,13 +78,14 @@ def _capped(name: str) -> str:
     if len(name) <= MAX_ACTION_NAME:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:MAX_ACTION_NAME - 9].rstrip('_')}_{digest}"
+    return f"{name[: MAX_ACTION_NAME - 9].rstrip('_')}_{digest}"
 
 
 def is_shortened(name: str) -> bool:
     """True when ``name`` is one ``action_name`` shortened (it ends in a hash)."""
-    return (len(name) > MAX_ACTION_NAME - 20
-            and _SHORTENED.fullmatch(name, len(name) - 9) is not None)
+    return (
+        len(name) > MAX_ACTION_NAME - 20 and _SHORTENED.fullmatch(name, len(name) - 9) is not None
+    )
 
 
 def param_name(dest: str) -> tuple[str, bool]:
@@ -149,14 +150,17 @@ def resolve_clashes(
     """``unique_names`` as ``{(relpath, old name): new name}`` for the commands renamed
     (two commands of one script with one name cannot both be keys: use ``unique_names``)."""
     names, diagnostics = unique_names(items)
-    renames = {(relpath, command.name): new
-               for (relpath, command), new in zip(items, names, strict=True)
-               if new != command.name}
+    renames = {
+        (relpath, command.name): new
+        for (relpath, command), new in zip(items, names, strict=True)
+        if new != command.name
+    }
     return renames, diagnostics
 
 
-def unique_names(items: Sequence[tuple[str, Command]], reserved: Collection[str] = ()
-                 ) -> tuple[list[str], list[Diagnostic]]:
+def unique_names(
+    items: Sequence[tuple[str, Command]], reserved: Collection[str] = ()
+) -> tuple[list[str], list[Diagnostic]]:
     """One action name per command, unique across ``items`` and ``reserved`` by
     construction, deterministic for the same ``items``.
 
@@ -196,8 +200,9 @@ def unique_names(items: Sequence[tuple[str, Command]], reserved: Collection[str]
     return final, _rename_notes(items, final, clashes)
 
 
-def _rename_notes(items: Sequence[tuple[str, Command]], final: list[str],
-                  clashes: dict[int, list[str]]) -> list[Diagnostic]:
+def _rename_notes(
+    items: Sequence[tuple[str, Command]], final: list[str], clashes: dict[int, list[str]]
+) -> list[Diagnostic]:
     """One note per script whose actions were renamed, naming at most 3 other scripts."""
     per_script: dict[str, list[int]] = defaultdict(list)
     for i, (relpath, command) in enumerate(items):
@@ -205,8 +210,7 @@ def _rename_notes(items: Sequence[tuple[str, Command]], final: list[str],
             per_script[relpath].append(i)
     notes = []
     for relpath, indexes in per_script.items():
-        renamed = "; ".join(f"action {items[i][1].name!r} renamed to {final[i]!r}"
-                            for i in indexes)
+        renamed = "; ".join(f"action {items[i][1].name!r} renamed to {final[i]!r}" for i in indexes)
         others = sorted({s for i in indexes for s in clashes.get(i, [])} - {relpath})
         if not others:
             why = "another command of this script has the same action name"
@@ -215,8 +219,15 @@ def _rename_notes(items: Sequence[tuple[str, Command]], final: list[str],
             more = f" and {len(others) - 3} more" if len(others) > 3 else ""
             verb = "has" if len(others) == 1 else "have"
             why = f"{shown}{more} {verb} the same action name"
-        notes.append(Diagnostic(relpath, items[indexes[0]][1].line, Severity.INFO,
-                                "action-renamed", f"{renamed}: {why}"))
+        notes.append(
+            Diagnostic(
+                relpath,
+                items[indexes[0]][1].line,
+                Severity.INFO,
+                "action-renamed",
+                f"{renamed}: {why}",
+            )
+        )
     return notes
 
 
@@ -224,13 +235,13 @@ def _prefixed(name: str, scripts: list[str], avoid: set[str]) -> dict[str, str]:
     """Each script's name for the shared ``name``: prefixed with its parent folder
     (mapping.md), and with more folders while that tells apart scripts in different
     folders."""
-    folders = {s: [normalize(part) for part in PurePosixPath(s).parent.parts]
-               for s in scripts}
+    folders = {s: [normalize(part) for part in PurePosixPath(s).parent.parts] for s in scripts}
     distinct = {tuple(f) for f in folders.values()}
     names: dict[str, str] = dict.fromkeys(scripts, name)
     for depth in range(1, max(len(f) for f in folders.values()) + 1):
-        names = {s: "_".join([*(part for part in f[-depth:] if part), name])
-                 for s, f in folders.items()}
+        names = {
+            s: "_".join([*(part for part in f[-depth:] if part), name]) for s, f in folders.items()
+        }
         if len(set(names.values())) == len(distinct) and not set(names.values()) & avoid:
             break
     return {s: _capped(n) for s, n in names.items()}

@@ -51,7 +51,6 @@ from voodoo.manifest import (
     remember,
     sha256,
 )
-from voodoo.manifest import load as load_manifest
 
 LOCK_PATH = f"{STATE_DIR}/lock"
 _NEW_FILE_MODE = 0o644
@@ -185,7 +184,8 @@ class Plan:
             raise ValueError(f"no planned write at {path!r}")
         new = Write(path, data, Reason.MERGE, expected=write.expected)
         return dataclasses.replace(
-            self, writes=tuple(new if w.path == path else w for w in self.writes))
+            self, writes=tuple(new if w.path == path else w for w in self.writes)
+        )
 
     def disown(self, path: str, data: bytes | None) -> Plan:
         """This plan with the orphaned conflict at ``path`` settled: ``data`` is written
@@ -198,7 +198,8 @@ class Plan:
         rest = tuple(c for c in self.conflicts if c.path != path)
         if data is None:
             return dataclasses.replace(
-                self, deletes=(*self.deletes, Delete(path, expected)), conflicts=rest)
+                self, deletes=(*self.deletes, Delete(path, expected)), conflicts=rest
+            )
         write = Write(path, data, Reason.MERGE, expected=expected)
         return dataclasses.replace(self, writes=(*self.writes, write), conflicts=rest)
 
@@ -262,11 +263,11 @@ def plan(
     return builder.plan()
 
 
-def _check_layout(root: Path, rendered: Mapping[str, bytes], manifest: Manifest,
-                  carried: Collection[str] = ()) -> None:
+def _check_layout(
+    root: Path, rendered: Mapping[str, bytes], manifest: Manifest, carried: Collection[str] = ()
+) -> None:
     # Carried files are neither read nor written: only what plan and apply touch is checked.
-    check_all_inside(root, (p for p in manifest.files if p not in carried),
-                     where=MANIFEST_PATH)
+    check_all_inside(root, (p for p in manifest.files if p not in carried), where=MANIFEST_PATH)
     for relpath in rendered:
         resolve_inside(root, relpath)
     paths = set(rendered) | set(carried)
@@ -455,8 +456,9 @@ def _sweep(folder: Path) -> None:
                     os.unlink(entry.path)
 
 
-def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoint | None,
-                  *, swept: bool = False) -> None:
+def _atomic_write(
+    target: Path, data: bytes, relpath: str, checkpoint: Checkpoint | None, *, swept: bool = False
+) -> None:
     """Replace ``target`` with ``data`` through a temporary file. ``swept``: the caller
     has already swept the folder, and fsyncs it afterwards."""
     try:
@@ -465,8 +467,9 @@ def _atomic_write(target: Path, data: bytes, relpath: str, checkpoint: Checkpoin
         mode = _NEW_FILE_MODE
     if not swept:
         _sweep(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name),
-                               suffix=_TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=temp_prefix(target.name), suffix=_TMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -510,8 +513,9 @@ def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
     target = root / PENDING_PATH
     if not target.parent.resolve().is_relative_to(root):
         raise PackError("the manifest folder leads outside the pack", path=PENDING_PATH)
-    entries = {w.path: plan.manifest.files[w.path] for w in plan.writes
-               if w.path in plan.manifest.files}
+    entries = {
+        w.path: plan.manifest.files[w.path] for w in plan.writes if w.path in plan.manifest.files
+    }
     written = {w.path: sha256(w.data) for w in plan.writes if w.path in entries}
     _make_dirs(root, target.parent, created)
     _atomic_write(target, pending_text(entries, written).encode("utf-8"), PENDING_PATH, None)
@@ -537,6 +541,8 @@ def _write_manifest(
 def _state_gitignore(state: Path) -> None:
     with contextlib.suppress(OSError):  # (a convenience: never fails an ingest)
         ensure_state_gitignore(state)
+
+
 #: Seconds a run waits for a lock that a live process holds before it gives up
 #: (``VOODOO_LOCK_TIMEOUT`` overrides it).
 LOCK_TIMEOUT = 120.0
@@ -612,24 +618,29 @@ def _open_lock(root: Path, relpath: str) -> int:
     state = root / STATE_DIR
     try:
         if not state.resolve().is_relative_to(root):
-            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it",
-                            path=str(root))
+            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it", path=str(root))
         state.mkdir(parents=True, exist_ok=True)
         if not state.resolve().is_relative_to(root):  # (replaced meanwhile)
-            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it",
-                            path=str(root))
-        fd = os.open(root / relpath, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
-                     | os.O_CLOEXEC, _NEW_FILE_MODE)
+            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it", path=str(root))
+        fd = os.open(
+            root / relpath,
+            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+            _NEW_FILE_MODE,
+        )
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise PackError("the lock file is a symlink; refusing it (remove it)",
-                            path=relpath) from None
+            raise PackError(
+                "the lock file is a symlink; refusing it (remove it)", path=relpath
+            ) from None
         raise PackError(f"cannot create the lock file: {exc.strerror}", path=relpath) from exc
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
         os.close(fd)
-        raise PackError("the lock file is not a regular file of the pack's own (a FIFO, "
-                        "device or hard link); refusing it (remove it)", path=relpath)
+        raise PackError(
+            "the lock file is not a regular file of the pack's own (a FIFO, "
+            "device or hard link); refusing it (remove it)",
+            path=relpath,
+        )
     return fd
 
 
@@ -654,20 +665,31 @@ def _acquire(root: Path, fd: int, pack_dir: Path, wait: bool) -> int:
         if holder is not None and not _alive(holder):
             fd = _take_over(root, fd, holder)
             continue
-        who = (f"process {holder[0]}" + (f" on {holder[1]}" if holder[1] != _host() else "")
-               if holder else "another process")
+        who = (
+            f"process {holder[0]}" + (f" on {holder[1]}" if holder[1] != _host() else "")
+            if holder
+            else "another process"
+        )
         if not wait:
-            raise LockError(f"another voodoo process is writing this pack ({who}); try again "
-                            "when it has finished", path=str(pack_dir))
+            raise LockError(
+                f"another voodoo process is writing this pack ({who}); try again "
+                "when it has finished",
+                path=str(pack_dir),
+            )
         waited = time.monotonic() - start
         if not told:
-            _say(f"waiting for {who}, which holds {pack_dir}/{LOCK_PATH} (up to "
-                 f"{timeout:g} s; VOODOO_LOCK_TIMEOUT sets it)")
+            _say(
+                f"waiting for {who}, which holds {pack_dir}/{LOCK_PATH} (up to "
+                f"{timeout:g} s; VOODOO_LOCK_TIMEOUT sets it)"
+            )
             told = True
         if waited >= timeout:
-            raise LockError(f"another voodoo process is writing this pack ({who}); gave up "
-                            f"after {timeout:g} s. Try again when it has finished (if it is "
-                            "stuck, stop it)", path=str(pack_dir))
+            raise LockError(
+                f"another voodoo process is writing this pack ({who}); gave up "
+                f"after {timeout:g} s. Try again when it has finished (if it is "
+                "stuck, stop it)",
+                path=str(pack_dir),
+            )
         time.sleep(min(_POLL, max(0.0, timeout - waited)))
 
 
@@ -713,34 +735,18 @@ def _take_over(root: Path, fd: int, holder: tuple[int, str]) -> int:
     try:
         fcntl.flock(guard, fcntl.LOCK_EX)
         time.sleep(_POLL)  # a new holder writes its id right after locking: let it
-        if (not _same_file(fd, root / LOCK_PATH) or _holder(fd) != holder
-                or _alive(holder)):
+        if not _same_file(fd, root / LOCK_PATH) or _holder(fd) != holder or _alive(holder):
             return fd  # someone else took it over, or it is not stale after all
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.unlink(root / LOCK_PATH)
-            _say(f"note: took over {root}/{LOCK_PATH}: the process that held it "
-                 f"({holder[0]}) is gone, and a process it left behind still held the file")
+            _say(
+                f"note: took over {root}/{LOCK_PATH}: the process that held it "
+                f"({holder[0]}) is gone, and a process it left behind still held the file"
+            )
             return fd  # the loop opens the new file
         fcntl.flock(fd, fcntl.LOCK_UN)  # (free after all: the loop locks it)
         return fd
     finally:
         os.close(guard)
-
-
-def sync(
-    pack_dir: Path,
-    rendered: Mapping[str, bytes],
-    *,
-    sources: Mapping[str, SourceInfo] | None = None,
-    create_only: Collection[str] = ("pack.yaml",),
-    wait: bool = True,
-) -> Plan:
-    """Lock the pack, plan against its manifest and apply; returns the applied plan."""
-    with pack_lock(pack_dir, wait):
-        result = plan(
-            pack_dir, rendered, load_manifest(pack_dir), sources=sources, create_only=create_only
-        )
-        apply(result, pack_dir)
-        return result

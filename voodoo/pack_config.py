@@ -48,7 +48,7 @@ def config_schema(scripts: Iterable[Script]) -> dict[str, object]:
         entry: dict[str, object] = {
             "type": "string",
             "description": f"Environment variable {variable} read by "
-                           + ", ".join(sorted(readers[variable])),
+            + ", ".join(sorted(readers[variable])),
         }
         if is_secret_name(key):
             entry["secret"] = True

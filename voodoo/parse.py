@@ -48,8 +48,12 @@ def parse(source: bytes, path: str, *, max_tokens: int | None = None) -> Parsed:
     more than ``max_tokens`` tokens raises ``TooComplexError`` before libcst sees it.
     """
     if source.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ParseError("the file is UTF-16 or UTF-32 (it starts with that byte-order mark);"
-                         " Python reads source as UTF-8: re-save it as UTF-8", path=path, line=1)
+        raise ParseError(
+            "the file is UTF-16 or UTF-32 (it starts with that byte-order mark);"
+            " Python reads source as UTF-8: re-save it as UTF-8",
+            path=path,
+            line=1,
+        )
     nul = source.find(b"\x00")
     if nul != -1:
         raise ParseError(
@@ -75,15 +79,19 @@ def parse(source: bytes, path: str, *, max_tokens: int | None = None) -> Parsed:
     try:
         conversion = py2.convert(text, path)
     except py2.Python2Error:
-        raise ParseError(f"syntax error: {message} (it does not parse as Python 2 either)",
-                         path=path, line=line) from None
+        raise ParseError(
+            f"syntax error: {message} (it does not parse as Python 2 either)", path=path, line=line
+        ) from None
     try:
         module = cst.parse_module(conversion.text)
     except cst.ParserSyntaxError as err:
         converted = conversion.original_line(_syntax_error_position(conversion.text, err)[0])
-        raise ParseError(f"syntax error: {message} (as Python 2, its Python 3 conversion "
-                         f"does not parse either: {err.message})",
-                         path=path, line=converted) from err
+        raise ParseError(
+            f"syntax error: {message} (as Python 2, its Python 3 conversion "
+            f"does not parse either: {err.message})",
+            path=path,
+            line=converted,
+        ) from err
     return Parsed(module, conversion.text, conversion)
 
 

@@ -24,8 +24,15 @@ from functools import cache, lru_cache
 from itertools import chain
 from typing import Any
 
-__all__ = ["Conversion", "Python2Error", "convert", "convert_source", "except_comma_line",
-           "is_python3", "pack_copy"]
+__all__ = [
+    "Conversion",
+    "Python2Error",
+    "convert",
+    "convert_source",
+    "except_comma_line",
+    "is_python3",
+    "pack_copy",
+]
 
 #: Rewrites ``import sibling`` as ``from . import sibling``: right inside a package, wrong
 #: for a script (run as ``__main__``, its folder is on ``sys.path``) and its sibling modules.
@@ -101,7 +108,7 @@ def _except_comma_line(tree: ast.AST, source: bytes) -> int:
         if isinstance(node, ast.ExceptHandler) and isinstance(node.type, ast.Tuple):
             row = lines[node.type.lineno - 1]
             # a parenthesized tuple's position includes its "(" (Python >= 3.8)
-            if row[node.type.col_offset:node.type.col_offset + 1] != b"(":
+            if row[node.type.col_offset : node.type.col_offset + 1] != b"(":
                 return node.type.lineno
     return 0
 
@@ -136,8 +143,7 @@ def _convert(text: str, path: str, package: bool) -> Conversion:
     return Conversion(converted, fixes, _line_map(text, converted))
 
 
-def convert_source(source: bytes, path: str, *, package: bool = False
-                   ) -> tuple[bytes, Conversion]:
+def convert_source(source: bytes, path: str, *, package: bool = False) -> tuple[bytes, Conversion]:
     """``convert`` for a file's bytes: decoded and re-encoded with its own encoding (the
     BOM and coding cookie are kept), so the result is the file a person would save."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
@@ -182,8 +188,9 @@ def _tool(package: bool) -> tuple[Any, Counter[str]]:
     return tool, counts
 
 
-def _counting(transform: Callable[[Any, Any], Any], name: str, counts: Counter[str]
-              ) -> Callable[[Any, Any], Any]:
+def _counting(
+    transform: Callable[[Any, Any], Any], name: str, counts: Counter[str]
+) -> Callable[[Any, Any], Any]:
     def counted(node: Any, results: Any) -> Any:
         before = str(node)
         new = transform(node, results)
@@ -195,8 +202,9 @@ def _counting(transform: Callable[[Any, Any], Any], name: str, counts: Counter[s
 
 
 @lru_cache(maxsize=64)  # a helper module is copied once per script that imports it
-def pack_copy(source: bytes, path: str, *, keep: bool = False, package: bool = False
-              ) -> tuple[bytes, str | None]:
+def pack_copy(
+    source: bytes, path: str, *, keep: bool = False, package: bool = False
+) -> tuple[bytes, str | None]:
     """What goes into a pack for one file, and what was done to it (None: nothing, the
     file is Python 3 or not Python at all). ``keep``: a Python 2 file stays as it is."""
     if is_python3(source):

@@ -62,10 +62,15 @@ def action_of(path: str) -> str | None:
     return m.group(1) if m else None
 
 
-def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
-              prefer: merge.Prefer = "ours", settle: bool = False,
-              dormant: Mapping[str, Dormant] | None = None
-              ) -> tuple[Plan, tuple[Change, ...]]:
+def reconcile(
+    plan: Plan,
+    manifest: Manifest,
+    renames: Mapping[str, str],
+    *,
+    prefer: merge.Prefer = "ours",
+    settle: bool = False,
+    dormant: Mapping[str, Dormant] | None = None,
+) -> tuple[Plan, tuple[Change, ...]]:
     """Settle what can be settled in ``plan``; return it with the per-file changes.
 
     A field both the person and the script changed takes ``prefer``'s value; unless
@@ -91,11 +96,22 @@ def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
             if m is None:
                 continue
             plan = plan.rewrite(new_path, m.data).disown(old_path, None)
-            changes.append(Change(ChangeKind.RENAMED, new_path, new_name, old_name,
-                                  merge.diff(c.ours, m.data), m.conflicts))
+            changes.append(
+                Change(
+                    ChangeKind.RENAMED,
+                    new_path,
+                    new_name,
+                    old_name,
+                    merge.diff(c.ours, m.data),
+                    m.conflicts,
+                )
+            )
         elif old_path in deletes:
-            changes.append(Change(ChangeKind.RENAMED, new_path, new_name, old_name,
-                                  merge.diff(base, write.data)))
+            changes.append(
+                Change(
+                    ChangeKind.RENAMED, new_path, new_name, old_name, merge.diff(base, write.data)
+                )
+            )
         else:
             continue
         done.update({old_path, new_path})
@@ -107,26 +123,48 @@ def reconcile(plan: Plan, manifest: Manifest, renames: Mapping[str, str], *,
             m = merge.merge(c.base, c.ours, c.theirs, prefer=prefer)
             if m is not None:
                 plan = plan.resolve(c.path, m.data, held=bool(m.conflicts) and not settle)
-                changes.append(Change(ChangeKind.MERGED, c.path, name,
-                                      fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
+                changes.append(
+                    Change(
+                        ChangeKind.MERGED,
+                        c.path,
+                        name,
+                        fields=merge.diff(c.ours, m.data),
+                        conflicts=m.conflicts,
+                    )
+                )
                 done.add(c.path)
-        elif (c.kind is ConflictKind.FOREIGN and c.path in dormant
-              and c.theirs is not None and c.entry is not None):
+        elif (
+            c.kind is ConflictKind.FOREIGN
+            and c.path in dormant
+            and c.theirs is not None
+            and c.entry is not None
+        ):
             record = dormant[c.path]
             ours = merge.set_enabled(c.ours, True) if record.enable else c.ours
-            m = None if ours is None else merge.merge(record.base.encode(), ours, c.theirs,
-                                                      prefer=prefer)
+            m = (
+                None
+                if ours is None
+                else merge.merge(record.base.encode(), ours, c.theirs, prefer=prefer)
+            )
             if m is not None:
                 plan = plan.resolve(c.path, m.data, held=bool(m.conflicts) and not settle)
-                changes.append(Change(ChangeKind.RESTORED, c.path, name,
-                                      fields=merge.diff(c.ours, m.data), conflicts=m.conflicts))
+                changes.append(
+                    Change(
+                        ChangeKind.RESTORED,
+                        c.path,
+                        name,
+                        fields=merge.diff(c.ours, m.data),
+                        conflicts=m.conflicts,
+                    )
+                )
                 done.add(c.path)
         elif c.kind is ConflictKind.ORPHANED:
             disabled = merge.disable(c.ours)
             if disabled is not None:
                 plan = plan.disown(c.path, disabled)
-                changes.append(Change(ChangeKind.DISABLED, c.path, name,
-                                      fields=merge.diff(c.ours, disabled)))
+                changes.append(
+                    Change(ChangeKind.DISABLED, c.path, name, fields=merge.diff(c.ours, disabled))
+                )
                 done.add(c.path)
     changes.extend(_plain_changes(plan, manifest, done))
     return plan, tuple(sorted(changes, key=lambda ch: (ch.action is None, ch.path)))

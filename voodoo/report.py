@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 
     from voodoo.check import CheckResult
 
-_STATUS_STYLE = {FileStatus.INGESTED: "green", FileStatus.SKIPPED: "dim",
-                 FileStatus.FAILED: "bold red"}
+_STATUS_STYLE = {
+    FileStatus.INGESTED: "green",
+    FileStatus.SKIPPED: "dim",
+    FileStatus.FAILED: "bold red",
+}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
@@ -43,8 +46,14 @@ def progress(threshold: int) -> Iterator[ProgressFn]:
             # (here: most runs, and every run without a terminal, never draw a bar)
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            bar = Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
-                           TextColumn("{task.description}"), console=console, transient=True)
+            bar = Progress(
+                TextColumn("analyzing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=True,
+            )
             bar.start()
             task = bar.add_task("", total=total)
         assert task is not None
@@ -57,8 +66,7 @@ def progress(threshold: int) -> Iterator[ProgressFn]:
             bar.stop()
 
 
-def shown_diagnostics(diagnostics: Sequence[Diagnostic], verbose: bool = False
-                      ) -> list[Diagnostic]:
+def shown_diagnostics(diagnostics: Sequence[Diagnostic], verbose: bool = False) -> list[Diagnostic]:
     """``diagnostics`` as a person reads them: a script's ``env-read`` notes as one line
     (``reads 3 environment variables: A (line 2), ...``, at the first one's place), where
     they were most of a real repository's output; ``verbose``: every one as it is.
@@ -76,13 +84,19 @@ def shown_diagnostics(diagnostics: Sequence[Diagnostic], verbose: bool = False
             out.append(d)
         elif d is group[0]:
             where = ", ".join(f"{g.message.rpartition(' ')[2]} (line {g.line})" for g in group)
-            out.append(Diagnostic(d.path, d.line, d.severity, d.code,
-                                  f"reads {len(group)} environment variables: {where}"))
+            out.append(
+                Diagnostic(
+                    d.path,
+                    d.line,
+                    d.severity,
+                    d.code,
+                    f"reads {len(group)} environment variables: {where}",
+                )
+            )
     return out
 
 
-def print_diagnostics(diagnostics: Sequence[Any], console: Console,
-                      verbose: bool = False) -> None:
+def print_diagnostics(diagnostics: Sequence[Any], console: Console, verbose: bool = False) -> None:
     for d in shown_diagnostics(diagnostics, verbose):
         style = _SEVERITY_STYLE[d.severity]
         console.print(f"[{style}]{escape(str(d))}[/]")
@@ -127,12 +141,16 @@ def print_ingest(result: IngestResult, verbosity: int = NORMAL) -> None:
     print_diagnostics(result.notes, console, verbose)
     if len(shown) < len(result.files):
         listed = {f.relpath for f in shown}
-        rest = shown_diagnostics([d for f in result.files if f.relpath not in listed
-                                  for d in f.diagnostics])
+        rest = shown_diagnostics(
+            [d for f in result.files if f.relpath not in listed for d in f.diagnostics]
+        )
         warnings = sum(1 for d in rest if d.severity is not Severity.INFO)
-        console.print(f"{len(result.files) - len(shown)} files that changed nothing in the "
-                      f"pack not listed ({len(rest)} notes, {warnings} of them warnings; "
-                      "--verbose lists them).", style="dim")
+        console.print(
+            f"{len(result.files) - len(shown)} files that changed nothing in the "
+            f"pack not listed ({len(rest)} notes, {warnings} of them warnings; "
+            "--verbose lists them).",
+            style="dim",
+        )
     _summary(result, console)
     print_changes(result, console)
     _conflicts(result, console)
@@ -143,9 +161,11 @@ def _conflicts(result: IngestResult, console: Console) -> None:
     for c in p.conflicts:
         console.print(f"[yellow]conflict: {escape(str(c))}[/]")
     if result.held or any(c.entry is not None for c in p.conflicts):
-        console.print("Reported on every run until resolved: `voodoo ingest --theirs` takes "
-                      "the scripts' versions, `--ours` keeps yours on purpose (or delete or "
-                      "restore the file).")
+        console.print(
+            "Reported on every run until resolved: `voodoo ingest --theirs` takes "
+            "the scripts' versions, `--ours` keeps yours on purpose (or delete or "
+            "restore the file)."
+        )
 
 
 def _notes(f: FileOutcome, verbose: bool) -> int:
@@ -153,8 +173,9 @@ def _notes(f: FileOutcome, verbose: bool) -> int:
     return len(shown_diagnostics(f.diagnostics, verbose))
 
 
-def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console,
-           verbose: bool) -> None:
+def _table(
+    result: IngestResult, shown: Sequence[FileOutcome], console: Console, verbose: bool
+) -> None:
     from rich.table import Table
 
     table = Table(title=f"pack {result.pack_ref} ({result.pack_dir})", title_justify="left")
@@ -165,8 +186,13 @@ def _table(result: IngestResult, shown: Sequence[FileOutcome], console: Console,
     table.add_column("notes", justify="right")
     for f in shown:
         style = _STATUS_STYLE[f.status]
-        table.add_row(escape(f.relpath), f.framework or "-", f"[{style}]{f.status.value}[/]",
-                      escape(", ".join(f.actions)) or "-", str(_notes(f, verbose)))
+        table.add_row(
+            escape(f.relpath),
+            f.framework or "-",
+            f"[{style}]{f.status.value}[/]",
+            escape(", ".join(f.actions)) or "-",
+            str(_notes(f, verbose)),
+        )
     console.print(table)
 
 
@@ -198,8 +224,13 @@ def _summary(result: IngestResult, console: Console) -> None:
 
 
 def _diagnostic_data(d: Diagnostic) -> dict[str, Any]:
-    return {"file": d.path, "line": d.line, "severity": d.severity.value, "code": d.code,
-            "message": d.message}
+    return {
+        "file": d.path,
+        "line": d.line,
+        "severity": d.severity.value,
+        "code": d.code,
+        "message": d.message,
+    }
 
 
 def ingest_data(result: IngestResult) -> dict[str, Any]:
@@ -213,7 +244,8 @@ def ingest_data(result: IngestResult) -> dict[str, Any]:
         if ch.action is None or ch.kind is ChangeKind.CONFLICT:
             continue
         key = {ChangeKind.UNCHANGED: "unchanged", ChangeKind.REMOVED: "removed"}.get(
-            ch.kind, "written")
+            ch.kind, "written"
+        )
         actions[key].append(ch.action)
     p = result.plan
     return {
@@ -221,23 +253,41 @@ def ingest_data(result: IngestResult) -> dict[str, Any]:
         "pack_ref": result.pack_ref,
         "applied": result.applied,
         "exit_code": result.exit_code,
-        "files": [{"file": f.relpath, "status": f.status.value, "framework": f.framework,
-                   "actions": list(f.actions)} for f in result.files],
+        "files": [
+            {
+                "file": f.relpath,
+                "status": f.status.value,
+                "framework": f.framework,
+                "actions": list(f.actions),
+            }
+            for f in result.files
+        ],
         "actions": actions,
         "changes": [
-            {"kind": ch.kind.value, "path": ch.path, "action": ch.action,
-             "old_action": ch.old_action,
-             "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in ch.fields],
-             "conflicts": [{"field": c.field, "ours": c.ours, "theirs": c.theirs,
-                            "taken": c.taken} for c in ch.conflicts]}
-            for ch in result.changes if ch.kind is not ChangeKind.UNCHANGED],
-        "pack_files": {"written": [w.path for w in p.writes],
-                       "removed": [d.path for d in p.deletes],
-                       "unchanged": list(p.unchanged)},
+            {
+                "kind": ch.kind.value,
+                "path": ch.path,
+                "action": ch.action,
+                "old_action": ch.old_action,
+                "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in ch.fields],
+                "conflicts": [
+                    {"field": c.field, "ours": c.ours, "theirs": c.theirs, "taken": c.taken}
+                    for c in ch.conflicts
+                ],
+            }
+            for ch in result.changes
+            if ch.kind is not ChangeKind.UNCHANGED
+        ],
+        "pack_files": {
+            "written": [w.path for w in p.writes],
+            "removed": [d.path for d in p.deletes],
+            "unchanged": list(p.unchanged),
+        },
         "diagnostics": [_diagnostic_data(d) for d in result.notes]
         + [_diagnostic_data(d) for f in result.files for d in f.diagnostics],
-        "conflicts": [{"file": c.path, "kind": c.kind.value, "message": str(c)}
-                      for c in p.conflicts],
+        "conflicts": [
+            {"file": c.path, "kind": c.kind.value, "message": str(c)} for c in p.conflicts
+        ],
     }
 
 
@@ -245,16 +295,25 @@ def check_data(result: CheckResult) -> dict[str, Any]:
     """``voodoo check --format json``: ``in_sync``, and what an ingest would do as
     ``ingest_data`` has it (``pack_files.written``: would be written). When nothing changed
     since the last ingest (the fast path), only failing files' diagnostics are known."""
-    data: dict[str, Any] = {"pack": str(result.pack_dir), "in_sync": result.in_sync,
-                            "exit_code": result.exit_code}
+    data: dict[str, Any] = {
+        "pack": str(result.pack_dir),
+        "in_sync": result.in_sync,
+        "exit_code": result.exit_code,
+    }
     if result.result is not None:
         dry = ingest_data(result.result)
         for key in ("pack", "exit_code", "applied"):
             del dry[key]
         return {**data, **dry}
-    return {**data, "files": [], "actions": {"written": [], "unchanged": [], "removed": []},
-            "changes": [], "pack_files": {"written": [], "removed": [], "unchanged": []},
-            "diagnostics": [_diagnostic_data(d) for d in result.failures], "conflicts": []}
+    return {
+        **data,
+        "files": [],
+        "actions": {"written": [], "unchanged": [], "removed": []},
+        "changes": [],
+        "pack_files": {"written": [], "removed": [], "unchanged": []},
+        "diagnostics": [_diagnostic_data(d) for d in result.failures],
+        "conflicts": [],
+    }
 
 
 def _fixed_flags(result: IngestResult) -> str:
@@ -274,13 +333,22 @@ def _worth_a_look(result: IngestResult) -> set[str]:
     actions = {ch.action for ch in result.changes if ch.kind is not ChangeKind.UNCHANGED}
     actions |= {path.removeprefix("actions/").removesuffix(".py") for path in written}
     copies = {path.removeprefix(f"{SCRIPTS_DIR}/") for path in written}
-    return {f.relpath for f in result.files
-            if f.status is FileStatus.FAILED or f.relpath in copies
-            or actions.intersection(f.actions)}
+    return {
+        f.relpath
+        for f in result.files
+        if f.status is FileStatus.FAILED or f.relpath in copies or actions.intersection(f.actions)
+    }
 
 
-_CHANGE_STYLE = {"added": "green", "updated": "cyan", "renamed": "cyan", "removed": "red",
-                 "merged": "magenta", "disabled": "yellow", "conflict": "yellow"}
+_CHANGE_STYLE = {
+    "added": "green",
+    "updated": "cyan",
+    "renamed": "cyan",
+    "removed": "red",
+    "merged": "magenta",
+    "disabled": "yellow",
+    "conflict": "yellow",
+}
 
 
 def print_changes(result: IngestResult, console: Console) -> None:
@@ -301,7 +369,8 @@ def print_changes(result: IngestResult, console: Console) -> None:
         for c in ch.conflicts:
             console.print(
                 f"[yellow]    conflict in {escape(ch.action)}: {escape(c.field)}: yours "
-                f"{escape(repr(c.ours))}, script {escape(repr(c.theirs))}; kept {c.taken}[/]")
+                f"{escape(repr(c.ours))}, script {escape(repr(c.theirs))}; kept {c.taken}[/]"
+            )
     console.print(f"{left_alone} actions left alone.")
 
 
@@ -312,8 +381,9 @@ def inspect_data(script: Script) -> dict[str, Any]:
     return {
         "path": script.path,
         "framework": script.framework,
-        "actions": [action_metadata(c, pack_ref="PACK", entry_point=f"{c.name}.py")
-                    for c in script.commands],
+        "actions": [
+            action_metadata(c, pack_ref="PACK", entry_point=f"{c.name}.py") for c in script.commands
+        ],
         "requirements": requirements_data(script),
         "diagnostics": [
             {"line": d.line, "severity": d.severity.value, "code": d.code, "message": d.message}
@@ -354,15 +424,31 @@ def print_inspect(scripts: Sequence[Script]) -> None:
             for p in c.params:
                 default = "" if p.default is None else repr(thaw(p.default))
                 argv = p.emit.option or f"<{p.emit.kind.value}>"
-                rows.append((p.name, p.type.value if p.type else "any",
-                             "yes" if p.required else "", default, argv, p.description or ""))
+                rows.append(
+                    (
+                        p.name,
+                        p.type.value if p.type else "any",
+                        "yes" if p.required else "",
+                        default,
+                        argv,
+                        p.description or "",
+                    )
+                )
             if not console.is_terminal:
                 console.print(f"action {escape(c.name)}{about}")
                 for name, kind, required, default, argv, description in rows:
-                    facts = [kind, *(["required"] if required else []),
-                             *([f"default {default}"] if default else []), argv]
-                    console.print(escape(f"  {name} ({'; '.join(facts)})"
-                                         + (f": {description}" if description else "")))
+                    facts = [
+                        kind,
+                        *(["required"] if required else []),
+                        *([f"default {default}"] if default else []),
+                        argv,
+                    ]
+                    console.print(
+                        escape(
+                            f"  {name} ({'; '.join(facts)})"
+                            + (f": {description}" if description else "")
+                        )
+                    )
                 continue
             table = Table(title=f"action {escape(c.name)}{about}", title_justify="left")
             for col in ("parameter", "type", "required", "default", "argv", "description"):
@@ -395,8 +481,10 @@ def watch_status(pack: str, verbosity: int = NORMAL) -> Iterator[Any]:
 
         stamp = time.strftime("%H:%M:%S")
         if event.error is not None:
-            return ([f"[red]{stamp} error: {escape(str(event.error))}[/]"],
-                    f"[red]{stamp} error (above)[/]; watching (Ctrl-C to stop)")
+            return (
+                [f"[red]{stamp} error: {escape(str(event.error))}[/]"],
+                f"[red]{stamp} error (above)[/]; watching (Ctrl-C to stop)",
+            )
         result = event.result
         out: list[str] = []
         changed: set[str] = set()
@@ -409,23 +497,33 @@ def watch_status(pack: str, verbosity: int = NORMAL) -> Iterator[Any]:
             if verbosity >= VERBOSE:
                 out.extend(f"    {escape(str(f))}" for f in ch.fields)
         if verbosity >= VERBOSE:
-            out.extend(escape(str(d)) for f in result.files if changed.intersection(f.actions)
-                       for d in f.diagnostics)
+            out.extend(
+                escape(str(d))
+                for f in result.files
+                if changed.intersection(f.actions)
+                for d in f.diagnostics
+            )
         failures = {str(d) for f in result.failed for d in f.diagnostics}
         out.extend(f"[red]{stamp} {escape(d)}[/]" for d in sorted(failures - seen_failures))
         seen_failures.clear()
         seen_failures.update(failures)
         conflicts = result.plan.conflicts
         if conflicts:
-            status = (f"[yellow]{stamp} {len(conflicts)} conflict(s), left as they are: "
-                      f"{escape(str(conflicts[0]))}[/]; watching (Ctrl-C to stop)")
+            status = (
+                f"[yellow]{stamp} {len(conflicts)} conflict(s), left as they are: "
+                f"{escape(str(conflicts[0]))}[/]; watching (Ctrl-C to stop)"
+            )
         elif result.failed:
-            status = (f"[red]{stamp} {len(result.failed)} script(s) broken, last good action "
-                      f"kept[/]; watching (Ctrl-C to stop)")
+            status = (
+                f"[red]{stamp} {len(result.failed)} script(s) broken, last good action "
+                f"kept[/]; watching (Ctrl-C to stop)"
+            )
         else:
             actions = sum(len(f.actions) for f in result.files)
-            status = (f"[green]{stamp} in sync[/]: {actions} actions in {escape(pack)}; "
-                      "watching (Ctrl-C to stop)")
+            status = (
+                f"[green]{stamp} in sync[/]: {actions} actions in {escape(pack)}; "
+                "watching (Ctrl-C to stop)"
+            )
         return out, status
 
     if not terminal:

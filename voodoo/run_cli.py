@@ -49,8 +49,11 @@ def _configured() -> _Configured:
     config = find()
     if config is None:
         return _Configured()
-    return _Configured(str(config.pack) if config.pack else None, config.run_log_size,
-                       str(config.python) if config.python is not None else None)
+    return _Configured(
+        str(config.pack) if config.pack else None,
+        config.run_log_size,
+        str(config.python) if config.python is not None else None,
+    )
 
 
 def _is_pack(path: str) -> bool:

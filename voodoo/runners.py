@@ -34,7 +34,11 @@ class Runner:
 
 #: the shell and winrm runners' timeout
 _TIMEOUT_60: dict[str, object] = {
-    "type": "integer", "default": 60, "immutable": False, "required": False, "secret": False,
+    "type": "integer",
+    "default": 60,
+    "immutable": False,
+    "required": False,
+    "secret": False,
 }
 
 
@@ -73,8 +77,13 @@ _LOCAL_SHELL: dict[str, dict[str, object]] = {
 
 
 def _remote_dir(*, immutable: bool) -> dict[str, object]:
-    return {"type": "string", "default": "/tmp", "immutable": immutable, "required": False,
-            "secret": False}
+    return {
+        "type": "string",
+        "default": "/tmp",
+        "immutable": immutable,
+        "required": False,
+        "secret": False,
+    }
 
 
 def _remote_shell(**own: dict[str, object]) -> dict[str, dict[str, object]]:
@@ -82,8 +91,13 @@ def _remote_shell(**own: dict[str, object]) -> dict[str, dict[str, object]]:
     common: dict[str, dict[str, object]] = {
         **{k: v for k, v in _LOCAL_SHELL.items() if k != "cwd"},
         "bastion_host": _text(),
-        "cwd": {"type": "string", "default": "/tmp", "immutable": False, "required": False,
-                "secret": False},
+        "cwd": {
+            "type": "string",
+            "default": "/tmp",
+            "immutable": False,
+            "required": False,
+            "secret": False,
+        },
         "hosts": _text(required=True),
         "parallel": {
             "type": "boolean",

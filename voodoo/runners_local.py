@@ -78,9 +78,11 @@ def run_shell_script(action: ActionDef, prepared: Prepared, timeout: float) -> O
     if not os.access(action.script, os.X_OK):
         # StackStorm runs "chmod +x SCRIPT ; SCRIPT ...": voodoo changes no file it did
         # not write, so it runs the script only once it is executable.
-        raise ActionError(f"entry_point {action.entry_point!r} is not executable "
-                          f"(StackStorm would chmod +x it): run chmod +x {action.script}",
-                          path=str(action.script))
+        raise ActionError(
+            f"entry_point {action.entry_point!r} is not executable "
+            f"(StackStorm would chmod +x it): run chmod +x {action.script}",
+            path=str(action.script),
+        )
     schemas = {p.name: p.schema for p in action.params}
     kwarg_op = prepared.runner.get("kwarg_op") or ""
     args = script_args(prepared.action, schemas, kwarg_op)
@@ -174,8 +176,13 @@ def _wrapper_spec(path: Path) -> dict[str, Any] | None:
         isinstance(node, ast.ImportFrom) and node.module == "voodoo_runtime" for node in tree.body
     )
     for node in tree.body:
-        if (imports_runtime and isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == _SPEC_NAME):
+        if (
+            imports_runtime
+            and isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == _SPEC_NAME
+        ):
             try:
                 spec = ast.literal_eval(node.value)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -240,8 +247,9 @@ def state_dir(pack_dir: Path) -> Path:
     a symlink leading outside the pack."""
     folder = pack_dir / STATE_DIR
     if not folder.resolve().is_relative_to(pack_dir.resolve()):
-        raise ActionError(f"{STATE_DIR} leads outside the pack; refusing to write there",
-                          path=str(folder))
+        raise ActionError(
+            f"{STATE_DIR} leads outside the pack; refusing to write there", path=str(folder)
+        )
     return folder
 
 
@@ -297,10 +305,13 @@ def _spawn(
             raise
         words = [command] if isinstance(command, str) else command
         size = sum(len(os.fsencode(word)) + 1 for word in words)
-        raise ParameterError([
-            f"the command line is too long for this system ({size:,} bytes with the "
-            "parameters, and the environment on top): nothing was run; pass large values "
-            "in a file the action reads"]) from None
+        raise ParameterError(
+            [
+                f"the command line is too long for this system ({size:,} bytes with the "
+                "parameters, and the environment on top): nothing was run; pass large values "
+                "in a file the action reads"
+            ]
+        ) from None
     try:
         out, err = proc.communicate(stdin, timeout=timeout)
         return _Process(proc.returncode, out, err, timed_out=False)

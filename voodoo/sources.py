@@ -17,8 +17,24 @@ from voodoo.errors import VoodooError
 
 #: Folders that never hold a team's scripts.
 SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", "env",
-     "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".voodoo", "build", "dist"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".voodoo",
+        "build",
+        "dist",
+    }
 )
 
 
@@ -48,7 +64,8 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         dirnames[:] = sorted(
-            d for d in dirnames
+            d
+            for d in dirnames
             if d not in SKIPPED_DIRS
             and not d.startswith(".")
             and not any(_same(here / d, e) for e in exclude)
@@ -60,7 +77,8 @@ def _walk(root: Path, exclude: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
             if link and not _link_inside(path, root):
                 continue
             if (name.endswith(".py") and is_regular(path)) or (
-                    "." not in name and _has_python_shebang(path)):
+                "." not in name and _has_python_shebang(path)
+            ):
                 yield path, link
 
 
@@ -68,8 +86,9 @@ def is_pack(folder: Path) -> bool:
     """True for a StackStorm pack: one voodoo keeps (``.voodoo/manifest.json``) or any with
     ``pack.yaml`` and ``actions/``. Never a source below a folder given as one: its copies
     of scripts and its wrappers would come back as new scripts on every run."""
-    return ((folder / ".voodoo" / "manifest.json").is_file()
-            or ((folder / "pack.yaml").is_file() and (folder / "actions").is_dir()))
+    return (folder / ".voodoo" / "manifest.json").is_file() or (
+        (folder / "pack.yaml").is_file() and (folder / "actions").is_dir()
+    )
 
 
 def check_outside(sources: Sequence[Path], pack: Path) -> None:
@@ -78,8 +97,11 @@ def check_outside(sources: Sequence[Path], pack: Path) -> None:
     for source in sources:
         real = source.resolve()
         if real == root or real.is_relative_to(root):
-            raise VoodooError(f"the source {source} is inside the pack {pack}; give the "
-                              "scripts' folder and a pack folder outside it", path=str(source))
+            raise VoodooError(
+                f"the source {source} is inside the pack {pack}; give the "
+                "scripts' folder and a pack folder outside it",
+                path=str(source),
+            )
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -102,8 +124,9 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def discover(sources: Iterable[str | os.PathLike[str]], *,
-             exclude: Sequence[Path] = ()) -> list[SourceFile]:
+def discover(
+    sources: Iterable[str | os.PathLike[str]], *, exclude: Sequence[Path] = ()
+) -> list[SourceFile]:
     """List the Python files under ``sources`` (files or folders), sorted by relative path.
 
     A folder contributes its ``*.py`` files and extension-less files with a python shebang;
@@ -143,8 +166,9 @@ def common_root(sources: Sequence[Path]) -> Path:
     return Path(os.path.commonpath(roots))
 
 
-def source_list(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
-                ) -> list[str | os.PathLike[str]]:
+def source_list(
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+) -> list[str | os.PathLike[str]]:
     """``sources`` as a list: one path given alone (``"scripts"``) is one source, not one
     per character."""
     if isinstance(sources, str | os.PathLike):
@@ -152,8 +176,9 @@ def source_list(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[st
     return list(sources)
 
 
-def resolve_sources(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
-                    config: Config | None) -> list[Path]:
+def resolve_sources(
+    sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config | None
+) -> list[Path]:
     """The sources given, else the configured ones; VoodooError when there are none."""
     src = [Path(s) for s in source_list(sources)]
     if not src and config is not None:
@@ -168,5 +193,9 @@ def select(files: list[SourceFile], config: Config | None) -> list[SourceFile]:
     ``exclude``)."""
     if config is None:
         return files
-    return [f for f in files if config.selects(f.path)
-            and not (f.relpath in config.scripts and config.scripts[f.relpath].exclude)]
+    return [
+        f
+        for f in files
+        if config.selects(f.path)
+        and not (f.relpath in config.scripts and config.scripts[f.relpath].exclude)
+    ]

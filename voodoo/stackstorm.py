@@ -85,8 +85,9 @@ def pack_metadata(
     }
 
 
-def action_metadata(command: Command, *, pack_ref: str | None,
-                    entry_point: str) -> dict[str, object]:
+def action_metadata(
+    command: Command, *, pack_ref: str | None, entry_point: str
+) -> dict[str, object]:
     """One action's metadata (``actions/<name>.yaml``) for a leaf command, in fixed key order.
 
     ``pack_ref`` None leaves ``pack`` out: for a pack whose folder is not named like its
@@ -178,8 +179,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # PyYAML quotes what YAML 1.1 would read otherwise; YAML 1.2 (0o17, 1_000) needs more.
-    style = ('"' if _NEEDS_ESCAPES.search(value)
-             else "'" if needs_quotes(value) else None)
+    style = '"' if _NEEDS_ESCAPES.search(value) else "'" if needs_quotes(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -205,12 +205,6 @@ def dump_yaml(data: object) -> str:
 
 
 # --- README -----------------------------------------------------------------------------
-
-
-def pack_readme(pack_ref: str, actions: Iterable[tuple[Command, str]]) -> str:
-    """A Markdown README listing each action (sorted by name) and its parameters."""
-    return readme_from_sections(
-        pack_ref, [(c.name, readme_section(pack_ref, c, script)) for c, script in actions])
 
 
 def readme_from_sections(pack_ref: str, sections: Iterable[tuple[str, str]]) -> str:

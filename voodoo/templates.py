@@ -27,12 +27,6 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
-def references(text: str) -> list[str]:
-    """Names of other parameters a template refers to (``{{ name }}``), in order."""
-    without_raw = _RAW.sub("", text)
-    return [m.group(1) for m in _EXPR.finditer(without_raw) if m.group(2) is None]
-
-
 def render(text: str, lookup: Lookup) -> str:
     """Render ``text``; values are turned into text as Jinja does (``str()``)."""
     out: list[str] = []

@@ -429,10 +429,9 @@ def _voodoo_spec(path: Path) -> dict[str, Any] | None:
     if module is None:
         return None
     for node in module.body:
-        if (
-            isinstance(node, ast.Assign)
-            and [getattr(t, "id", None) for t in node.targets] == ["SPEC"]
-        ):
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+            "SPEC"
+        ]:
             try:
                 spec = ast.literal_eval(node.value)
             except (ValueError, TypeError, SyntaxError, RecursionError):

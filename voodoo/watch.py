@@ -60,8 +60,7 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", ""))
-                 if p]
+        paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
         paths = [p for p in paths if not self._ignored(p)]
         if not paths:
             return
@@ -70,7 +69,7 @@ class _Handler(FileSystemEventHandler):
                 if self._paths is not None:
                     self._paths.update(paths)
             elif event.event_type != "modified":  # (a folder's "modified" comes with its
-                self._paths = None                # files' own events)
+                self._paths = None  # files' own events)
             self.last = time.monotonic()
         self.changed.set()
 
@@ -87,10 +86,17 @@ class _Handler(FileSystemEventHandler):
         return any(part in SKIPPED_DIRS for part in path.parts)
 
 
-def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | None = None,
-          config: Config | None = None, debounce: float = DEBOUNCE,
-          on_sync: OnSync | None = None, stop: threading.Event | None = None,
-          ready: threading.Event | None = None) -> None:
+def watch(
+    sources: Sequence[str | Path],
+    pack_dir: str | Path,
+    *,
+    name: str | None = None,
+    config: Config | None = None,
+    debounce: float = DEBOUNCE,
+    on_sync: OnSync | None = None,
+    stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
+) -> None:
     """Sync once, then again after every burst of changes, until ``stop`` is set or Ctrl-C
     (without ``stop``, in the main thread, Ctrl-C sets one: the current sync finishes).
 
@@ -153,17 +159,23 @@ def watch(sources: Sequence[str | Path], pack_dir: str | Path, *, name: str | No
                 with contextlib.suppress(KeyError, OSError):
                     observer.unschedule(watched)
                 if now is None:
-                    report(SyncEvent(None, VoodooError(
-                        "the watched folder was deleted; watching for it to be created "
-                        "again", path=str(root))))
+                    report(
+                        SyncEvent(
+                            None,
+                            VoodooError(
+                                "the watched folder was deleted; watching for it to be created "
+                                "again",
+                                path=str(root),
+                            ),
+                        )
+                    )
                     stop.wait(0.2)
                     continue
                 try:
                     watched = observer.schedule(handler, str(root), recursive=True)
                 except OSError as exc:  # (gone again already: the next look sees it)
                     identity = None
-                    report(SyncEvent(None, VoodooError(f"cannot watch: {exc}",
-                                                       path=str(root))))
+                    report(SyncEvent(None, VoodooError(f"cannot watch: {exc}", path=str(root))))
                     continue
                 handler.take()
                 sync()

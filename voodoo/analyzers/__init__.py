@@ -98,8 +98,11 @@ def candidates(ctx: Context) -> tuple[list[Analyzer], list[Diagnostic]]:
     else:
         why = "the entry point reaches none of them; the first in voodoo's order is used"
     note = ctx.diagnostic(
-        None, Severity.INFO, "framework-choice",
-        f"the file uses {_names(parsers)}; {chosen.name} is analyzed: {why}")
+        None,
+        Severity.INFO,
+        "framework-choice",
+        f"the file uses {_names(parsers)}; {chosen.name} is analyzed: {why}",
+    )
     return [chosen, *(a for a in accepted if a is not chosen)], [note]
 
 

@@ -61,8 +61,9 @@ def build_command(ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagn
     )
 
 
-def _required_groups(ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagnostic]
-                     ) -> list[tuple[list[str], str]]:
+def _required_groups(
+    ctx: Context, chain: Sequence[Parser], diagnostics: list[Diagnostic]
+) -> list[tuple[list[str], str]]:
     """Required mutually exclusive groups whose members write different dests: (the dests,
     "one of --list, --host is required"). Reported once per group."""
     found: list[tuple[list[str], str]] = []
@@ -79,11 +80,16 @@ def _required_groups(ctx: Context, chain: Sequence[Parser], diagnostics: list[Di
             sentence = f"one of {labels} is required"
             found.append((dests, sentence))
             node = members[0].group.node if members[0].group is not None else None
-            diagnostics.append(ctx.diagnostic(
-                node, Severity.INFO, "one-of-required",
-                f"{sentence} (a required mutually exclusive group): StackStorm cannot say "
-                "so, the parameters are optional and the action refuses a run with none "
-                "or more than one of them"))
+            diagnostics.append(
+                ctx.diagnostic(
+                    node,
+                    Severity.INFO,
+                    "one-of-required",
+                    f"{sentence} (a required mutually exclusive group): StackStorm cannot say "
+                    "so, the parameters are optional and the action refuses a run with none "
+                    "or more than one of them",
+                )
+            )
     return found
 
 
@@ -203,15 +209,21 @@ class _ParamBuilder:
                 enum = (*enum, default)
         elif enum is not None and default is not None and default not in enum and scalar:
             enum = (*enum, default)
-        if emit.kind in (ArgKind.FLAG, ArgKind.FLAG_FALSE) and default is not None and (
-            default is (emit.kind is ArgKind.FLAG)
+        if (
+            emit.kind in (ArgKind.FLAG, ArgKind.FLAG_FALSE)
+            and default is not None
+            and (default is (emit.kind is ArgKind.FLAG))
         ):
             # store_true with default True (or store_false with False): typing the option
             # changes nothing, so the other value cannot be expressed. Say so in the schema.
             enum = (default,)
-            self.note(first.node, Severity.WARNING, "flag-always",
-                      f"{self._label(first)} is {first.kind} with default {default}: it can "
-                      f"never be {not default}, so the parameter only accepts {default}")
+            self.note(
+                first.node,
+                Severity.WARNING,
+                "flag-always",
+                f"{self._label(first)} is {first.kind} with default {default}: it can "
+                f"never be {not default}, so the parameter only accepts {default}",
+            )
         min_items, max_items = (
             _list_bounds(first.nargs)
             if emit.kind in (ArgKind.OPTION_LIST, ArgKind.POSITIONAL) and not scalar

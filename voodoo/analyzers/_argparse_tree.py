@@ -130,4 +130,3 @@ class Subparsers:
     prog_prefix: str
     choices: list[tuple[str, Parser]] = field(default_factory=list)
     node: cst.CSTNode | None = None
-

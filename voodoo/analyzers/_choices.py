@@ -47,8 +47,13 @@ def enum_members(ctx: Context) -> dict[str, dict[str, Json]]:
 def static_choices(ctx: Context, node: cst.BaseExpression) -> Known | None:
     """The choices as a list, or None when the expression is not one of these shapes."""
     wrapped = False
-    if (isinstance(node, cst.Call) and dotted_name(node.func) in _WRAPPERS
-            and len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star):
+    if (
+        isinstance(node, cst.Call)
+        and dotted_name(node.func) in _WRAPPERS
+        and len(node.args) == 1
+        and not node.args[0].keyword
+        and not node.args[0].star
+    ):
         wrapped, sort = True, dotted_name(node.func) == "sorted"
         node = node.args[0].value
     else:
@@ -66,8 +71,12 @@ def _from_enum(ctx: Context, comp: cst.ListComp | cst.GeneratorExp) -> list[Json
     if clause.inner_for_in is not None or clause.ifs or not isinstance(clause.target, cst.Name):
         return None
     elt = comp.elt
-    if not (isinstance(elt, cst.Attribute) and isinstance(elt.value, cst.Name)
-            and elt.value.value == clause.target.value and elt.attr.value in ("value", "name")):
+    if not (
+        isinstance(elt, cst.Attribute)
+        and isinstance(elt.value, cst.Name)
+        and elt.value.value == clause.target.value
+        and elt.attr.value in ("value", "name")
+    ):
         return None
     members = enum_members(ctx).get(dotted_name(clause.iter) or "")
     if not members:
@@ -77,8 +86,12 @@ def _from_enum(ctx: Context, comp: cst.ListComp | cst.GeneratorExp) -> list[Json
 
 def _dict_keys(ctx: Context, node: cst.BaseExpression, wrapped: bool) -> list[Json] | None:
     """``D.keys()`` (any), or ``D`` itself inside list()/tuple()/sorted()."""
-    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "keys" and not node.args):
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "keys"
+        and not node.args
+    ):
         node = node.func.value
     elif not wrapped:
         return None

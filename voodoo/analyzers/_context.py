@@ -26,8 +26,9 @@ __all__ = ["Context", "dotted_name", "is_main_test", "iter_statements"]
 class Context:
     """Per-file facts: module, path, stem, imports, module constants, docstring, lines."""
 
-    def __init__(self, module: cst.Module, path: str, text: str | None = None,
-                 origin: str | None = None) -> None:
+    def __init__(
+        self, module: cst.Module, path: str, text: str | None = None, origin: str | None = None
+    ) -> None:
         self.module = module
         self.path = path
         #: the file on disk, when analyzed from one (sibling modules are found next to it)
@@ -176,8 +177,11 @@ class Context:
 
     def _parent_map(self) -> dict[int, cst.CSTNode]:
         if self._parents is None:
-            self._parents = {id(child): parent for parent in iter_nodes(self.module)
-                             for child in children(parent)}
+            self._parents = {
+                id(child): parent
+                for parent in iter_nodes(self.module)
+                for child in children(parent)
+            }
         return self._parents
 
     def _line_of_text(self, snippet: str) -> int:
@@ -335,19 +339,20 @@ def _blocks(statement: cst.BaseStatement) -> list[object]:
 _REPEATED = -2
 
 
-def _finder(snippet: str, node: cst.CSTNode, parent: cst.CSTNode | None
-            ) -> Callable[[str], int]:
+def _finder(snippet: str, node: cst.CSTNode, parent: cst.CSTNode | None) -> Callable[[str], int]:
     """A search for ``node``'s first line ``snippet`` in a piece of code: its offset, -1
     absent, ``_REPEATED``. A plain name is searched as a whole identifier, not inside a
     string or another name (``"args": args`` holds the name ``args`` once); the name after
     a dot is left to the plain search."""
-    if isinstance(node, cst.Name) and not (isinstance(parent, cst.Attribute)
-                                           and parent.attr is node):
+    if isinstance(node, cst.Name) and not (
+        isinstance(parent, cst.Attribute) and parent.attr is node
+    ):
         pattern = re.compile(rf"(?<![\w.'\"]){re.escape(snippet)}(?![\w'\"])")
 
         def by_pattern(code: str) -> int:
             found = [m.start() for m in itertools.islice(pattern.finditer(code), 2)]
             return found[0] if len(found) == 1 else (-1 if not found else _REPEATED)
+
         return by_pattern
 
     def plain(code: str) -> int:
@@ -355,4 +360,5 @@ def _finder(snippet: str, node: cst.CSTNode, parent: cst.CSTNode | None
         if first != -1 and code.find(snippet, first + 1) != -1:
             return _REPEATED
         return first
+
     return plain

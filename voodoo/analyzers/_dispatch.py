@@ -49,8 +49,9 @@ def dispatched_names(ctx: Context) -> dict[str, tuple[tuple[str, ...], cst.CSTNo
     return found
 
 
-def with_dispatch_enums(ctx: Context, commands: list[Command],
-                        diagnostics: list[Diagnostic]) -> list[Command]:
+def with_dispatch_enums(
+    ctx: Context, commands: list[Command], diagnostics: list[Diagnostic]
+) -> list[Command]:
     """Each command's dispatching string parameter with its visible names as ``enum``."""
     dispatch = dispatched_names(ctx)
     if not dispatch:
@@ -66,10 +67,15 @@ def with_dispatch_enums(ctx: Context, commands: list[Command],
                 if param.default is not None and param.default not in enum:
                     enum = (*enum, param.default)
                 param = dataclasses.replace(param, enum=enum)
-                diagnostics.append(ctx.diagnostic(
-                    node, Severity.INFO, "dispatched-commands",
-                    f"{param.dest!r} is looked up by name at run time; its values are "
-                    f"{source}: {', '.join(names)}"))
+                diagnostics.append(
+                    ctx.diagnostic(
+                        node,
+                        Severity.INFO,
+                        "dispatched-commands",
+                        f"{param.dest!r} is looked up by name at run time; its values are "
+                        f"{source}: {', '.join(names)}",
+                    )
+                )
             params.append(param)
         out.append(dataclasses.replace(command, params=tuple(params)))
     return out
@@ -77,8 +83,11 @@ def with_dispatch_enums(ctx: Context, commands: list[Command],
 
 def _attribute_dest(expr: cst.BaseExpression) -> str | None:
     """``args.command`` (maybe ``.replace("-", "_")``/``.lower()``) -> "command"."""
-    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
-            and expr.func.attr.value in ("replace", "lower", "strip")):
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value in ("replace", "lower", "strip")
+    ):
         expr = expr.func.value
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
         return expr.attr.value
@@ -100,7 +109,8 @@ def _prefixed_dest(expr: cst.BaseExpression) -> tuple[str, str] | None:
     if isinstance(expr, cst.FormattedString) and len(expr.parts) == 2:
         head, tail = expr.parts
         if isinstance(head, cst.FormattedStringText) and isinstance(
-                tail, cst.FormattedStringExpression):
+            tail, cst.FormattedStringExpression
+        ):
             dest = _attribute_dest(tail.expression)
             if dest is not None and head.value:
                 return head.value, dest
@@ -114,7 +124,7 @@ def _methods(ctx: Context, prefix: str) -> tuple[str, ...]:
             if isinstance(statement, cst.FunctionDef):
                 name = statement.name.value
                 if name.startswith(prefix) and len(name) > len(prefix):
-                    names.append(name[len(prefix):])
+                    names.append(name[len(prefix) :])
     return tuple(dict.fromkeys(names))
 
 

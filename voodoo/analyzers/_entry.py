@@ -64,8 +64,9 @@ def present(ctx: Context) -> set[str]:
     return found
 
 
-def _decorated_by(ctx: Context, node: cst.FunctionDef,
-                  functions: dict[str, list[cst.FunctionDef]]) -> set[str]:
+def _decorated_by(
+    ctx: Context, node: cst.FunctionDef, functions: dict[str, list[cst.FunctionDef]]
+) -> set[str]:
     """click/typer, when ``node`` is one of their commands (calling it runs the framework)."""
     out: set[str] = set()
     for decorator in node.decorators:
@@ -124,7 +125,7 @@ def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
         node = ctx.constants.get(dotted_name(expr) or "")
         return static_value(node) if node is not None else None
 
-    if (isinstance(test, cst.Comparison) and dotted_name(test.left) == "__name__"):
+    if isinstance(test, cst.Comparison) and dotted_name(test.left) == "__name__":
         return None  # the __main__ guard: taken when run as a script (and followed)
     value = static_value(test, lookup)
     return bool(value.value) if isinstance(value, Known) else None

@@ -159,8 +159,11 @@ class _Visitor(cst.CSTVisitor):
         """``len(L) > k`` -> k + 1 items guaranteed (``>=`` k or ``==`` k -> k); a test
         joined with ``and``: the most any part guarantees; else None."""
         if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-            parts = [g for g in (self._len_guard(test.left), self._len_guard(test.right))
-                     if g is not None]
+            parts = [
+                g
+                for g in (self._len_guard(test.left), self._len_guard(test.right))
+                if g is not None
+            ]
             return max(parts) if parts else None
         found = self._len_compare(test)
         if found is None:
@@ -184,16 +187,13 @@ class _Visitor(cst.CSTVisitor):
             return bound + 1 + offset
         return None
 
-    def _len_compare(self, test: cst.BaseExpression
-                     ) -> tuple[cst.BaseCompOp, int, int] | None:
+    def _len_compare(self, test: cst.BaseExpression) -> tuple[cst.BaseCompOp, int, int] | None:
         """``len(L) OP k`` -> (OP, k, L's offset)."""
         if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
             return None
         left, comp = test.left, test.comparisons[0]
         if not (
-            isinstance(left, cst.Call)
-            and dotted_name(left.func) == "len"
-            and len(left.args) == 1
+            isinstance(left, cst.Call) and dotted_name(left.func) == "len" and len(left.args) == 1
         ):
             return None
         offset = self.offset_of(left.args[0].value)
@@ -377,13 +377,19 @@ class _Visitor(cst.CSTVisitor):
         if isinstance(comp.operator, cst.Equal | cst.NotEqual):
             options: Sequence[cst.BaseExpression] = [comp.comparator]
         elif isinstance(comp.operator, cst.In | cst.NotIn) and isinstance(
-                comp.comparator, cst.Tuple | cst.List | cst.Set):
+            comp.comparator, cst.Tuple | cst.List | cst.Set
+        ):
             options = [e.value for e in comp.comparator.elements]
         else:
             return
         values = [static_value(o, self._lookup) for o in options]
-        literals = [v.value for v in values if isinstance(v, Known)
-                    and isinstance(v.value, str | int) and not isinstance(v.value, bool)]
+        literals = [
+            v.value
+            for v in values
+            if isinstance(v, Known)
+            and isinstance(v.value, str | int)
+            and not isinstance(v.value, bool)
+        ]
         if len(literals) == len(options):
             self.compared[id(node.left)] = [str(v) for v in literals]
 
@@ -440,8 +446,11 @@ def _leaves(body: cst.BaseSuite) -> bool:
     for small in statements[-1].body:
         if isinstance(small, cst.Raise | cst.Return):
             return True
-        if (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
-                and dotted_name(small.value.func) in ("sys.exit", "exit", "quit", "os._exit")):
+        if (
+            isinstance(small, cst.Expr)
+            and isinstance(small.value, cst.Call)
+            and dotted_name(small.value.func) in ("sys.exit", "exit", "quit", "os._exit")
+        ):
             return True
     return False
 
@@ -505,8 +514,7 @@ def positional_params(
             required = False
         seen_optional = seen_optional or read.optional
         literals = found.literals.get(index)
-        enum = (tuple(str(v) for v in literals)
-                if literals and index not in found.valued else None)
+        enum = tuple(str(v) for v in literals) if literals and index not in found.valued else None
         params.append(
             Param(
                 name=f"{prefix}{number}",

@@ -20,10 +20,28 @@ from voodoo.model import Diagnostic, Json, ParamType, Severity, freeze
 
 __all__ = ["Arg", "Doc", "constant_lookup", "read_doc", "signature", "top_level"]
 
-_SCALARS = {"int": ParamType.INTEGER, "float": ParamType.NUMBER, "bool": ParamType.BOOLEAN,
-            "str": ParamType.STRING, "dict": ParamType.OBJECT}
-_SEQUENCES = {"list", "tuple", "set", "frozenset", "Sequence", "Iterable", "List", "Tuple",
-              "Set", "FrozenSet", "typing.List", "typing.Sequence", "typing.Tuple"}
+_SCALARS = {
+    "int": ParamType.INTEGER,
+    "float": ParamType.NUMBER,
+    "bool": ParamType.BOOLEAN,
+    "str": ParamType.STRING,
+    "dict": ParamType.OBJECT,
+}
+_SEQUENCES = {
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "Sequence",
+    "Iterable",
+    "List",
+    "Tuple",
+    "Set",
+    "FrozenSet",
+    "typing.List",
+    "typing.Sequence",
+    "typing.Tuple",
+}
 _OPTIONAL = {"Optional", "typing.Optional"}
 _DICTS = {"Dict", "typing.Dict", "Mapping", "dict"}
 
@@ -76,6 +94,7 @@ def top_level(ctx: Context) -> Iterator[cst.FunctionDef | cst.ClassDef]:
 
 def constant_lookup(ctx: Context) -> Lookup:
     """A ``Lookup`` that resolves module-level constants (each name at most once deep)."""
+
     def lookup(expr: cst.BaseExpression, seen: frozenset[str] = frozenset()) -> Value | None:
         name = dotted_name(expr)
         if name is None or name not in ctx.constants or name in seen:
@@ -86,16 +105,26 @@ def constant_lookup(ctx: Context) -> Lookup:
     return lookup
 
 
-def signature(ctx: Context, fn: cst.FunctionDef, *, skip_first: bool,
-              diagnostics: list[Diagnostic], owner: cst.ClassDef | None = None
-              ) -> list[Arg] | None:
+def signature(
+    ctx: Context,
+    fn: cst.FunctionDef,
+    *,
+    skip_first: bool,
+    diagnostics: list[Diagnostic],
+    owner: cst.ClassDef | None = None,
+) -> list[Arg] | None:
     """The parameters a caller can pass by keyword; None when it cannot be called so.
     ``owner``: the class whose docstring documents ``__init__``'s parameters."""
     params = fn.params
     if params.posonly_params:
-        diagnostics.append(ctx.diagnostic(
-            fn, Severity.WARNING, "positional-only",
-            f"{fn.name.value}() has positional-only parameters; it is left out"))
+        diagnostics.append(
+            ctx.diagnostic(
+                fn,
+                Severity.WARNING,
+                "positional-only",
+                f"{fn.name.value}() has positional-only parameters; it is left out",
+            )
+        )
         return None
     doc = read_doc(fn)
     if owner is not None:
@@ -105,9 +134,14 @@ def signature(ctx: Context, fn: cst.FunctionDef, *, skip_first: bool,
         listed = listed[1:]
     for star in (params.star_arg, params.star_kwarg):
         if isinstance(star, cst.Param):
-            diagnostics.append(ctx.diagnostic(
-                star, Severity.INFO, "varargs-skipped",
-                f"{fn.name.value}(): *{star.name.value} is not an action parameter"))
+            diagnostics.append(
+                ctx.diagnostic(
+                    star,
+                    Severity.INFO,
+                    "varargs-skipped",
+                    f"{fn.name.value}(): *{star.name.value} is not an action parameter",
+                )
+            )
     return [_arg(ctx, p, doc, diagnostics) for p in listed]
 
 
@@ -121,23 +155,38 @@ def _arg(ctx: Context, param: cst.Param, doc: Doc, diagnostics: list[Diagnostic]
             value = found.value
             default = _json(found.value)
             if default is None and found.value is not None:
-                diagnostics.append(ctx.diagnostic(
-                    param, Severity.WARNING, "unknown-default",
-                    f"the default of {name!r} is not a JSON value; it is left out"))
+                diagnostics.append(
+                    ctx.diagnostic(
+                        param,
+                        Severity.WARNING,
+                        "unknown-default",
+                        f"the default of {name!r} is not a JSON value; it is left out",
+                    )
+                )
         else:
-            diagnostics.append(ctx.diagnostic(
-                param, Severity.WARNING, "unknown-default",
-                f"the default of {name!r} cannot be known statically ({found.reason}); "
-                "it is left out"))
+            diagnostics.append(
+                ctx.diagnostic(
+                    param,
+                    Severity.WARNING,
+                    "unknown-default",
+                    f"the default of {name!r} cannot be known statically ({found.reason}); "
+                    "it is left out",
+                )
+            )
     ptype, items = _annotated(ctx, param.annotation)
     if isinstance(value, bool):
         ptype, items = ParamType.BOOLEAN, None
     elif ptype is None:
         ptype, items = _type_of(value)
     if default is not None and not _fits(default, ptype):
-        diagnostics.append(ctx.diagnostic(
-            param, Severity.WARNING, "default-type",
-            f"the default of {name!r} does not fit its annotation; it is left out"))
+        diagnostics.append(
+            ctx.diagnostic(
+                param,
+                Severity.WARNING,
+                "default-type",
+                f"the default of {name!r} does not fit its annotation; it is left out",
+            )
+        )
         default = None
     return Arg(
         name=name,
@@ -150,15 +199,15 @@ def _arg(ctx: Context, param: cst.Param, doc: Doc, diagnostics: list[Diagnostic]
     )
 
 
-def _annotated(ctx: Context, annotation: cst.Annotation | None
-               ) -> tuple[ParamType | None, ParamType | None]:
+def _annotated(
+    ctx: Context, annotation: cst.Annotation | None
+) -> tuple[ParamType | None, ParamType | None]:
     if annotation is None:
         return None, None
     return _from_expr(ctx, annotation.annotation)
 
 
-def _from_expr(ctx: Context, expr: cst.BaseExpression
-               ) -> tuple[ParamType | None, ParamType | None]:
+def _from_expr(ctx: Context, expr: cst.BaseExpression) -> tuple[ParamType | None, ParamType | None]:
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
         sides = [s for s in (expr.left, expr.right) if dotted_name(s) != "None"]
         return _from_expr(ctx, sides[0]) if len(sides) == 1 else (ParamType.STRING, None)

@@ -20,11 +20,17 @@ def tidy(text: str | None) -> str | None:
     lines = text.splitlines()
 
     def title(index: int) -> bool:
-        return 0 <= index < len(lines) and bool(lines[index].strip()) and not _UNDERLINE.match(
-            lines[index])
+        return (
+            0 <= index < len(lines)
+            and bool(lines[index].strip())
+            and not _UNDERLINE.match(lines[index])
+        )
 
-    kept = [_SPACES.sub(" ", line).rstrip() for i, line in enumerate(lines)
-            if not (_UNDERLINE.match(line) and (title(i - 1) or title(i + 1)))]
+    kept = [
+        _SPACES.sub(" ", line).rstrip()
+        for i, line in enumerate(lines)
+        if not (_UNDERLINE.match(line) and (title(i - 1) or title(i + 1)))
+    ]
     return "\n".join(kept).strip() or None
 
 

@@ -25,10 +25,11 @@ _PURE = frozenset({"int", "float", "abs", "min", "max", "len", "str", "isinstanc
 
 
 def converted_kind(ctx: Context, name: str, _seen: frozenset[str] = frozenset()) -> str | None:
-    """"int" or "float" when the top-level function ``name`` is a pure converter (it may
+    """ "int" or "float" when the top-level function ``name`` is a pure converter (it may
     call another one: ``ival = positive_int(val)``)."""
-    functions = [s for s in ctx.module.body
-                 if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    functions = [
+        s for s in ctx.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name
+    ]
     if len(functions) != 1 or name in _seen:
         return None
     fn = functions[0]
@@ -51,8 +52,9 @@ def converted_kind(ctx: Context, name: str, _seen: frozenset[str] = frozenset())
     return "float" if "float" in kinds else "int"
 
 
-def _kind(expr: cst.BaseExpression | None, converted: dict[str, str],
-          local: Callable[[str], str | None]) -> str | None:
+def _kind(
+    expr: cst.BaseExpression | None, converted: dict[str, str], local: Callable[[str], str | None]
+) -> str | None:
     if isinstance(expr, cst.Call):
         callee = dotted_name(expr.func)
         if callee in _CONVERTERS:

@@ -83,6 +83,7 @@ def _no_lookup(expr: cst.BaseExpression) -> Value | None:
 def constant_lookup(constants: Mapping[str, cst.BaseExpression]) -> Lookup:
     """A ``Lookup`` of module constants by (dotted) name, each value itself read with the
     same lookup (``B = A + "x"``)."""
+
     def lookup(expr: cst.BaseExpression) -> Value | None:
         name = dotted_name(expr)
         node = constants.get(name) if name else None
@@ -337,11 +338,15 @@ def _call(expr: cst.Call, lookup: Lookup, env: list[str]) -> Value:
         if isinstance(receiver, Known) and isinstance(receiver.value, str):
             method_name = expr.func.attr.value
             if any(a.star for a in expr.args) or (
-                    method_name != "format" and any(a.keyword for a in expr.args)):
+                method_name != "format" and any(a.keyword for a in expr.args)
+            ):
                 return Unknown("keyword arguments to a string method", expr)
             args = [_known(a.value, lookup, env) for a in expr.args if a.keyword is None]
-            kwargs = {a.keyword.value: _known(a.value, lookup, env)
-                      for a in expr.args if a.keyword is not None}
+            kwargs = {
+                a.keyword.value: _known(a.value, lookup, env)
+                for a in expr.args
+                if a.keyword is not None
+            }
             if not all(isinstance(a, _SAFE_TYPES) for a in [*args, *kwargs.values()]):
                 return Unknown("call on an unsupported value", expr)
             if method_name in _WIDTH_METHODS and (

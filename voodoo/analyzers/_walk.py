@@ -25,12 +25,29 @@ __all__ = ["children", "find_all", "iter_nodes", "walk"]
 N = TypeVar("N", bound=cst.CSTNode)
 
 _TRIVIA: tuple[type, ...] = (
-    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
-    cst.Comment, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
-    cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comma, cst.Colon,
-    cst.Semicolon, cst.Dot, cst.AssignEqual, cst.Asynchronous,
-    cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp,
-    cst.BaseAugOp, cst.ImportStar,
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comment,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.Comma,
+    cst.Colon,
+    cst.Semicolon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.Asynchronous,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.ImportStar,
 )
 
 #: node type -> its fields, in the order libcst visits them (source order)
@@ -106,8 +123,10 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         found = hooks.get(kind)
         if found is None:
             name = kind.__name__
-            found = hooks[kind] = (getattr(visitor, f"visit_{name}", None),
-                                   getattr(visitor, f"leave_{name}", None))
+            found = hooks[kind] = (
+                getattr(visitor, f"visit_{name}", None),
+                getattr(visitor, f"leave_{name}", None),
+            )
         visit, leave = found
         if leaving:
             assert leave is not None

@@ -30,6 +30,7 @@ __all__ = ["analyze", "detect", "name"]
 
 name = "click"
 
+
 def _group_class(ctx: Context, target: cst.BaseExpression) -> bool:
     """``@click.command(cls=AliasedGroup)``: a group when ``cls`` is ``click.Group`` or a
     class of this file derived from it (directly or through another such class)."""
@@ -78,6 +79,8 @@ _PARAM_DECORATORS: dict[str, dict[str, object]] = {
     "click.confirmation_option": {"decls": ["--yes"], "expose_value": False},
 }
 _IGNORED_DECORATORS = ("click.version_option", "click.help_option")
+
+
 @dataclass(slots=True)
 class ClickCommand:
     """One decorated function: a command or a group."""
@@ -119,8 +122,9 @@ def build_command(
     ctx: Context, chain: list[ClickCommand], diagnostics: list[Diagnostic]
 ) -> Command:
     """The leaf at the end of ``chain`` (root first) with every level's parameters."""
-    levels = [build_level(c.context or ctx, c.params, level, diagnostics)
-              for level, c in enumerate(chain)]
+    levels = [
+        build_level(c.context or ctx, c.params, level, diagnostics) for level, c in enumerate(chain)
+    ]
     params: list[Param] = []
     for index, level_params in enumerate(levels):
         deeper = {p.name for later in levels[index + 1 :] for p in later}
@@ -261,8 +265,11 @@ def _add_command(
     ctx: Context, call: cst.Call, commands: dict[str, ClickCommand], diagnostics: list[Diagnostic]
 ) -> None:
     func = call.func
-    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-            and func.attr.value == "add_command"):
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.attr.value == "add_command"
+    ):
         return
     group = commands.get(func.value.value)
     args = positional_args(call)

@@ -21,6 +21,7 @@ __all__ = ["analyze", "detect", "name"]
 
 name = "docopt"
 
+
 def detect(ctx: Context) -> bool:
     """The file imports docopt and calls ``docopt(...)``."""
     return ctx.imports_module("docopt") and _find_call(ctx) is not None
@@ -33,19 +34,40 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
         return [], []
     doc = keyword_arg(call, "docstring", 0) or keyword_arg(call, "doc")
     if doc is None:
-        return [], [_diag(ctx, call, Severity.WARNING, "docopt-no-usage",
-                          "docopt() is called without a usage text")]
+        return [], [
+            _diag(
+                ctx,
+                call,
+                Severity.WARNING,
+                "docopt-no-usage",
+                "docopt() is called without a usage text",
+            )
+        ]
     text = _usage_text(ctx, doc)
     if not isinstance(text, Known) or not isinstance(text.value, str):
         reason = getattr(text, "reason", "not a string")
-        return [], [_diag(ctx, call, Severity.WARNING, "docopt-unknown-usage",
-                          f"the usage text cannot be known statically ({reason})")]
+        return [], [
+            _diag(
+                ctx,
+                call,
+                Severity.WARNING,
+                "docopt-unknown-usage",
+                f"the usage text cannot be known statically ({reason})",
+            )
+        ]
     try:
         usage = read_usage(text.value)
     except UsageError as err:
         where = _usage_node(ctx, doc) or call
-        return [], [_diag(ctx, where, Severity.ERROR, "docopt-usage-error",
-                          f"docopt cannot parse the usage text: {err}")]
+        return [], [
+            _diag(
+                ctx,
+                where,
+                Severity.ERROR,
+                "docopt-usage-error",
+                f"docopt cannot parse the usage text: {err}",
+            )
+        ]
     diagnostics: list[Diagnostic] = []
     order = _positional_order(usage, ctx, call, diagnostics)
     _note_partly_repeated(usage, ctx, call, diagnostics)
@@ -103,8 +125,9 @@ def _usage_node(ctx: Context, doc: cst.BaseExpression) -> cst.CSTNode | None:
     return None
 
 
-def _positional_order(usage: Usage, ctx: Context, call: cst.Call,
-                      diagnostics: list[Diagnostic]) -> dict[str, int]:
+def _positional_order(
+    usage: Usage, ctx: Context, call: cst.Call, diagnostics: list[Diagnostic]
+) -> dict[str, int]:
     """One order of arguments and command words that agrees with every usage pattern."""
     positional = {leaf.key for leaf in usage.leaves if leaf.kind != "option"}
     sequences = [[key for key in pattern if key in positional] for pattern in usage.patterns]
@@ -119,30 +142,44 @@ def _positional_order(usage: Usage, ctx: Context, call: cst.Call,
         ready = next((k for k in pending if before[k] <= set(order)), None)
         if ready is None:  # the patterns disagree: keep the first pattern's order
             ready = pending[0]
-            diagnostics.append(_diag(
-                ctx, call, Severity.WARNING, "docopt-order",
-                "the usage patterns put arguments in different orders; "
-                f"{ready!r} is placed as in the first pattern that uses it"))
+            diagnostics.append(
+                _diag(
+                    ctx,
+                    call,
+                    Severity.WARNING,
+                    "docopt-order",
+                    "the usage patterns put arguments in different orders; "
+                    f"{ready!r} is placed as in the first pattern that uses it",
+                )
+            )
         order.append(ready)
         pending.remove(ready)
     return {key: i for i, key in enumerate(order)}
 
 
-def _note_partly_repeated(usage: Usage, ctx: Context, call: cst.Call,
-                          diagnostics: list[Diagnostic]) -> None:
+def _note_partly_repeated(
+    usage: Usage, ctx: Context, call: cst.Call, diagnostics: list[Diagnostic]
+) -> None:
     # docopt returns a list in every pattern once one pattern repeats the argument
     for leaf in usage.leaves:
         if leaf.kind != "argument" or not leaf.repeated:
             continue
         single = [
-            keys for keys, again in zip(usage.patterns, usage.repeated, strict=True)
+            keys
+            for keys, again in zip(usage.patterns, usage.repeated, strict=True)
             if leaf.key in keys and leaf.key not in again
         ]
         if single:
-            diagnostics.append(_diag(
-                ctx, call, Severity.INFO, "docopt-partly-repeated",
-                f"{leaf.key} is repeated in some usage patterns only: the parameter is an "
-                "array; give it one item for the others"))
+            diagnostics.append(
+                _diag(
+                    ctx,
+                    call,
+                    Severity.INFO,
+                    "docopt-partly-repeated",
+                    f"{leaf.key} is repeated in some usage patterns only: the parameter is an "
+                    "array; give it one item for the others",
+                )
+            )
 
 
 def _param(leaf: Leaf, usage: Usage, order: dict[str, int]) -> Param:
@@ -153,21 +190,29 @@ def _param(leaf: Leaf, usage: Usage, order: dict[str, int]) -> Param:
     position = order.get(leaf.key, 0)
     if leaf.kind == "command":
         return Param(
-            name=pname, dest=leaf.key,
+            name=pname,
+            dest=leaf.key,
             emit=Emit(ArgKind.COMMAND, option=leaf.key, position=position),
-            type=ParamType.BOOLEAN, required=required,
+            type=ParamType.BOOLEAN,
+            required=required,
             default=None if required else False,
         )
     if leaf.repeated:
         return Param(
-            name=pname, dest=leaf.key,
+            name=pname,
+            dest=leaf.key,
             emit=Emit(ArgKind.POSITIONAL, position=position),
-            type=ParamType.ARRAY, items_type=ParamType.STRING, required=required,
+            type=ParamType.ARRAY,
+            items_type=ParamType.STRING,
+            required=required,
             min_items=1 if required else None,
         )
     return Param(
-        name=pname, dest=leaf.key, emit=Emit(ArgKind.POSITIONAL, position=position),
-        type=ParamType.STRING, required=required,
+        name=pname,
+        dest=leaf.key,
+        emit=Emit(ArgKind.POSITIONAL, position=position),
+        type=ParamType.STRING,
+        required=required,
     )
 
 
@@ -177,25 +222,50 @@ def _option_param(leaf: Leaf, required: bool) -> Param:
     joiner = Joiner.EQUALS if option.startswith("--") else Joiner.ATTACHED
     if not leaf.takes_value:
         if leaf.repeated:
-            return Param(name=pname, dest=leaf.key, emit=Emit(ArgKind.COUNT, option=option),
-                         type=ParamType.INTEGER, description=leaf.help, required=required)
-        return Param(name=pname, dest=leaf.key, emit=Emit(ArgKind.FLAG, option=option),
-                     type=ParamType.BOOLEAN, description=leaf.help, required=required,
-                     default=None if required else False)
+            return Param(
+                name=pname,
+                dest=leaf.key,
+                emit=Emit(ArgKind.COUNT, option=option),
+                type=ParamType.INTEGER,
+                description=leaf.help,
+                required=required,
+            )
+        return Param(
+            name=pname,
+            dest=leaf.key,
+            emit=Emit(ArgKind.FLAG, option=option),
+            type=ParamType.BOOLEAN,
+            description=leaf.help,
+            required=required,
+            default=None if required else False,
+        )
     if leaf.repeated:
         default = tuple(leaf.default.split()) if leaf.default else None
-        return Param(name=pname, dest=leaf.key,
-                     emit=Emit(ArgKind.APPEND, option=option, joiner=joiner),
-                     type=ParamType.ARRAY, items_type=ParamType.STRING,
-                     description=leaf.help, default=default, required=required)
-    return Param(name=pname, dest=leaf.key, emit=Emit(ArgKind.OPTION, option=option, joiner=joiner),
-                 type=ParamType.STRING, description=leaf.help, default=leaf.default,
-                 required=required)
+        return Param(
+            name=pname,
+            dest=leaf.key,
+            emit=Emit(ArgKind.APPEND, option=option, joiner=joiner),
+            type=ParamType.ARRAY,
+            items_type=ParamType.STRING,
+            description=leaf.help,
+            default=default,
+            required=required,
+        )
+    return Param(
+        name=pname,
+        dest=leaf.key,
+        emit=Emit(ArgKind.OPTION, option=option, joiner=joiner),
+        type=ParamType.STRING,
+        description=leaf.help,
+        default=leaf.default,
+        required=required,
+    )
 
 
 def _is_required(key: str, usage: Usage) -> bool:
     relevant = [
-        (keys, needed) for keys, needed in zip(usage.patterns, usage.required, strict=True)
+        (keys, needed)
+        for keys, needed in zip(usage.patterns, usage.required, strict=True)
         if not set(keys) <= HELP_OPTIONS
     ]
     return bool(relevant) and all(key in needed for _, needed in relevant)
@@ -213,6 +283,7 @@ def _description(docstring: str | None) -> str | None:
     return None if not first or first.lower().startswith("usage:") else first
 
 
-def _diag(ctx: Context, node: cst.CSTNode | None, severity: Severity, code: str,
-          message: str) -> Diagnostic:
+def _diag(
+    ctx: Context, node: cst.CSTNode | None, severity: Severity, code: str, message: str
+) -> Diagnostic:
     return ctx.diagnostic(node, severity, code, message)

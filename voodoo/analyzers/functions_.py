@@ -21,6 +21,7 @@ __all__ = ["analyze", "analyze_module", "detect", "name"]
 
 name = "functions"
 
+
 def detect(ctx: Context) -> bool:
     """The ``__main__`` block calls a top-level function with arguments from sys.argv."""
     return _entry(ctx) is not None
@@ -48,8 +49,9 @@ def analyze_module(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     return commands, diagnostics
 
 
-def _command(ctx: Context, fn: cst.FunctionDef, action: str,
-             diagnostics: list[Diagnostic]) -> Command | None:
+def _command(
+    ctx: Context, fn: cst.FunctionDef, action: str, diagnostics: list[Diagnostic]
+) -> Command | None:
     args = signature(ctx, fn, skip_first=False, diagnostics=diagnostics)
     if args is None:
         return None
@@ -81,7 +83,8 @@ def _param(arg: Arg, position: int) -> Param:
 
 def _entry(ctx: Context) -> cst.FunctionDef | None:
     functions = {
-        node.name.value: node for node in top_level(ctx)
+        node.name.value: node
+        for node in top_level(ctx)
         if isinstance(node, cst.FunctionDef) and node.asynchronous is None
     }
     for statement in ctx.module.body:

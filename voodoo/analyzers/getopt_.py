@@ -80,9 +80,15 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     loop = _find_loop(ctx.module, call.opts)
     groups: list[_Option] = []
     if loop is None:
-        diagnostics.append(ctx.diagnostic(call.node, Severity.WARNING, "getopt-loop",
-                                          "no 'for o, a in opts:' loop found; every declared "
-                                          "option is its own parameter, typed as text"))
+        diagnostics.append(
+            ctx.diagnostic(
+                call.node,
+                Severity.WARNING,
+                "getopt-loop",
+                "no 'for o, a in opts:' loop found; every declared "
+                "option is its own parameter, typed as text",
+            )
+        )
     else:
         groups = _branches(ctx, loop, diagnostics)
     handled = {s for g in groups for s in g.strings}
@@ -103,12 +109,12 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
             # ``for host in args:``, ``run(args)``, ``args[i]``: the script takes any
             # number of arguments, which is what an array parameter passes
             found.rest = (0, found.escapes[0])
-        params.extend(positional_params(ctx, found, first=0, prefix="arg",
-                                        diagnostics=diagnostics))
+        params.extend(positional_params(ctx, found, first=0, prefix="arg", diagnostics=diagnostics))
     command = Command(
         name=action_name(ctx.stem, ()),
         description=ctx.docstring.strip().split("\n\n", 1)[0].strip() or None
-        if ctx.docstring else None,
+        if ctx.docstring
+        else None,
         params=tuple(params),
         double_dash=True,
     )
@@ -139,8 +145,9 @@ def _declared_strings(group: _Option, declared: dict[str, bool]) -> list[str]:
     return [s for s in group.strings if s in declared and (s not in _HELP or declared[s])]
 
 
-def _param(strings: list[str], declared: dict[str, bool], group: _Option,
-           initial: dict[str, Json]) -> Param:
+def _param(
+    strings: list[str], declared: dict[str, bool], group: _Option, initial: dict[str, Json]
+) -> Param:
     longs = [s for s in strings if s.startswith("--")]
     option = longs[0] if longs else strings[0]
     pname = option.lstrip("-").replace("-", "_")
@@ -152,9 +159,13 @@ def _param(strings: list[str], declared: dict[str, bool], group: _Option,
         option = next(s for s in [*longs, *strings] if declared[s])
     default = initial.get(group.variable) if group.variable else None
     if not takes:
-        return Param(name=pname, dest=option, emit=Emit(ArgKind.FLAG, option),
-                     type=ParamType.BOOLEAN,
-                     default=default if isinstance(default, bool) else None)
+        return Param(
+            name=pname,
+            dest=option,
+            emit=Emit(ArgKind.FLAG, option),
+            type=ParamType.BOOLEAN,
+            default=default if isinstance(default, bool) else None,
+        )
     ptype = group.cast or ParamType.STRING
     if group.cast is None and isinstance(default, int | float) and not isinstance(default, bool):
         ptype = ParamType.INTEGER if isinstance(default, int) else ParamType.NUMBER
@@ -163,9 +174,13 @@ def _param(strings: list[str], declared: dict[str, bool], group: _Option,
     if ptype is ParamType.INTEGER and not isinstance(default, int):
         default = None
     joiner = Joiner.EQUALS if option.startswith("--") else Joiner.ATTACHED
-    return Param(name=pname, dest=dest, emit=Emit(ArgKind.OPTION, option, joiner=joiner),
-                 type=ptype, default=default)
-
+    return Param(
+        name=pname,
+        dest=dest,
+        emit=Emit(ArgKind.OPTION, option, joiner=joiner),
+        type=ptype,
+        default=default,
+    )
 
 
 def _calls(ctx: Context) -> list[_Call]:
@@ -174,8 +189,9 @@ def _calls(ctx: Context) -> list[_Call]:
     class _Find(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
             value = node.value
-            if isinstance(value, cst.Call) and any(ctx.refers_to(value.func, f)
-                                                   for f in _FUNCTIONS):
+            if isinstance(value, cst.Call) and any(
+                ctx.refers_to(value.func, f) for f in _FUNCTIONS
+            ):
                 target = node.targets[0].target
                 call = _Call(value)
                 if isinstance(target, cst.Tuple | cst.List) and len(target.elements) == 2:
@@ -196,9 +212,14 @@ def _declare(ctx: Context, call: _Call, lookup: object, diagnostics: list[Diagno
             continue
         value = static_value(node, lookup)  # type: ignore[arg-type]
         if not isinstance(value, Known):
-            diagnostics.append(ctx.diagnostic(node, Severity.WARNING, "parameter-lost",
-                                              f"parameters lost: {ctx.code_for(node)} is not "
-                                              "known statically"))
+            diagnostics.append(
+                ctx.diagnostic(
+                    node,
+                    Severity.WARNING,
+                    "parameter-lost",
+                    f"parameters lost: {ctx.code_for(node)} is not known statically",
+                )
+            )
             continue
         spec = value.value
         if not is_long and isinstance(spec, str):
@@ -227,8 +248,14 @@ def _find_loop(module: cst.Module, opts: str | None) -> cst.For | None:
 def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> list[_Option]:
     target = loop.target
     if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
-        diagnostics.append(ctx.diagnostic(loop, Severity.WARNING, "getopt-loop",
-                                          "the opts loop does not unpack (option, value)"))
+        diagnostics.append(
+            ctx.diagnostic(
+                loop,
+                Severity.WARNING,
+                "getopt-loop",
+                "the opts loop does not unpack (option, value)",
+            )
+        )
         return []
     opt_name = dotted_name(target.elements[0].value)
     val_name = dotted_name(target.elements[1].value)
@@ -239,10 +266,16 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
         while isinstance(branch, cst.If):
             strings = _strings(branch.test, opt_name, constant_lookup(ctx.constants))
             if strings is None:
-                diagnostics.append(ctx.diagnostic(branch.test, Severity.WARNING, "getopt-branch",
-                                                  f"cannot read the branch "
-                                                  f"'{ctx.code_for(branch.test)}'; its options "
-                                                  "are parameters of their own"))
+                diagnostics.append(
+                    ctx.diagnostic(
+                        branch.test,
+                        Severity.WARNING,
+                        "getopt-branch",
+                        f"cannot read the branch "
+                        f"'{ctx.code_for(branch.test)}'; its options "
+                        "are parameters of their own",
+                    )
+                )
             else:
                 variable, cast = _assignment(branch.body, val_name)
                 groups.append(_Option(strings, False, variable, cast, branch))

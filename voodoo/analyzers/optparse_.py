@@ -105,8 +105,12 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
         return [], recorder.diagnostics
     root = parsed[0]
     if not root.parsed:
-        recorder.note(root.node, Severity.WARNING, "parser-unused",
-                      "an OptionParser is built but parse_args() is never called on it")
+        recorder.note(
+            root.node,
+            Severity.WARNING,
+            "parser-unused",
+            "an OptionParser is built but parse_args() is never called on it",
+        )
     params = _params(ctx, root, recorder)
     params.extend(_positionals(ctx, recorder.diagnostics))
     command = Command(
@@ -135,9 +139,13 @@ def _positionals(ctx: Context, diagnostics: list[Diagnostic]) -> list[Param]:
     params = positional_params(ctx, found, first=0, prefix="arg", diagnostics=diagnostics)
     if params:
         diagnostics.append(
-            ctx.diagnostic(None, Severity.INFO, "positional-names",
-                           "optparse has no named positionals: items of the args list the "
-                           "script reads are parameters arg1, arg2, ... in order")
+            ctx.diagnostic(
+                None,
+                Severity.INFO,
+                "positional-names",
+                "optparse has no named positionals: items of the args list the "
+                "script reads are parameters arg1, arg2, ... in order",
+            )
         )
     return params
 
@@ -195,8 +203,12 @@ class _Recorder:
         if callee is PARSER_CLASS:
             kw = _kwargs(call, interp, frame, _CONSTRUCTOR)
             if "option_list" in kw:
-                self.note(call, Severity.WARNING, "parameter-lost",
-                          "option_list= is not followed; its options are missing")
+                self.note(
+                    call,
+                    Severity.WARNING,
+                    "parameter-lost",
+                    "option_list= is not followed; its options are missing",
+                )
             parser = Parser(call, description=_plain(kw.get("description")))
             self.parsers.append(parser)
             return parser
@@ -241,8 +253,12 @@ class _Recorder:
             if method == "set_defaults" and arg.keyword is not None:
                 pairs.append((arg.keyword.value, arg.value))
             elif method == "set_defaults" and arg.star == "**":
-                self.note(arg.value, Severity.WARNING, "unknown-default",
-                          "set_defaults(**...) is not followed; defaults may be missing")
+                self.note(
+                    arg.value,
+                    Severity.WARNING,
+                    "unknown-default",
+                    "set_defaults(**...) is not followed; defaults may be missing",
+                )
         for dest, node in pairs:
             parser.defaults[dest] = (_plain(interp.eval(node, frame)) or Unknown("object"), node)
 
@@ -255,9 +271,13 @@ class _Recorder:
                 continue
             value = interp.eval(arg.value, frame)
             if arg.star or not (isinstance(value, Known) and isinstance(value.value, str)):
-                self.note(call, Severity.WARNING, "parameter-lost",
-                          f"parameter lost: the option strings of {self.ctx.code_for(call)} "
-                          "are not known statically")
+                self.note(
+                    call,
+                    Severity.WARNING,
+                    "parameter-lost",
+                    f"parameter lost: the option strings of {self.ctx.code_for(call)} "
+                    "are not known statically",
+                )
                 return Unknown("lost option")
             strings.append(value.value)
         kw = _kwargs(call, interp, frame, {})
@@ -265,9 +285,13 @@ class _Recorder:
         action = _plain(kw.get("action"))
         kind = action.value if isinstance(action, Known) else "store"
         if not isinstance(kind, str) or isinstance(action, Unknown):
-            self.note(call, Severity.WARNING, "custom-action",
-                      f"the action of {self.ctx.code_for(call)} is not known; "
-                      "taken as an option with a value")
+            self.note(
+                call,
+                Severity.WARNING,
+                "custom-action",
+                f"the action of {self.ctx.code_for(call)} is not known; "
+                "taken as an option with a value",
+            )
             kind = "store"
         if kind in ("help", "version") or not strings:
             return Known(None)
@@ -287,13 +311,22 @@ class _Recorder:
         option.help = _plain(kw.get("help"))
         option.metavar = _plain(kw.get("metavar"))
         if kind == "callback":
-            self.note(call, Severity.WARNING, "callback-effect",
-                      f"{strings[-1]} runs callback {self.ctx.code_for(nodes['callback'])}"
-                      if "callback" in nodes else f"{strings[-1]} runs a callback")
+            self.note(
+                call,
+                Severity.WARNING,
+                "callback-effect",
+                f"{strings[-1]} runs callback {self.ctx.code_for(nodes['callback'])}"
+                if "callback" in nodes
+                else f"{strings[-1]} runs a callback",
+            )
             self.diagnostics[-1] = Diagnostic(
-                self.diagnostics[-1].path, self.diagnostics[-1].line, Severity.WARNING,
-                "callback-effect", self.diagnostics[-1].message
-                + "; what it does cannot be known statically, the option is passed as typed")
+                self.diagnostics[-1].path,
+                self.diagnostics[-1].line,
+                Severity.WARNING,
+                "callback-effect",
+                self.diagnostics[-1].message
+                + "; what it does cannot be known statically, the option is passed as typed",
+            )
         if "default" in kw:
             value = _plain(kw["default"]) or Unknown("object")
             parser.defaults[dest_name] = (value, nodes["default"])
@@ -313,9 +346,14 @@ class _Recorder:
                 return value.value
             if isinstance(value.value, type):
                 return {"int": "int", "float": "float", "str": "string"}.get(
-                    value.value.__name__, "string")
-        self.note(nodes.get("type"), Severity.WARNING, "unknown-type",
-                  f"the type of {option.strings[-1]} is not known; taken as string")
+                    value.value.__name__, "string"
+                )
+        self.note(
+            nodes.get("type"),
+            Severity.WARNING,
+            "unknown-type",
+            f"the type of {option.strings[-1]} is not known; taken as string",
+        )
         return "string"
 
 
@@ -373,8 +411,11 @@ def _param(
     elif first.action == "count":
         emit, ptype = Emit(ArgKind.COUNT, opt), ParamType.INTEGER
     elif first.action == "append_const":
-        consts = [(freeze(o.const.value), _option_string(o)) for o in options
-                  if isinstance(o.const, Known)]
+        consts = [
+            (freeze(o.const.value), _option_string(o))
+            for o in options
+            if isinstance(o.const, Known)
+        ]
         emit = Emit(ArgKind.APPEND_CONST, opt, consts=tuple(consts))
         ptype, items_type = ParamType.ARRAY, _json_type([c for c, _ in consts])
         enum = tuple(dict.fromkeys(c for c, _ in consts)) or None  # the script takes no other
@@ -389,12 +430,19 @@ def _param(
     else:
         emit, ptype = Emit(ArgKind.OPTION, opt, joiner=_joiner(opt)), scalar_type
     if len(options) > 1 and not kinds <= {"store_true", "store_false", "store_const"}:
-        recorder.note(options[1].node, Severity.INFO, "dest-merged",
-                      f"options writing {dest!r} are one parameter, emitted as {opt}")
+        recorder.note(
+            options[1].node,
+            Severity.INFO,
+            "dest-merged",
+            f"options writing {dest!r} are one parameter, emitted as {opt}",
+        )
     default = _default(ctx, parser, first, ptype, recorder)
     if (
-        default is not None and first.type in (None, "string") and first.action == "store"
-        and not isinstance(default, bool) and isinstance(default, int | float)
+        default is not None
+        and first.type in (None, "string")
+        and first.action == "store"
+        and not isinstance(default, bool)
+        and isinstance(default, int | float)
         and not _explicit_type(first)
     ):
         ptype = ParamType.INTEGER if isinstance(default, int) else ParamType.NUMBER
@@ -410,12 +458,14 @@ def _param(
         default=default,
         enum=enum if ptype is not ParamType.ARRAY else None,
         items_type=items_type,
-        items_enum=enum if ptype is ParamType.ARRAY and first.action in ("append", "append_const")
+        items_enum=enum
+        if ptype is ParamType.ARRAY and first.action in ("append", "append_const")
         else None,
         min_items=first.nargs if first.nargs > 1 and first.action == "store" else None,
         max_items=first.nargs if first.nargs > 1 and first.action == "store" else None,
-        metavar=first.metavar.value if isinstance(first.metavar, Known)
-        and isinstance(first.metavar.value, str) else None,
+        metavar=first.metavar.value
+        if isinstance(first.metavar, Known) and isinstance(first.metavar.value, str)
+        else None,
         env_fallback=_env_fallback(ctx, parser, dest, emit, len(options)),
     )
 
@@ -442,9 +492,12 @@ def _default(
         return None
     value, node = entry
     if isinstance(value, Unknown):
-        recorder.note(node, Severity.WARNING, "unknown-default",
-                      f"the default of {option.dest!r} is not known statically "
-                      f"({value.reason}); left out")
+        recorder.note(
+            node,
+            Severity.WARNING,
+            "unknown-default",
+            f"the default of {option.dest!r} is not known statically ({value.reason}); left out",
+        )
         return None
     raw = value.value
     if raw is None:
@@ -457,8 +510,12 @@ def _default(
     try:
         frozen = freeze(raw)
     except TypeError:
-        recorder.note(node, Severity.WARNING, "unknown-default",
-                      f"the default of {option.dest!r} is not a JSON value; left out")
+        recorder.note(
+            node,
+            Severity.WARNING,
+            "unknown-default",
+            f"the default of {option.dest!r} is not a JSON value; left out",
+        )
         return None
     if ptype is ParamType.ARRAY and not isinstance(frozen, tuple):
         return None

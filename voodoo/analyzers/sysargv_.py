@@ -27,8 +27,10 @@ def detect(ctx: Context) -> bool:
     """The file reads ``sys.argv`` (any alias). Registered last: other frameworks win."""
     if not ctx.imports_module("sys") or not _spelled(ctx):
         return False
-    return any(isinstance(node, cst.Attribute | cst.Name) and ctx.refers_to(node, "sys.argv")
-               for node in iter_nodes(ctx.module))
+    return any(
+        isinstance(node, cst.Attribute | cst.Name) and ctx.refers_to(node, "sys.argv")
+        for node in iter_nodes(ctx.module)
+    )
 
 
 def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:

@@ -37,6 +37,8 @@ _LISTS = ("list", "typing.List", "List", "typing.Sequence", "collections.abc.Seq
 _OPTIONALS = ("typing.Optional", "Optional")
 _ANNOTATED = ("typing.Annotated", "Annotated", "typing_extensions.Annotated")
 _CONTEXTS = ("typer.Context", "click.Context")
+
+
 @dataclass(slots=True)
 class _App:
     node: cst.CSTNode
@@ -121,15 +123,21 @@ def _statement(
             runs.append(_command(ctx, target, None, enums, diagnostics))
         return
     if (
-        (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-            and func.attr.value == "add_typer")
+        (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value == "add_typer"
+        )
         and args
         and isinstance(args[0], cst.Name | cst.Attribute)
     ):
         assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
         parent = apps.get(func.value.value)
-        child = (apps.get(args[0].value) if isinstance(args[0], cst.Name)
-                 else sibling_app(ctx, args[0], diagnostics))
+        child = (
+            apps.get(args[0].value)
+            if isinstance(args[0], cst.Name)
+            else sibling_app(ctx, args[0], diagnostics)
+        )
         word = _keyword(ctx, call, "name")
         if child is not None and word is None and isinstance(child.node, cst.Call):
             word = _keyword(ctx, child.node, "name")
@@ -152,8 +160,7 @@ def _statement(
 _SIBLING_MAX = DEFAULT_MAX_SIZE
 
 
-def sibling_app(ctx: Context, ref: cst.Attribute,
-                diagnostics: list[Diagnostic]) -> _App | None:
+def sibling_app(ctx: Context, ref: cst.Attribute, diagnostics: list[Diagnostic]) -> _App | None:
     """``users.app`` where ``users`` is a module next to this file (``import users``,
     ``from . import users``, ``from pkg import users``): that module's typer app, read
     from disk (never imported). Its commands keep their own file for defaults and lines."""
@@ -372,18 +379,26 @@ def _param(
     )
     factory = kw_nodes.pop("default_factory", None)
     kw.pop("default_factory", None)
-    if (isinstance(factory, cst.Lambda) and not factory.params.params
-            and isinstance(static_value(factory.body, lookup), Known)):
+    if (
+        isinstance(factory, cst.Lambda)
+        and not factory.params.params
+        and isinstance(static_value(factory.body, lookup), Known)
+    ):
         # default_factory=lambda: ["a", "b"]: the default is that literal
         default_node, factory = factory.body, None
     required = factory is None and (default_node is None or isinstance(default_node, cst.Ellipsis))
     if factory is not None:
         # typer calls default_factory when the value is not given: optional, the default
         # is computed at run time
-        diagnostics.append(ctx.diagnostic(
-            factory, Severity.INFO, "unknown-default",
-            f"the default of {pname!r} is computed at run time by "
-            f"{ctx.code_for(factory)}; the parameter is optional without a default"))
+        diagnostics.append(
+            ctx.diagnostic(
+                factory,
+                Severity.INFO,
+                "unknown-default",
+                f"the default of {pname!r} is computed at run time by "
+                f"{ctx.code_for(factory)}; the parameter is optional without a default",
+            )
+        )
     kw["required"] = Known(required)
     if not required and default_node is not None:
         kw_nodes["default"] = default_node

@@ -55,8 +55,15 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["ArgvError", "build_argv", "build_env", "one_of_problem", "run_script",
-           "scripts_search_path", "working_directory"]
+__all__ = [
+    "ArgvError",
+    "build_argv",
+    "build_env",
+    "one_of_problem",
+    "run_script",
+    "scripts_search_path",
+    "working_directory",
+]
 
 _SEPARATE = "separate"
 _EQUALS = "equals"
@@ -185,9 +192,7 @@ def _attached(spec, param, token):
         and (joined.startswith(other) or other.startswith(joined))
         for other in _option_strings(spec)
     )
-    if not _looks_like_option(spec, token) and (
-        not token or token.startswith("=") or collides
-    ):
+    if not _looks_like_option(spec, token) and (not token or token.startswith("=") or collides):
         # "-p" + "" would be a bare "-p" that swallows the next token; argparse reads
         # "-p=5" as "5"; "-x" + "v" may spell another option "-xv".
         return [option, token]
@@ -294,8 +299,9 @@ def _option_tokens(spec, param, value):
         tokens = []
         for item in _items(value):
             if isinstance(item, (list, tuple)):
-                tokens += [option] + [_list_item(spec, param, _text(inner, param))
-                                      for inner in item]
+                tokens += [option] + [
+                    _list_item(spec, param, _text(inner, param)) for inner in item
+                ]
             else:
                 tokens += _with_value(spec, param, item)
         return tokens
@@ -334,8 +340,10 @@ def _positional_tokens(spec, param, value, last_level):
         return [param["option"]] if value else []
     tokens = []
     for item in _items(value):
-        tokens += [_positional_value(spec, param, _text(inner, param), last_level)
-                   for inner in _items(item)]
+        tokens += [
+            _positional_value(spec, param, _text(inner, param), last_level)
+            for inner in _items(item)
+        ]
     return tokens
 
 

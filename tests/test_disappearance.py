@@ -81,8 +81,9 @@ def test_a_check_while_it_is_back_but_not_yet_ingested_names_it(tmp_path: Path) 
     assert _action(pack)["enabled"] is False  # check writes nothing
 
 
-def test_a_foreign_action_file_is_still_a_conflict(tmp_path: Path) -> None:
-    """Left alone: a file voodoo never disabled is not taken for a dormant action."""
+def test_a_foreign_action_file_is_not_taken_for_a_dormant_one(tmp_path: Path) -> None:
+    """Left alone: a file voodoo never disabled is not taken for a dormant action (nor
+    overwritten: the script that would have its name gets another one)."""
     src = tmp_path / "src"
     src.mkdir()
     pack = tmp_path / "ops"
@@ -92,9 +93,10 @@ def test_a_foreign_action_file_is_still_a_conflict(tmp_path: Path) -> None:
                                             "enabled: false\n")
     (src / "tool.py").write_text(GOOD)
     result = ingest([src], pack)
-    assert result.exit_code == 1
-    assert [c.path for c in result.plan.conflicts] == ["actions/tool.yaml"]
+    assert result.exit_code == 0 and result.plan.conflicts == ()
+    assert [f.actions for f in result.files if f.relpath == "tool.py"] == [("tool_2",)]
     assert _action(pack)["enabled"] is False
+    assert (pack / "actions/tool.yaml").read_text().startswith("name: tool\n")
 
 
 def test_a_script_gone_for_good_keeps_its_action_disabled(tmp_path: Path) -> None:

@@ -133,3 +133,40 @@ def test_hand_edits_move_with_an_action_a_new_clash_renames(tmp_path: Path) -> N
     assert [(c.kind, c.action, c.old_action) for c in result.changes
             if c.action == "a_deploy"] == [
         ("renamed", "a_deploy", "deploy")]
+
+
+HAND_WRITTEN = (
+    "name: tool\nrunner_type: local-shell-cmd\nparameters:\n  cmd:\n    default: uptime\n"
+)
+
+
+def test_an_action_a_person_wrote_keeps_its_name(tmp_path: Path) -> None:
+    """A script never takes the name of an action voodoo did not write: it is renamed (one
+    note), the person's file is left as it is, and both actions exist."""
+    src, pack = tmp_path / "src", tmp_path / "ops"
+    _write(src, {"other.py": GOOD})
+    assert ingest([src], pack).exit_code == 0
+    (pack / "actions/tool.yaml").write_text(HAND_WRITTEN)
+    _write(src, {"tool.py": GOOD})
+    result = ingest([src], pack)
+    assert result.exit_code == 0, result.plan.conflicts
+    assert _actions(pack) == ["other", "tool", "tool_2"]
+    assert (pack / "actions/tool.yaml").read_text() == HAND_WRITTEN
+    by_file = {f.relpath: f for f in result.files}
+    assert by_file["tool.py"].actions == ("tool_2",)
+    renamed = [d for d in by_file["tool.py"].diagnostics if d.code == "action-renamed"]
+    assert len(renamed) == 1 and "tool" in renamed[0].message, by_file["tool.py"].diagnostics
+    assert ingest([src], pack).exit_code == 0  # stable: the next run changes nothing
+    assert _actions(pack) == ["other", "tool", "tool_2"]
+
+
+def test_without_a_manifest_nothing_is_taken_for_a_persons_action(tmp_path: Path) -> None:
+    """Left alone: a pack whose manifest is gone (every file would look hand-written) does
+    not rename every action; files that hold what voodoo would write are taken back."""
+    src, pack = tmp_path / "src", tmp_path / "ops"
+    _write(src, {"tool.py": GOOD})
+    assert ingest([src], pack).exit_code == 0
+    (pack / ".voodoo/manifest.json").unlink()
+    result = ingest([src], pack)
+    assert _actions(pack) == ["tool"]
+    assert result.exit_code == 0 and result.files[0].actions == ("tool",)

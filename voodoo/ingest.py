@@ -936,7 +936,10 @@ def _kept_names(
 ) -> set[str]:
     """Action names no other script may take: those of scripts gone (for now, maybe)
     whose action a person edited (this run disables it) or that are dormant already.
-    Taken by another script, the name would hand it the person's edits of this one."""
+    Taken by another script, the name would hand it the person's edits of this one. And
+    the names of actions a person wrote in the pack (files in ``actions/`` the manifest
+    does not list): a script never takes one, it is renamed instead. (Not when the
+    manifest is empty: every file of a pack whose manifest is lost would look so.)"""
     out = {
         name
         for path, d in asleep.items()
@@ -956,6 +959,14 @@ def _kept_names(
             continue
         if edited:
             out.add(name)
+    if manifest.files:
+        for name in _names_in(pack / "actions"):
+            stem, dot, suffix = name.rpartition(".")
+            path = f"actions/{name}"
+            # (a dormant action is voodoo's: it is restored, not avoided)
+            ours = path in manifest.files or path in asleep
+            if dot and suffix in ("yaml", "yml", "py") and not ours:
+                out.add(stem)
     return out
 
 

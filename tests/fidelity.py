@@ -79,7 +79,7 @@ def python38() -> str:
     pytest.skip("no Python 3.8 (StackStorm 3.x's) here: set VOODOO_PYTHON38 to one")
 
 
-ST2STUB = ROOT / "voodoo" / "st2stub"
+ST2STUB = ROOT / "voodoo" / "local" / "st2stub"
 
 
 def wrapper_class(pack: Path, name: str) -> Any:

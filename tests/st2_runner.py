@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from voodoo.wrapper import st2stub_path
+from voodoo.local.launch import st2stub_path
 
 WRAPPER = Path(__file__).parent / "st2_contract" / "python_action_wrapper.py"
 DELIMITER = "%%%%%%%%%%"

@@ -18,8 +18,8 @@ from tests.fidelity import st2_reference
 from voodoo.cli import cli
 from voodoo.config import Settings
 from voodoo.ingest import ingest
+from voodoo.local.launch import st2stub_path
 from voodoo.validate import validate_pack
-from voodoo.wrapper import st2stub_path
 
 SCRIPT = """\
 #!/usr/bin/env python3

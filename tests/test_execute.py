@@ -10,19 +10,19 @@ from typing import Any
 import pytest
 
 from tests.packmaker import FIXTURE, make_pack, python_action, shell_action
-from voodoo.actiondef import load_action, load_config
 from voodoo.errors import ActionError, ParameterError
-from voodoo.execute import history, run_action
-from voodoo.params import cast_value, prepare_parameters
-from voodoo.runners_local import python_outcome, shell_result
-from voodoo.shell_args import (
+from voodoo.local.action import load_action, load_config
+from voodoo.local.execute import history, run_action
+from voodoo.local.launch import python_outcome, shell_result
+from voodoo.local.params import cast_value, prepare_parameters
+from voodoo.local.shell_args import (
     named_args,
     positional_arg,
     script_args,
     script_command,
     sudo_command,
 )
-from voodoo.templates import UnsupportedTemplate, render
+from voodoo.local.templates import UnsupportedTemplate, render
 
 # --- bad parameters: every problem listed, nothing run ----------------------------------
 

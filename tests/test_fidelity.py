@@ -30,8 +30,8 @@ from tests.fidelity import (
 )
 from voodoo.analysis import analyze_file
 from voodoo.errors import ParameterError
-from voodoo.execute import run_action
 from voodoo.ingest import ingest
+from voodoo.local.execute import run_action
 from voodoo.model import Command
 from voodoo.wrapper import spec_for
 

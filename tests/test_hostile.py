@@ -27,7 +27,7 @@ from voodoo.check import check
 from voodoo.errors import PackError
 from voodoo.ingest import FileStatus, ingest
 from voodoo.limits import MAX_BRACKET_DEPTH
-from voodoo.templates import is_template, render
+from voodoo.local.templates import is_template, render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -158,9 +158,9 @@ def test_no_framework_runs_anything_it_reads(tmp_path: Path) -> None:
 ALLOWED = {
     # ACTION time: running a generated action's script is the job of these modules.
     "voodoo/runtime/": "copied into the pack; runs the script when StackStorm runs the action",
-    "voodoo/execute.py": "voodoo run: runs an action locally",
-    "voodoo/runners_local.py": "voodoo run: local runners start the script's process",
-    "voodoo/python_wrapper.py": "voodoo run: loads the generated python-script action",
+    "voodoo/local/execute.py": "voodoo run: runs an action locally",
+    "voodoo/local/launch.py": "voodoo run: local runners start the script's process",
+    "voodoo/local/python_child.py": "voodoo run: loads the generated python-script action",
 }
 #: one module in one file, each with its reason (the rest of the file is still checked)
 ALLOWED_IMPORTS = {

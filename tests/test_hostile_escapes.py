@@ -26,8 +26,8 @@ from tests.packmaker import make_pack
 from tests.test_hostile_crashes import GOOD, _cli, _no_traceback
 from tests.test_hostile_hangs import _fake_orphan
 from voodoo.errors import ActionError, PackError
-from voodoo.execute import run_action
 from voodoo.ingest import ingest
+from voodoo.local.execute import run_action
 
 
 def _victim(tmp_path: Path) -> Path:

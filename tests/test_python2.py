@@ -17,8 +17,8 @@ from voodoo.analysis import analyze_source
 from voodoo.cli import cli
 from voodoo.config import Settings
 from voodoo.deps import imports_in, third_party
-from voodoo.execute import run_action
 from voodoo.ingest import FileStatus, ingest
+from voodoo.local.execute import run_action
 from voodoo.model import Severity
 
 PY2_EXAMPLES = ("host_inventory.py", "check_disk_usage.py")

@@ -12,8 +12,8 @@ import textwrap
 from pathlib import Path
 
 from voodoo.analysis import analyze_source
-from voodoo.execute import run_action
 from voodoo.ingest import FileStatus, ingest
+from voodoo.local.execute import run_action
 from voodoo.model import Script, Severity
 from voodoo.report import shown_diagnostics
 

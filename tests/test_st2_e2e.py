@@ -21,7 +21,7 @@ from tests.fidelity import python38
 from tests.packmaker import make_pack
 from tests.st2_runner import MAX_PARAM_LENGTH, RUNNER_PARAMETERS, st2_run
 from voodoo.errors import ParameterError
-from voodoo.execute import run_action
+from voodoo.local.execute import run_action
 
 EXPECTED = Path(__file__).parent / "expected" / "ops"
 

@@ -18,8 +18,8 @@ import yaml
 from tests.fidelity import load_runtime, python38
 from voodoo.analysis import analyze_source
 from voodoo.errors import ParameterError
-from voodoo.execute import run_action
 from voodoo.ingest import ingest
+from voodoo.local.execute import run_action
 from voodoo.validate import validate_pack
 
 ECHO_ARGV = "import json, sys\nprint(json.dumps(sys.argv[1:]))\n"
@@ -246,8 +246,8 @@ TEMPLATED = {
 
 @pytest.mark.parametrize("framework", sorted(TEMPLATED))
 def test_templated_default_is_wrapped_in_raw_exactly_once(framework: str) -> None:
+    from voodoo.local.templates import render
     from voodoo.stackstorm import action_metadata
-    from voodoo.templates import render
 
     source = TEMPLATED[framework].replace("FMT", repr("{{ host }}:{% x %}"))
     script = analyze_source(source.encode(), "t.py")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from voodoo.wrapper import st2stub_path
+from voodoo.local.launch import st2stub_path
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voodoo.errors import PackError
+from voodoo.local.launch import st2stub_path
 from voodoo.model import ArgKind, Command, Emit, Joiner, Param, ParamType, freeze
 from voodoo.stackstorm import (
     PLACEHOLDER_EMAIL,
@@ -26,7 +27,6 @@ from voodoo.wrapper import (
     class_name,
     runtime_source,
     spec_for,
-    st2stub_path,
     wrapper_source,
 )
 

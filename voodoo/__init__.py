@@ -32,8 +32,8 @@ if TYPE_CHECKING:
         ParseError,
         VoodooError,
     )
-    from voodoo.execute import Execution, run_action
     from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
+    from voodoo.local.execute import Execution, run_action
     from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
     from voodoo.reconcile import Change, ChangeKind
     from voodoo.validate import Problem, validate_pack
@@ -47,8 +47,8 @@ _LAZY = {
     "FileOutcome": "voodoo.ingest",
     "FileStatus": "voodoo.ingest",
     "validate_pack": "voodoo.validate",
-    "run_action": "voodoo.execute",
-    "Execution": "voodoo.execute",
+    "run_action": "voodoo.local.execute",
+    "Execution": "voodoo.local.execute",
     "check": "voodoo.check",
     "CheckResult": "voodoo.check",
     "Change": "voodoo.reconcile",

@@ -51,10 +51,10 @@ class _LazyGroup(click.Group):
     """A group whose commands in other modules are imported only when invoked or listed."""
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "run": ("voodoo.run_cli", "run_cmd"),
-        "history": ("voodoo.run_cli", "history_cmd"),
-        "show": ("voodoo.run_cli", "show_cmd"),
-        "actions": ("voodoo.run_cli", "actions_cmd"),
+        "run": ("voodoo.local.commands", "run_cmd"),
+        "history": ("voodoo.local.commands", "history_cmd"),
+        "show": ("voodoo.local.commands", "show_cmd"),
+        "actions": ("voodoo.local.commands", "actions_cmd"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -417,7 +417,7 @@ RUNNERS: dict[str, Runner] = {
 }
 
 
-#: the runners ``voodoo run`` executes locally (voodoo/runners_local.py)
+#: the runners ``voodoo run`` executes locally (voodoo/local/launch.py)
 LOCAL: tuple[str, ...] = ("python-script", "local-shell-script", "local-shell-cmd")
 
 _TIMEOUT_DOC = (

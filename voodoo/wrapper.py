@@ -10,7 +10,6 @@ import posixpath
 import re
 from collections.abc import Mapping
 from importlib import resources
-from pathlib import Path
 
 from voodoo.errors import PackError
 from voodoo.model import ArgKind, Command, Param, thaw
@@ -27,11 +26,6 @@ _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 def runtime_source() -> str:
     """The runtime module's text, to be written to ``RUNTIME_PACK_PATH`` in every pack."""
     return (resources.files("voodoo") / "runtime" / f"{RUNTIME_MODULE}.py").read_text("utf-8")
-
-
-def st2stub_path() -> Path:
-    """The folder to put on ``sys.path`` to import a wrapper without StackStorm installed."""
-    return Path(str(resources.files("voodoo") / "st2stub"))
 
 
 def spec_for(

@@ -13,7 +13,7 @@ from voodoo.ingest import ingest
 from voodoo.model import ParamType, Script, Severity
 
 T = ParamType
-ST2STUB = Path(__file__).resolve().parents[2] / "voodoo" / "st2stub"
+ST2STUB = Path(__file__).resolve().parents[2] / "voodoo" / "local" / "st2stub"
 
 
 def script(source: str, *, functions: bool = False) -> Script:

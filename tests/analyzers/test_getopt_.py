@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from voodoo.analysis import analyze_source
-from voodoo.execute import run_action
 from voodoo.ingest import ingest
+from voodoo.local.execute import run_action
 
 LOOP = '''
 import getopt, sys

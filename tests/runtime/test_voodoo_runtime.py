@@ -26,7 +26,7 @@ from voodoo.wrapper import wrapper_source
 
 VOODOO = Path(__file__).resolve().parents[2] / "voodoo"
 RUNTIME_FILE = VOODOO / "runtime" / "voodoo_runtime.py"
-ST2STUB = VOODOO / "st2stub"
+ST2STUB = VOODOO / "local" / "st2stub"
 
 
 def _load_runtime() -> ModuleType:

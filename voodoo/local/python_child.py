@@ -1,6 +1,6 @@
 """Child process for python-script actions: StackStorm's python_action_wrapper, locally.
 
-Run as ``python -u -P python_wrapper.py --pack P --file-path F --datastore D --stub-path S
+Run as ``python -u -P python_child.py --pack P --file-path F --datastore D --stub-path S
 --result-file R [--log-level L]`` with ``{"parameters": {...}, "config": {...}}`` on stdin.
 Standard library only, and Python 3.8 compatible: it runs inside the action's environment
 (``voodoo run --python``: the pack virtualenv's interpreter), not voodoo's.

@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from voodoo import runners_local
 from voodoo._paths import ensure_state_gitignore
-from voodoo.actiondef import ActionDef, ParamSpec, load_action, load_config
 from voodoo.errors import ActionError, ParameterError
-from voodoo.params import SECRET_MASK, Prepared, prepare_parameters
+from voodoo.local import launch
+from voodoo.local.action import ActionDef, ParamSpec, load_action, load_config
+from voodoo.local.params import SECRET_MASK, Prepared, prepare_parameters
 
 __all__ = [
     "SECRET_MASK",
@@ -103,7 +103,7 @@ def execute(
     limit = float(timeout if timeout is not None else prepared.runner.get("timeout") or 60)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    outcome = runners_local.run(action, prepared, config or {}, limit, python)
+    outcome = launch.run(action, prepared, config or {}, limit, python)
     return Execution(
         action=action.ref,
         runner_type=action.runner_type,
@@ -137,11 +137,11 @@ def run_action(
     """
     action = load_action(pack_dir, name)
     if log:
-        runners_local.state_dir(Path(pack_dir))  # (refused before anything runs)
+        launch.state_dir(Path(pack_dir))  # (refused before anything runs)
     config = load_config(pack_dir, config_file)
     words = params if isinstance(params, Mapping) else list(params)
     prepared = prepare_parameters(action, words, config)
-    refused = runners_local.refusals(action, prepared)
+    refused = launch.refusals(action, prepared)
     if refused:
         raise ParameterError(refused)
     execution = execute(action, prepared, config, timeout=timeout, python=python)
@@ -174,7 +174,7 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
         id=uuid.uuid4().hex[:8],
         result=execution.result if size <= KEPT_RESULT_SIZE else None,
     )
-    folder = runners_local.state_dir(pack_dir)
+    folder = launch.state_dir(pack_dir)
     line = json.dumps(asdict(entry), default=str) + "\n"
     path = folder / LOG_NAME
     try:
@@ -225,7 +225,7 @@ def past_run(pack_dir: str | Path, run_id: str) -> HistoryEntry | None:
 
 
 def _log_lines(pack_dir: Path) -> list[str]:
-    folder = runners_local.state_dir(pack_dir)
+    folder = launch.state_dir(pack_dir)
     lines: list[str] = []
     for path in (folder / f"{LOG_NAME}.1", folder / LOG_NAME):  # the rotated one is older
         try:

@@ -23,14 +23,15 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from voodoo.actiondef import ActionDef
 from voodoo.errors import ActionError, ParameterError
-from voodoo.params import Prepared
-from voodoo.shell_args import script_args, script_command, sudo_command
+from voodoo.local.action import ActionDef
+from voodoo.local.params import Prepared
+from voodoo.local.shell_args import script_args, script_command, sudo_command
 
 SUCCEEDED, FAILED, TIMEOUT = "succeeded", "failed", "timeout"
 #: Exit code of the python wrapper when run() returned a 2-tuple with a non-bool status.
@@ -38,8 +39,15 @@ INVALID_STATUS_EXIT_CODE = 220
 #: Where voodoo keeps a pack's local state (datastore, execution log).
 STATE_DIR = ".voodoo"
 
-_WRAPPER = Path(__file__).with_name("python_wrapper.py")
-_STUB = Path(__file__).with_name("st2stub")
+_WRAPPER = Path(__file__).with_name("python_child.py")
+
+
+def st2stub_path() -> Path:
+    """The folder to put on ``sys.path`` to import a wrapper without StackStorm installed."""
+    return Path(str(resources.files("voodoo.local") / "st2stub"))
+
+
+_STUB = st2stub_path()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +202,7 @@ def _wrapper_spec(path: Path) -> dict[str, Any] | None:
 @functools.cache
 def _runtime() -> ModuleType:
     """voodoo's own copy of the pack runtime (stdlib only; it runs nothing when loaded)."""
-    path = Path(__file__).with_name("runtime") / "voodoo_runtime.py"
+    path = Path(__file__).parents[1] / "runtime" / "voodoo_runtime.py"  # voodoo/runtime/
     spec = importlib.util.spec_from_file_location("voodoo._pack_runtime", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""``voodoo run`` and ``voodoo history``: thin click commands over ``voodoo.execute``.
+"""``voodoo run`` and ``voodoo history``: thin click commands over ``voodoo.local.execute``.
 
 Each command parses its options, makes one API call, prints, and exits with a code that
 means something: 0 succeeded, 1 failed, 2 bad parameters or usage, 124 timeout.
@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from voodoo.actiondef import list_actions
 from voodoo.errors import ParameterError, VoodooError
-from voodoo.execute import (
+from voodoo.local.action import list_actions
+from voodoo.local.execute import (
     SECRET_MASK,
     ActionDef,
     Execution,

@@ -19,9 +19,9 @@ from typing import Any
 
 import jsonschema
 
-from voodoo.actiondef import ActionDef, ParamSpec
 from voodoo.errors import ActionError, ParameterError
-from voodoo.templates import is_template, render
+from voodoo.local.action import ActionDef, ParamSpec
+from voodoo.local.templates import is_template, render
 
 #: What a secret value is replaced with wherever it is shown or logged.
 SECRET_MASK = "********"

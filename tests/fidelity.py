@@ -8,6 +8,7 @@ the script stops right after parsing and none of its work runs.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import getopt
 import importlib.util
@@ -80,6 +81,15 @@ def python38() -> str:
 
 
 ST2STUB = ROOT / "voodoo" / "local" / "st2stub"
+
+
+def wrapper_spec(wrapper: Path) -> dict[str, Any]:
+    """The runtime spec a generated wrapper hands to ``run_script`` (its ``SPEC`` literal)."""
+    for node in ast.parse(wrapper.read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "SPEC":
+            spec: dict[str, Any] = ast.literal_eval(node.value)
+            return spec
+    raise AssertionError(f"{wrapper}: no SPEC")
 
 
 def wrapper_class(pack: Path, name: str) -> Any:

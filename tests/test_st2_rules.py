@@ -6,7 +6,6 @@ pack clean, and runs the action for real to see the argv the script receives.
 
 from __future__ import annotations
 
-import ast
 import json
 import textwrap
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.fidelity import load_runtime, python38
+from tests.fidelity import load_runtime, python38, wrapper_spec
 from voodoo.analysis import analyze_source
 from voodoo.errors import ParameterError
 from voodoo.ingest import ingest
@@ -45,15 +44,6 @@ def _argv(pack: Path, action: str, params: dict[str, Any]) -> list[str]:
     assert execution.status == "succeeded", execution.result
     stdout: list[str] = execution.result["result"]["stdout"]
     return stdout
-
-
-def _spec(pack: Path, action: str) -> dict[str, Any]:
-    """The runtime spec a generated wrapper hands to ``run_script`` (a literal in it)."""
-    source = (pack / "actions" / f"{action}.py").read_text()
-    found = next(n for n in ast.walk(ast.parse(source))
-                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "SPEC")
-    spec: dict[str, Any] = ast.literal_eval(found.value)
-    return spec
 
 
 def _errors(pack: Path) -> list[str]:
@@ -195,7 +185,7 @@ def test_out_of_enum_value_is_a_clear_failure_not_a_traceback(tmp_path: Path) ->
         run_action(pack, "prio", {"priority": 7}, log=False)
     # ...and the wrapper StackStorm runs fails the run with the reason, never a traceback
     runtime = load_runtime()
-    spec = _spec(pack, "prio")
+    spec = wrapper_spec(pack / "actions" / "prio.py")
     ok, result = runtime.run_script(str(pack / "actions" / "prio.py"), spec, {"priority": 7})
     assert not ok and result["exit_code"] == 2
     assert "7 is not one of the values the script accepts (1, 5)" in result["stderr"]

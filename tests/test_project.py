@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -32,6 +33,20 @@ def test_the_test_extra_installs_what_the_test_command_needs() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     test_extra = pyproject.split("test = [", 1)[1].split("]", 1)[0]
     assert re.search(r'"pytest-xdist[>=<]', test_extra)
+
+
+def test_the_version_is_said_once_and_pyproject_agrees() -> None:
+    import tomllib
+
+    from voodoo import __version__
+    from voodoo._version import __version__ as in_its_module
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert __version__ is in_its_module
+    assert pyproject["project"]["version"] == __version__
+    # the module every other one takes it from imports nothing
+    tree = ast.parse((ROOT / "voodoo/_version.py").read_text(encoding="utf-8"))
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
 
 
 def test_a_test_needing_the_reference_files_skips_without_them(

@@ -17,7 +17,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from voodoo._version import __version__
 
 if TYPE_CHECKING:
     from voodoo.analysis import analyze_file, analyze_source

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voodoo import __version__, model
+from voodoo import model
+from voodoo._version import __version__
 from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular, temp_prefix
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH

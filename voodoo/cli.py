@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
-from voodoo import __version__
+from voodoo._version import __version__
 from voodoo.errors import VoodooError
 
 if TYPE_CHECKING:

@@ -32,8 +32,7 @@ def pack(ingested: Path, tmp_path: Path) -> Path:
 
 
 def _load(pack: Path) -> cache.Cache:
-    cache._last.clear()  # from the file, not from what this process last saved
-    return cache.load(pack)
+    return cache.load(pack)  # (from the file: no memo)
 
 
 def _save(pack: Path, c: cache.Cache) -> None:

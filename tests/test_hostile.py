@@ -164,7 +164,7 @@ ALLOWED = {
 }
 #: one module in one file, each with its reason (the rest of the file is still checked)
 ALLOWED_IMPORTS = {
-    ("voodoo/ingest.py", "multiprocessing"): "a process pool runs voodoo's own analysis "
+    ("voodoo/workers.py", "multiprocessing"): "a process pool runs voodoo's own analysis "
     "(file bytes in, Script out); the workers import no analyzed code",
 }
 #: lazy imports of voodoo's own modules, named in a dict literal of the file
@@ -592,13 +592,14 @@ def _steps(monkeypatch: pytest.MonkeyPatch, kill_at: int) -> list[str]:
     seen: list[str] = []
     real = pack.apply
 
-    def apply(the_plan: pack.Plan, pack_dir: Path, *, checkpoint: object = None) -> None:
+    def apply(the_plan: pack.Plan, pack_dir: Path, *, checkpoint: object = None,
+              memo: object = None) -> None:
         def check(relpath: str) -> None:
             if len(seen) == kill_at:
                 raise Killed(relpath)
             seen.append(relpath)
 
-        real(the_plan, pack_dir, checkpoint=check)
+        real(the_plan, pack_dir, checkpoint=check, memo=memo)  # type: ignore[arg-type]
         if len(seen) == kill_at:  # after the last write: killed before the cache is saved
             raise Killed("after apply")
 

@@ -80,14 +80,15 @@ def test_a_fifo_in_the_pack_does_not_hang(tmp_path: Path) -> None:
 
 KILLED_INGEST = """
 import importlib, os, sys, time
-ingest_module = importlib.import_module("voodoo.ingest")
-real = ingest_module._analyze
+import voodoo
+workers = importlib.import_module("voodoo.workers")
+real = workers.analyze_one
 def slow(*args, **kwargs):
     time.sleep(60)  # every pool worker sleeps here, the lock held by the parent
     return real(*args, **kwargs)
-ingest_module._analyze = slow
+workers.analyze_one = slow
 open(sys.argv[3], "w").write("started")
-ingest_module.ingest([sys.argv[1]], sys.argv[2], jobs=2)
+voodoo.ingest([sys.argv[1]], sys.argv[2], jobs=2)
 """
 
 

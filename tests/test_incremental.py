@@ -7,11 +7,9 @@ outcomes and the changes must be the same. No timings here (``bench/run.py`` has
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,8 +20,6 @@ from tests.fidelity import EXAMPLES, example_count
 from voodoo.config import DEFAULTS, Settings
 from voodoo.ingest import IngestResult, ingest
 
-ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
-
 Step = Callable[[Path], None]
 
 
@@ -33,22 +29,16 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != "lock" and ".voodoo/cache" not in p.as_posix()}
 
 
-def _full_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    def every_script(analyzed, *_args, **_kwargs):  # type: ignore[no-untyped-def]
-        return {a.source.relpath for a in analyzed}
-
-    monkeypatch.setattr(ingest_module, "_to_render", every_script)
-
-
 def _both(src: Path, pack: Path, tmp_path: Path,
           settings: Settings = DEFAULTS) -> tuple[IngestResult, IngestResult]:
     full = tmp_path / "full" / pack.name
     shutil.rmtree(full.parent, ignore_errors=True)
     shutil.copytree(pack, full)
     incremental = ingest([src], pack, settings=settings)
-    with pytest.MonkeyPatch.context() as mp:
-        _full_render(mp)
-        complete = ingest([src], full, settings=settings)
+    complete = ingest([src], full, settings=settings, rebuild=True)
+    # the two did the same analyses, one rendering only what changed, the other everything
+    assert set(incremental.work.rendered) <= set(complete.work.rendered)
+    assert {o.relpath for o in complete.files if o.actions} == set(complete.work.rendered)
     return incremental, complete
 
 
@@ -187,22 +177,15 @@ def test_a_generated_repo_renders_as_a_full_render(tmp_path: Path) -> None:
         _assert_same(one, two, pack, tmp_path)
 
 
-def test_only_the_changed_script_is_rendered(examples: tuple[Path, Path],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_changed_script_is_rendered(examples: tuple[Path, Path]) -> None:
     src, pack = examples
-    seen: list[ingest_module.Rendered] = []
-    real = ingest_module.render
-
-    def spy(*args: Any, **kwargs: Any) -> ingest_module.Rendered:
-        seen.append(real(*args, **kwargs))
-        return seen[-1]
-
-    monkeypatch.setattr(ingest_module, "render", spy)
     _edit("run_puppet.py", "one puppet agent pass", "one puppet agent run")(src)
     result = ingest([src], pack)
-    actions = {p for p in seen[0].files if p.startswith("actions/") and p.endswith(".yaml")}
-    assert actions == {"actions/run_puppet.yaml"}
-    assert "actions/backup_files.yaml" in seen[0].carried
+    assert result.work.parsed == ("run_puppet.py",)
+    assert result.work.rendered == ("run_puppet.py",)
+    # every other script was checked against the disk, and carried over as it was
+    assert "backup_files.py" in result.work.checked
+    assert len(result.work.checked) == len(result.files)
     assert [w.path for w in result.plan.writes] == ["README.md", "actions/run_puppet.yaml",
                                                     "actions/scripts/run_puppet.py"]
 

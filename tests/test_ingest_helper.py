@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.fidelity import EXAMPLES
-from voodoo.ingest import _analyze, _analyze_many, _Helper, ingest
+from voodoo.ingest import ingest
 from voodoo.sources import discover
+from voodoo.workers import Helper, analyze_many, analyze_one, start_helper
 
-ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
+workers = importlib.import_module("voodoo.workers")
 
 ROOT = Path(__file__).resolve().parent.parent
 PARENT = os.getpid()
@@ -38,32 +39,32 @@ def _files(n: int) -> list:  # type: ignore[type-arg]
 def _fails_in_the_helper(sf, **kw):  # type: ignore[no-untyped-def]
     if os.getpid() != PARENT:
         raise RuntimeError("in the helper")
-    return _analyze(sf, **kw)
+    return analyze_one(sf, **kw)
 
 
 def test_the_helper_analyzes_as_this_process_does() -> None:
     files = _files(3)
-    work = functools.partial(_analyze, source_root=EXAMPLES, functions=False,
+    work = functools.partial(analyze_one, source_root=EXAMPLES, functions=False,
                              max_size=1 << 20)
-    assert _Helper().run(work, files) == [work(sf) for sf in files]
+    assert Helper().run(work, files) == [work(sf) for sf in files]
 
 
 def test_a_helper_that_fails_returns_nothing() -> None:
     work = functools.partial(_fails_in_the_helper, source_root=EXAMPLES, functions=False)
-    assert _Helper().run(work, _files(1)) is None
+    assert Helper().run(work, _files(1)) is None
 
 
 def test_when_the_helper_fails_this_process_does_the_work(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest_module, "_analyze", _fails_in_the_helper)
+    monkeypatch.setattr(workers, "analyze_one", _fails_in_the_helper)
     files = _files(2)
-    got = list(_analyze_many(files, EXAMPLES, False, 1 << 20, None, _Helper()))
-    assert got == [_analyze(sf, EXAMPLES, functions=False) for sf in files]
+    got = list(analyze_many(files, EXAMPLES, False, 1 << 20, None, Helper()))
+    assert got == [analyze_one(sf, EXAMPLES, functions=False) for sf in files]
 
 
 def test_a_helper_with_nothing_to_do_is_stopped() -> None:
-    helper = _Helper()
-    assert list(_analyze_many([], EXAMPLES, False, 1 << 20, None, helper)) == []
+    helper = Helper()
+    assert list(analyze_many([], EXAMPLES, False, 1 << 20, None, helper)) == []
     helper.close()  # (again: harmless)
     assert not helper._process.is_alive()
 
@@ -71,12 +72,12 @@ def test_a_helper_with_nothing_to_do_is_stopped() -> None:
 def test_no_helper_once_the_analyzers_are_imported_or_for_one_job_or_a_dry_run(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "voodoo.analysis", raising=False)
-    assert ingest_module._helper(1, dry_run=False) is None
-    assert ingest_module._helper(None, dry_run=True) is None
+    assert start_helper(1, dry_run=False) is None
+    assert start_helper(None, dry_run=True) is None
     monkeypatch.undo()
     import voodoo.analysis  # noqa: F401
 
-    assert ingest_module._helper(None, dry_run=False) is None
+    assert start_helper(None, dry_run=False) is None
 
 
 def test_no_process_to_spare_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,7 +88,7 @@ def test_no_process_to_spare_means_no_helper(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.delitem(sys.modules, "voodoo.analysis", raising=False)
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
-    assert ingest_module._helper(None, dry_run=False) is None
+    assert start_helper(None, dry_run=False) is None
 
 
 def test_the_command_with_its_helper_writes_what_one_process_writes(tmp_path: Path) -> None:
@@ -104,9 +105,9 @@ def test_the_command_with_its_helper_writes_what_one_process_writes(tmp_path: Pa
     ingest([src], one, jobs=1)
     code = ("import sys\n"
             "import importlib\n"
-            "m = importlib.import_module('voodoo.ingest')\n"
-            "run, used = m._Helper.run, []\n"
-            "m._Helper.run = lambda self, work, files: used.append(len(files)) or "
+            "m = importlib.import_module('voodoo.workers')\n"
+            "run, used = m.Helper.run, []\n"
+            "m.Helper.run = lambda self, work, files: used.append(len(files)) or "
             "run(self, work, files)\n"
             "from voodoo.cli import main\n"
             "code = main(['ingest', sys.argv[1], '--pack', sys.argv[2]])\n"

@@ -17,14 +17,15 @@ from tests.fidelity import EXAMPLES
 from voodoo.check import check
 from voodoo.cli import cli
 from voodoo.ingest import FileStatus, IngestResult, ingest
+from voodoo.sources import discover
 
-ingest_module = importlib.import_module("voodoo.ingest")  # (voodoo.ingest: the function)
+workers = importlib.import_module("voodoo.workers")
 
 
 @pytest.fixture(autouse=True)
 def _always_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     # The examples are fewer files than make a pool worth it: force one anyway.
-    monkeypatch.setattr(ingest_module, "_POOL_MIN_FILES", 1)
+    monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -79,8 +80,8 @@ def test_a_broken_file_in_a_worker_fails_alone(tmp_path: Path) -> None:
 
 
 def test_analyses_survive_pickling(tmp_path: Path) -> None:
-    sf = ingest_module.discover([EXAMPLES])[0]
-    analyzed = ingest_module._analyze(sf, EXAMPLES.resolve(), functions=False)
+    sf = discover([EXAMPLES])[0]
+    analyzed = workers.analyze_one(sf, EXAMPLES.resolve(), functions=False)
     assert pickle.loads(pickle.dumps(analyzed)) == analyzed
 
 

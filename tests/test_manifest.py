@@ -12,6 +12,7 @@ from voodoo.manifest import (
     MANIFEST_PATH,
     Entry,
     Manifest,
+    Memo,
     dumps,
     entry_for,
     load,
@@ -214,17 +215,22 @@ def test_dumps_writes_entries_read_from_the_file_as_they_were(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
     _write(tmp_path, text)
-    manifest = load(tmp_path)
+    memo = Memo()
+    manifest = load(tmp_path, memo)
     formatted = _counting(monkeypatch)
-    assert dumps(manifest) == text and formatted == []
+    assert dumps(manifest, memo) == text and formatted == []
     changed = Manifest({**manifest.files, "README.md": Entry(hash=HASH, content="new")})
-    assert dumps(changed) == _reference_dumps(changed) and formatted == ["README.md"]
+    assert dumps(changed, memo) == _reference_dumps(changed) and formatted == ["README.md"]
+    # without the memo, every entry is formatted again, to the same text
+    formatted.clear()
+    assert dumps(manifest) == text and len(formatted) == len(manifest.files)
 
 
 def test_dumps_formats_every_entry_of_a_file_laid_out_otherwise(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = (Path(__file__).parent / "expected/ops" / MANIFEST_PATH).read_text()
     _write(tmp_path, json.dumps(json.loads(text)))  # one line
-    manifest = load(tmp_path)
+    memo = Memo()
+    manifest = load(tmp_path, memo)
     formatted = _counting(monkeypatch)
-    assert dumps(manifest) == text and len(formatted) == len(manifest.files)
+    assert dumps(manifest, memo) == text and len(formatted) == len(manifest.files)

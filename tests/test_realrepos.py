@@ -16,6 +16,7 @@ from voodoo.ingest import FileStatus, ingest
 from voodoo.local.execute import run_action
 from voodoo.model import Script, Severity
 from voodoo.report import shown_diagnostics
+from voodoo.session import Session
 
 
 def _analyze(code: str, path: str = "tool.py") -> Script:
@@ -943,9 +944,11 @@ def test_a_watch_style_ingest_of_one_changed_sibling_updates_the_mounting_script
     src = _write(tmp_path / "src", {"main.py": main, "users.py": TYPER_USERS,
                                     "hosts.py": TYPER_HOSTS})
     pack = tmp_path / "pack"
-    ingest([src], pack)
+    session = Session()
+    ingest([src], pack, session=session)
     (src / "hosts.py").write_text(TYPER_HOSTS.replace("def reboot", "def restart"))
-    again = ingest([src], pack, changed=[src / "hosts.py"])
+    again = ingest([src], pack, changed=[src / "hosts.py"], session=session)
+    assert not again.work.discovered and again.work.parsed == ("hosts.py", "main.py")
     actions = {f.relpath: f.actions for f in again.files}
     assert "main_hosts_restart" in actions["main.py"]
     assert "main_hosts_reboot" not in actions["main.py"]

@@ -26,6 +26,7 @@ from voodoo.dormant import DORMANT_PATH
 from voodoo.ingest import ChangeKind, ingest
 from voodoo.manifest import load as load_manifest
 from voodoo.manifest import sha256
+from voodoo.session import Session
 
 SCRIPT = """\
 import argparse
@@ -206,13 +207,15 @@ def test_the_pack_is_never_silently_wrong(tmp_path: Path,
     # disappearance (a branch switch under watch): disabled, then back with its edits
     script = (r.src / "deploy.py").read_text()
     (r.src / "deploy.py").unlink()
-    gone = ingest([r.src], r.pack, changed=[r.src / "deploy.py"])
+    session = Session()  # (as watch holds one)
+    gone = ingest([r.src], r.pack, changed=[r.src / "deploy.py"], session=session)
     assert any(ch.kind is ChangeKind.DISABLED for ch in gone.changes), [
         str(c) for c in gone.changes if c.kind is not ChangeKind.UNCHANGED]
     assert r.holds()
     assert r.action(edited)["enabled"] is False
     (r.src / "deploy.py").write_text(script)
-    back = ingest([r.src], r.pack, changed=[r.src / "deploy.py"])
+    back = ingest([r.src], r.pack, changed=[r.src / "deploy.py"], session=session)
+    assert back.work.parsed == ("deploy.py",)  # (the others: as the session's last run saw)
     assert back.exit_code == 0 and any(ch.kind is ChangeKind.RESTORED for ch in back.changes)
     assert r.holds()
     assert r.action(edited)["enabled"] is True

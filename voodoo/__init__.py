@@ -32,10 +32,12 @@ if TYPE_CHECKING:
         ParseError,
         VoodooError,
     )
-    from voodoo.ingest import FileOutcome, FileStatus, IngestResult, ingest
+    from voodoo.ingest import ingest
     from voodoo.local.execute import Execution, run_action
     from voodoo.model import Command, Diagnostic, Emit, Param, ParamType, Script, Severity
     from voodoo.reconcile import Change, ChangeKind
+    from voodoo.result import FileOutcome, FileStatus, IngestResult, Work
+    from voodoo.session import Session
     from voodoo.validate import Problem, validate_pack
     from voodoo.watch import watch
 
@@ -43,9 +45,11 @@ _LAZY = {
     "analyze_file": "voodoo.analysis",
     "analyze_source": "voodoo.analysis",
     "ingest": "voodoo.ingest",
-    "IngestResult": "voodoo.ingest",
-    "FileOutcome": "voodoo.ingest",
-    "FileStatus": "voodoo.ingest",
+    "IngestResult": "voodoo.result",
+    "FileOutcome": "voodoo.result",
+    "FileStatus": "voodoo.result",
+    "Work": "voodoo.result",
+    "Session": "voodoo.session",
     "validate_pack": "voodoo.validate",
     "run_action": "voodoo.local.execute",
     "Execution": "voodoo.local.execute",
@@ -93,8 +97,10 @@ __all__ = [
     "ParseError",
     "Problem",
     "Script",
+    "Session",
     "Severity",
     "VoodooError",
+    "Work",
     "__version__",
     "analyze_file",
     "analyze_source",

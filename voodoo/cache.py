@@ -45,8 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voodoo import model
-from voodoo._version import __version__
 from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular, temp_prefix
+from voodoo._version import __version__
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
 
@@ -231,23 +231,29 @@ def load_index(pack_dir: Path) -> Index:
         return Index()
 
 
-#: the last cache loaded, by what identifies its file's version: ``watch`` syncs again and
-#: again in one process, and decoding 1,000 summaries each time was a third of a sync
-_last: list[tuple[tuple[object, ...], Cache]] = []
+@dataclass(eq=False)
+class Memo:
+    """The cache last loaded or saved, by what identifies its file's version, kept for the
+    next ingest in the same process (a ``session.Session`` holds one): ``watch`` syncs
+    again and again, and decoding 1,000 summaries each time was a third of a sync."""
+
+    last: tuple[tuple[object, ...], Cache] | None = None
 
 
-def load(pack_dir: Path) -> Cache:
+def load(pack_dir: Path, memo: Memo | None = None) -> Cache:
     """The pack's cache of summaries; empty when missing, unreadable or from another voodoo.
 
-    Each entry's ``script`` is a summary (``full`` False): see ``analysis``.
+    Each entry's ``script`` is a summary (``full`` False): see ``analysis``. With ``memo``,
+    a file unchanged since the memo last loaded or saved it is not decoded again.
     """
     key = _version_of(pack_dir)
     if key is None:
         return Cache()
-    if _last and _last[0][0] == key:
-        return _last[0][1]
+    if memo is not None and memo.last is not None and memo.last[0] == key:
+        return memo.last[1]
     loaded = _load(pack_dir)
-    _last[:] = [(key, loaded)]
+    if memo is not None:
+        memo.last = (key, loaded)
     return loaded
 
 
@@ -384,10 +390,13 @@ def _render_data(r: RenderRecord | None) -> Any:
     return {"files": list(r.files), "readme": [list(x) for x in r.readme], "notes": encode(r.notes)}
 
 
-def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
+def save(
+    pack_dir: Path, cache: Cache, pack_files: Iterable[str], memo: Memo | None = None
+) -> Cache:
     """Write the cache atomically, each analysis only when it is new. Call it under the
     pack lock, after ``apply``; ``pack_files`` are the files the manifest now lists.
-    Returns the cache as ``load`` now reads it (the same object, until the file changes)."""
+    Returns the cache as ``load`` now reads it (through ``memo``: the same object, until
+    the file changes)."""
     pack_dir = pack_dir.resolve()
     root = pack_dir / CACHE_DIR
     # Checked before anything is created: a symlink on the way would have mkdir create
@@ -439,8 +448,8 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
         (pack_dir / OLD_CACHE_PATH).unlink()
     now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)
     key = _version_of(pack_dir)
-    if key is not None:
-        _last[:] = [(key, now)]
+    if memo is not None:
+        memo.last = None if key is None else (key, now)
     return now
 
 
@@ -491,6 +500,7 @@ __all__ = [
     "CACHE_DIR",
     "Cache",
     "Index",
+    "Memo",
     "RenderRecord",
     "ScriptEntry",
     "analysis",

@@ -33,6 +33,7 @@ from voodoo.sources import (
 
 if TYPE_CHECKING:
     from voodoo.ingest import IngestResult
+    from voodoo.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,10 @@ def check(
     name: str | None = None,
     config: Config | None = None,
     settings: Settings = DEFAULTS,
+    session: Session | None = None,
 ) -> CheckResult:
-    """Whether the pack is in sync with the sources; reads only (and takes the pack lock)."""
+    """Whether the pack is in sync with the sources; reads only (and takes the pack lock).
+    ``session``: as for ``ingest`` (the dry run it may do reads through it)."""
     from voodoo.stackstorm import pack_ref
 
     sources = source_list(sources)
@@ -114,7 +117,9 @@ def check(
                 return CheckResult(pack, not fast, None, fast)
     from voodoo.ingest import ingest
 
-    result = ingest(sources, pack, name=name, config=config, dry_run=True, settings=settings)
+    result = ingest(
+        sources, pack, name=name, config=config, dry_run=True, settings=settings, session=session
+    )
     in_sync = not (result.plan.changes or result.plan.conflicts or result.failed or result.held)
     return CheckResult(pack, in_sync, result)
 

@@ -48,8 +48,10 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
     if not relevant(filenames, config):
         return 0
     from voodoo.check import check
+    from voodoo.session import Session
 
-    result = check([], config.pack, config=config)
+    session = Session()  # (the ingest below starts from what the check read)
+    result = check([], config.pack, config=config, session=session)
     if result.in_sync:
         return 0
     if not write:
@@ -60,7 +62,7 @@ def run_hook(filenames: Sequence[Path], *, write: bool, echo: Echo, verbosity: i
         return 1
     from voodoo.ingest import ingest
 
-    done = ingest([], config.pack, config=config)
+    done = ingest([], config.pack, config=config, session=session)
     for ch in done.changes:
         if ch.action is not None and ch.kind.value != "unchanged" and verbosity >= 0:
             echo(str(ch))

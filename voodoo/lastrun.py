@@ -1,5 +1,5 @@
-"""What the last ingest in this process saw, so that the next one, told which paths changed
-since, looks only at those.
+"""What the last ingest in a session saw, so that the next one, told which paths changed
+since, looks only at those (``session.Session`` keeps it).
 
 ``watch`` syncs again and again in one process and knows from its file system events which
 paths changed in between. Given them, ``ingest`` takes the files it ingested last time
@@ -63,18 +63,4 @@ class LastRun:
         )
 
 
-_last: list[LastRun] = []
-
-
-def take(key: tuple[object, ...]) -> LastRun | None:
-    """The last run when it ran on ``key``; forgotten either way (an ingest that fails
-    half-way must leave nothing to trust)."""
-    last = _last.pop() if _last else None
-    return last if last is not None and last.key == key else None
-
-
-def remember(run: LastRun) -> None:
-    _last[:] = [run]
-
-
-__all__ = ["LastRun", "remember", "take"]
+__all__ = ["LastRun"]

@@ -90,27 +90,29 @@ class Manifest:
         return self.files.get(relpath)
 
 
-def dumps(manifest: Manifest) -> str:
+def dumps(manifest: Manifest, memo: Memo | None = None) -> str:
     """The manifest as deterministic JSON text (sorted keys, indent 2, trailing newline).
 
     Byte for byte what ``json.dumps(..., sort_keys=True, indent=2, ensure_ascii=False)``
     gives, written out here: with ``indent`` json uses its pure-Python encoder, which took
     a third of a one-change sync at 1,000 scripts; each string is still encoded by json.
-    An entry read from (or last written to) a file by this process is not formatted again.
+    With ``memo``, an entry read from (or last written to) the file through the same memo
+    is not formatted again.
     """
+    known_texts = memo.texts if memo is not None else {}
     out = [_HEAD]
     texts = {}
     for i, relpath in enumerate(sorted(manifest.files)):
         entry = manifest.files[relpath]
-        known = _texts.get(relpath)
+        known = known_texts.get(relpath)
         if known is None or known[0] is not entry:
             known = (entry, _entry_text(relpath, entry))
         texts[relpath] = known
         out.append(f"{',' if i else ''}{known[1]}")
     out.append("\n  }" if manifest.files else "}")
     out.append(_TAIL)
-    _texts.clear()
-    _texts.update(texts)
+    if memo is not None:
+        memo.texts = texts
     return "".join(out)
 
 
@@ -118,10 +120,19 @@ _HEAD = '{\n  "files": {'
 _TAIL = f',\n  "version": {VERSION}\n}}\n'
 _ENTRY_START = '\n    "'  #: each entry's first line; its fields' lines are indented further
 
-#: each entry's text in the manifest as last read or written, with the entry it holds:
-#: ``dumps`` writes it again as it is while that very entry is to be written (formatting
-#: all 3,400 entries of a 1,000-script pack again was most of writing it after one change)
-_texts: dict[str, tuple[Entry, str]] = {}
+
+@dataclass(eq=False)
+class Memo:
+    """What reading and writing one pack's manifest leaves for the next time, in one
+    process (a ``session.Session`` holds one): ``watch`` syncs again and again, and
+    parsing 2 MB of JSON each time, or formatting all 3,400 entries of a 1,000-script
+    pack again, was most of a one-change sync."""
+
+    #: the manifest last read or written, by what identifies its file's version
+    last: tuple[tuple[object, ...], Manifest] | None = None
+    #: each entry's text in the file as last read or written, with the entry it holds:
+    #: ``dumps`` writes it again as it is while that very entry is to be written
+    texts: dict[str, tuple[Entry, str]] = field(default_factory=dict)
 
 
 def _entry_text(relpath: str, entry: Entry) -> str:
@@ -134,10 +145,10 @@ def _entry_text(relpath: str, entry: Entry) -> str:
     )
 
 
-def _remember_texts(raw: bytes, manifest: Manifest) -> None:
+def _remember_texts(raw: bytes, manifest: Manifest, memo: Memo) -> None:
     """Each entry's text, from a manifest file laid out as ``dumps`` writes it (any other
     layout: none, and the next ``dumps`` writes every entry anew)."""
-    _texts.clear()
+    memo.texts = {}
     end = "\n  }" + _TAIL
     try:
         text = raw.decode("utf-8")
@@ -156,7 +167,7 @@ def _remember_texts(raw: bytes, manifest: Manifest) -> None:
         if not block.startswith(f"\n    {_str(relpath)}: {{"):
             return
         texts[relpath] = (entry, block)
-    _texts.update(texts)
+    memo.texts = texts
 
 
 def _str(value: str | None) -> str:
@@ -204,26 +215,27 @@ def _entry(relpath: str, record: object, where: str) -> Entry:
     return Entry(hash=hash_, source=source, source_hash=source_hash, content=content)
 
 
-def load(pack_dir: Path) -> Manifest:
+def load(pack_dir: Path, memo: Memo | None = None) -> Manifest:
     """Read a pack's manifest: empty when there is none; PackError when it cannot be trusted.
 
     Every entry must name a path inside the pack (no symlink along it may lead outside),
-    so nothing a manifest says can make voodoo touch a file elsewhere.
+    so nothing a manifest says can make voodoo touch a file elsewhere. With ``memo``, a
+    file unchanged since the memo last read or wrote it is not parsed again.
     """
     root = pack_dir.resolve()
     path = root / MANIFEST_PATH
     if not path.resolve().is_relative_to(root):
         raise PackError("the manifest is a symlink leading outside the pack", path=MANIFEST_PATH)
-    return _recover(root, _load_file(root, path))
+    return _recover(root, _load_file(root, path, memo))
 
 
-def _load_file(root: Path, path: Path) -> Manifest:
+def _load_file(root: Path, path: Path, memo: Memo | None) -> Manifest:
     key = file_version(path)
     try:
-        if key is not None and _last and _last[0][0] == key:
+        if key is not None and memo is not None and memo.last and memo.last[0] == key:
             # Checked when read (or planned, when written). A symlink planted since cannot
             # lead a write astray: plan and apply check every path they touch.
-            return _last[0][1]
+            return memo.last[1]
         raw = read_regular(path)
         manifest = loads(raw)
     except FileNotFoundError:
@@ -231,9 +243,9 @@ def _load_file(root: Path, path: Path) -> Manifest:
     except OSError as exc:
         raise PackError(f"cannot read the manifest: {exc.strerror}", path=MANIFEST_PATH) from exc
     check_all_inside(root, manifest.files, where=MANIFEST_PATH)
-    if key is not None:
-        _last[:] = [(key, manifest)]
-    _remember_texts(raw, manifest)
+    if memo is not None:
+        memo.last = None if key is None else (key, manifest)
+        _remember_texts(raw, manifest, memo)
     return manifest
 
 
@@ -287,13 +299,7 @@ def _recover(root: Path, manifest: Manifest) -> Manifest:
     return Manifest(files)
 
 
-#: the last manifest read or written, by what identifies its file's version: ``watch``
-#: syncs again and again in one process, and parsing 2 MB of JSON each time adds up
-_last: list[tuple[tuple[object, ...], Manifest]] = []
-
-
-def remember(pack_dir: Path, manifest: Manifest) -> None:
-    """Note that ``manifest`` is what the pack's manifest file now holds (just written)."""
+def remember(pack_dir: Path, manifest: Manifest, memo: Memo) -> None:
+    """Note in ``memo`` that ``manifest`` is what the pack's manifest file now holds."""
     key = file_version(pack_dir.resolve() / MANIFEST_PATH)
-    if key is not None:
-        _last[:] = [(key, manifest)]
+    memo.last = None if key is None else (key, manifest)

@@ -11,6 +11,7 @@ command (``timeout`` -> ``script_timeout``; if that exists too -> ``script_scrip
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import keyword
 import re
@@ -26,6 +27,7 @@ __all__ = [
     "SECRET_WORDS",
     "action_name",
     "is_secret_name",
+    "name_commands",
     "normalize",
     "param_name",
     "reserved_reason",
@@ -245,3 +247,19 @@ def _prefixed(name: str, scripts: list[str], avoid: set[str]) -> dict[str, str]:
         if len(set(names.values())) == len(distinct) and not set(names.values()) & avoid:
             break
     return {s: _capped(n) for s, n in names.items()}
+
+
+def name_commands(
+    scripts: Iterable[tuple[str, Sequence[Command]]], reserved: Collection[str] = ()
+) -> tuple[dict[str, list[Command]], list[Diagnostic]]:
+    """Each script's commands (``scripts``: relpath -> its commands), renamed where two
+    scripts would produce one action name (or a name in ``reserved``): ``unique_names``
+    applied to the commands themselves."""
+    pairs = [(relpath, c) for relpath, commands in scripts for c in commands]
+    names, notes = unique_names(pairs, reserved)
+    by_file: dict[str, list[Command]] = {}
+    for (relpath, command), new in zip(pairs, names, strict=True):
+        by_file.setdefault(relpath, []).append(
+            command if new == command.name else dataclasses.replace(command, name=new)
+        )
+    return by_file, list(notes)

@@ -51,6 +51,9 @@ from voodoo.manifest import (
     remember,
     sha256,
 )
+from voodoo.manifest import (
+    Memo as ManifestMemo,
+)
 
 LOCK_PATH = f"{STATE_DIR}/lock"
 _NEW_FILE_MODE = 0o644
@@ -366,8 +369,15 @@ def _read(root: Path, relpath: str) -> bytes | None:
         raise PackError(f"cannot read: {exc.strerror}", path=relpath) from exc
 
 
-def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -> None:
-    """Carry out ``plan``: atomic writes, then deletes, then the manifest.
+def apply(
+    plan: Plan,
+    pack_dir: Path,
+    *,
+    checkpoint: Checkpoint | None = None,
+    memo: ManifestMemo | None = None,
+) -> None:
+    """Carry out ``plan``: atomic writes, then deletes, then the manifest (``memo``: as for
+    ``manifest.load``, noted as written).
 
     Raises ConflictError when a file changed since it was planned, and PackError when the
     disk refuses a change; files already replaced stay replaced, and the next run repairs.
@@ -403,7 +413,7 @@ def apply(plan: Plan, pack_dir: Path, *, checkpoint: Checkpoint | None = None) -
             target.unlink()
             _prune(root, target.parent)
         current = MANIFEST_PATH
-        _write_manifest(root, plan.manifest, created, checkpoint)
+        _write_manifest(root, plan.manifest, created, checkpoint, memo)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(root / PENDING_PATH)
     except OSError as exc:
@@ -522,12 +532,16 @@ def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
 
 
 def _write_manifest(
-    root: Path, manifest: Manifest, created: list[Path], checkpoint: Checkpoint | None
+    root: Path,
+    manifest: Manifest,
+    created: list[Path],
+    checkpoint: Checkpoint | None,
+    memo: ManifestMemo | None,
 ) -> None:
     target = root / MANIFEST_PATH
     if not target.parent.resolve().is_relative_to(root):
         raise PackError("the manifest folder leads outside the pack", path=MANIFEST_PATH)
-    data = dumps(manifest).encode("utf-8")
+    data = dumps(manifest, memo).encode("utf-8")
     with contextlib.suppress(FileNotFoundError):
         if read_regular(target) == data:
             _state_gitignore(target.parent)
@@ -535,7 +549,8 @@ def _write_manifest(
     _make_dirs(root, target.parent, created)
     _atomic_write(target, data, MANIFEST_PATH, checkpoint)
     _state_gitignore(target.parent)
-    remember(root, manifest)
+    if memo is not None:
+        remember(root, manifest, memo)
 
 
 def _state_gitignore(state: Path) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from voodoo import merge
 from voodoo.dormant import Dormant
 from voodoo.manifest import Manifest
+from voodoo.merge import Prefer
 from voodoo.pack import ConflictKind, Plan, Reason
 
 _ACTION = re.compile(r"actions/([^/]+)\.ya?ml")
@@ -191,4 +192,26 @@ def _plain_changes(plan: Plan, manifest: Manifest, done: set[str]) -> list[Chang
     return out
 
 
-__all__ = ["Change", "ChangeKind", "action_of", "reconcile"]
+def settle(
+    the_plan: Plan, changes: tuple[Change, ...], side: Prefer
+) -> tuple[Plan, tuple[Change, ...]]:
+    """``the_plan`` with each hand-edited file's conflict settled: ``theirs`` writes the new
+    version over it, ``ours`` keeps it and records that on purpose."""
+    settled: dict[str, ChangeKind] = {}
+    for c in the_plan.conflicts:
+        if c.kind is not ConflictKind.EDITED or c.theirs is None or c.entry is None:
+            continue
+        if side == "theirs":
+            the_plan = the_plan.resolve(c.path, c.theirs)
+            settled[c.path] = ChangeKind.UPDATED
+        else:
+            the_plan = the_plan.accept(c.path)
+            settled[c.path] = ChangeKind.UNCHANGED
+    if not settled:
+        return the_plan, changes
+    kept = [ch for ch in changes if ch.path not in settled]
+    kept.extend(Change(kind, path, action_of(path)) for path, kind in settled.items())
+    return the_plan, tuple(sorted(kept, key=lambda ch: (ch.action is None, ch.path)))
+
+
+__all__ = ["Change", "ChangeKind", "action_of", "reconcile", "settle"]

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from voodoo.ingest import FileOutcome, FileStatus, IngestResult
-from voodoo.ingest import Progress as ProgressFn
 from voodoo.model import Diagnostic, Script, Severity, thaw
+from voodoo.result import FileOutcome, FileStatus, IngestResult
+from voodoo.workers import Progress as ProgressFn
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -326,8 +326,8 @@ def _fixed_flags(result: IngestResult) -> str:
 
 def _worth_a_look(result: IngestResult) -> set[str]:
     """Files that failed or changed a file of the pack."""
-    from voodoo.ingest import SCRIPTS_DIR
     from voodoo.reconcile import ChangeKind
+    from voodoo.render import SCRIPTS_DIR
 
     written = {w.path for w in result.plan.writes}
     actions = {ch.action for ch in result.changes if ch.kind is not ChangeKind.UNCHANGED}

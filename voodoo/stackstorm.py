@@ -186,6 +186,11 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+def action_yaml(command: Command, pack_ref: str | None) -> str:
+    """The action metadata file of ``command`` (its entry point: the wrapper beside it)."""
+    return dump_yaml(action_metadata(command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
+
+
 def dump_yaml(data: object) -> str:
     """The one YAML dumper: safe, block style, keys in insertion order, no line wrapping.
 

@@ -27,6 +27,7 @@ from watchdog.observers import Observer
 from voodoo.config import Config
 from voodoo.errors import VoodooError
 from voodoo.ingest import IngestResult, ingest
+from voodoo.session import Session
 from voodoo.sources import SKIPPED_DIRS, common_root, resolve_sources
 
 #: Seconds of quiet before a re-sync. Editors and ``git checkout`` write a burst of files
@@ -111,10 +112,14 @@ def watch(
     stop = stop or threading.Event()
     changed = threading.Event()
     report = on_sync or (lambda _event: None)
+    # What every sync leaves warm for the next one (the cache, the manifest, the files
+    # seen), for this watch only.
+    session = Session()
 
     def sync(paths: set[Path] | None = None) -> None:
         try:
-            report(SyncEvent(ingest(sources, pack, name=name, config=config, changed=paths)))
+            result = ingest(sources, pack, name=name, config=config, changed=paths, session=session)
+            report(SyncEvent(result))
         except VoodooError as exc:  # a vanished folder, a lock problem: shown, then retried
             report(SyncEvent(None, exc))
 
@@ -135,7 +140,7 @@ def watch(
         from voodoo.check import check
 
         try:
-            behind = not check(sources, pack, name=name, config=config).in_sync
+            behind = not check(sources, pack, name=name, config=config, session=session).in_sync
         except VoodooError:
             behind = True  # sync() reports it
         if behind:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
-from voodoo.analyzers._values import Known, Value, static_value
+from voodoo.analyzers._values import Known, constant_lookup, static_value
 
 __all__ = ["present", "reached"]
 
@@ -121,13 +121,9 @@ def _body(body: object) -> list[cst.BaseStatement]:
 
 
 def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
-    def lookup(expr: cst.BaseExpression) -> Value | None:
-        node = ctx.constants.get(dotted_name(expr) or "")
-        return static_value(node) if node is not None else None
-
     if isinstance(test, cst.Comparison) and dotted_name(test.left) == "__name__":
         return None  # the __main__ guard: taken when run as a script (and followed)
-    value = static_value(test, lookup)
+    value = static_value(test, constant_lookup(ctx.constants, follow=False))
     return bool(value.value) if isinstance(value, Known) else None
 
 

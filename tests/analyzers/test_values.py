@@ -197,8 +197,7 @@ def test_a_self_referencing_constant_reads_the_same_in_every_analyzer() -> None:
         "x = sys.argv[1] if len(sys.argv) > 1 else D\nprint(x)\n"
     )
     click = SELF_REFERENCE.replace("import sys\n", "") + (
-        "@click.command()\n@click.option('--x', default=D)\n"
-        "def main(x):\n    print(x)\n\nmain()\n"
+        "@click.command()\n@click.option('--x', default=D)\ndef main(x):\n    print(x)\n\nmain()\n"
     )
     reasons = []
     for source, framework in ((sysargv, "sysargv"), (click, "click")):

@@ -21,7 +21,7 @@ from typing import Any
 import libcst as cst
 
 from voodoo._paths import NOT_REGULAR, read_regular
-from voodoo.analyzers import Analyzer, Context, _runnable, candidates, functions_, getopt_
+from voodoo.analyzers import Context, Registered, _runnable, analyze_unclaimed, candidates
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.analyzers._runnable import runnable
 from voodoo.analyzers._text import tidy
@@ -300,9 +300,9 @@ def _analyze(
         source_hash=digest,
     )
     analyzer, commands, diagnostics = _choose(ctx)
+    framework = analyzer.name if analyzer is not None else None
     if analyzer is None and functions:
-        commands, diagnostics = functions_.analyze_module(ctx)
-    framework = analyzer.name if analyzer is not None else functions_.name
+        framework, commands, diagnostics = analyze_unclaimed(ctx)
     extra: tuple[tuple[str, str], ...] = ()
     # a framework that found nothing and lost nothing (argparse imported but unused, a
     # parser without arguments): the script still runs, without a command line
@@ -316,7 +316,7 @@ def _analyze(
         skipped = Diagnostic(path, 0, Severity.INFO, "no-cli", "no command line found, skipped")
         return dataclasses.replace(base, diagnostics=(*diagnostics, skipped))
     extra = (*extra, *((MOUNTED_KEY, mounted) for mounted in dict.fromkeys(ctx.mounted)))
-    aliases = getopt_.variables(ctx) if analyzer is getopt_ else {}
+    aliases = analyzer.variables(ctx) if analyzer is not None else {}
     commands = _password_secrets(ctx, commands, aliases, diagnostics)
     named = [
         _apply_naming(
@@ -365,10 +365,10 @@ def analyze_file(
     )
 
 
-def _choose(ctx: Context) -> tuple[Analyzer | None, list[Command], list[Diagnostic]]:
+def _choose(ctx: Context) -> tuple[Registered | None, list[Command], list[Diagnostic]]:
     """The first accepting analyzer (best first) that finds commands; with its notes."""
     accepted, notes = candidates(ctx)
-    first: tuple[Analyzer | None, list[Command], list[Diagnostic]] = (None, [], [])
+    first: tuple[Registered | None, list[Command], list[Diagnostic]] = (None, [], [])
     for index, analyzer in enumerate(accepted):
         commands, diagnostics = analyzer.analyze(ctx)
         if index == 0:

@@ -12,7 +12,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -363,33 +363,17 @@ def imports_in(path: Path) -> list[str]:
 @functools.lru_cache(maxsize=256)  # a helper module many scripts import is parsed once
 def _imports_of(source: bytes, path: str) -> tuple[str, ...]:
     # Imported here: an ingest that finds every script unchanged never loads libcst.
-    import libcst as cst
-
-    from voodoo.analyzers._context import dotted_name, iter_statements
+    from voodoo.analyzers._context import iter_imports
     from voodoo.parse import parse_module
 
     # a Python 2 module: its Python 3 conversion's imports
     module = parse_module(source, str(path))
-
-    def _name(node: cst.CSTNode) -> str:
-        return dotted_name(node) or ""
-
     names: list[str] = []
-    for statement in iter_statements(module.body):  # imports are always statements
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for node in statement.body:
-            if isinstance(node, cst.Import):
-                names.extend(_name(alias.name) for alias in node.names)
-            elif isinstance(node, cst.ImportFrom):
-                dots = "." * len(node.relative)
-                module_name = _name(node.module) if node.module is not None else ""
-                if module_name or not dots:
-                    names.append(dots + module_name)
-                elif isinstance(node.names, Sequence):  # from . import a, b
-                    names.extend(dots + _name(alias.name) for alias in node.names)
-                else:  # from . import *
-                    names.append(dots)
+    for imported in iter_imports(module):
+        if imported.level and not imported.module and imported.name not in (None, "*"):
+            names.append(f"{imported.written}{imported.name}")  # from . import a, b
+        else:  # import a.b, from a import b, from ..c import d, from . import *
+            names.append(imported.written)
     return tuple(dict.fromkeys(names))
 
 

@@ -4,12 +4,14 @@ must see every node an analyzer asks about (and skip only trivia)."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._walk import find_all, walk
+from voodoo.deps import imports_in
 
 SOURCE = textwrap.dedent('''\
     import click
@@ -128,3 +130,74 @@ def test_walk_visits_what_libcst_visits_except_trivia() -> None:
     assert {"Comma", "SimpleWhitespace", "EmptyLine"} <= set(expected)
     meaningful = [k for k in expected if k in kinds]
     assert meaningful == [type(n).__name__ for n in _every_node(module)]
+
+
+# --- the one walk over a file's imports (Context's aliases and deps' modules) -----------
+
+IMPORTS = textwrap.dedent("""\
+    import os, a.b.c as abc
+    from argparse import ArgumentParser as P, FileType
+    from shlex import *
+    from . import sibling, other as o
+    from ..pkg.m import thing
+    from . import *
+
+    def main():
+        try:
+            import json
+        except ImportError:
+            import simplejson as json
+        if json:
+            from urllib.parse import quote
+
+    text = "import notme"  # import norme either
+    loaded = __import__("dynamic")
+    also = importlib.import_module("dynamic2")
+""")
+
+
+def test_iter_imports_finds_every_import_statement_at_any_depth_as_written() -> None:
+    from voodoo.analyzers._context import Imported, iter_imports
+
+    found = list(iter_imports(cst.parse_module(IMPORTS)))
+    assert found == [
+        Imported("os"),
+        Imported("a.b.c", asname="abc"),
+        Imported("argparse", 0, "ArgumentParser", "P"),
+        Imported("argparse", 0, "FileType"),
+        Imported("shlex", 0, "*"),
+        Imported("", 1, "sibling"),
+        Imported("", 1, "other", "o"),
+        Imported("pkg.m", 2, "thing"),
+        Imported("", 1, "*"),
+        Imported("json"),
+        Imported("simplejson", asname="json"),
+        Imported("urllib.parse", 0, "quote"),
+    ]
+    # left alone: import words in strings and comments, __import__ and import_module calls
+    assert not {"notme", "norme", "dynamic", "dynamic2"} & {i.module for i in found}
+    assert [i.written for i in found if i.level] == [".", ".", "..pkg.m", "."]
+
+
+def test_context_and_deps_read_the_same_walk(tmp_path: Path) -> None:
+    """Context (which framework, which alias) and deps (which files to copy) see the same
+    imports: the absolute modules deps lists are the ones Context says are imported."""
+    (tmp_path / "m.py").write_text(IMPORTS)
+    ctx = Context(cst.parse_module(IMPORTS), "m.py", IMPORTS)
+    listed = imports_in(tmp_path / "m.py")
+    assert listed == [
+        "os", "a.b.c", "argparse", "shlex", ".sibling", ".other", "..pkg.m", ".", "json",
+        "simplejson", "urllib.parse",
+    ]  # fmt: skip
+    assert {n.partition(".")[0] for n in listed if not n.startswith(".")} == ctx.imports
+    assert ctx.relative_imports == {".", "..pkg.m"}
+    assert ctx.star_imports == ["shlex"]
+    # the last binding of a name wins, a plain import only names its top-level package
+    assert ctx.aliases == {
+        "os": "os",
+        "abc": "a.b.c",
+        "P": "argparse.ArgumentParser",
+        "FileType": "argparse.FileType",
+        "json": "simplejson",
+        "quote": "urllib.parse.quote",
+    }

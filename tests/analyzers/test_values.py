@@ -7,6 +7,7 @@ from voodoo.analyzers._values import (
     Known,
     Unknown,
     Value,
+    constant_lookup,
     keyword_arg,
     positional_args,
     static_value,
@@ -118,3 +119,90 @@ def test_keyword_and_positional_args() -> None:
     second = keyword_arg(call, "missing", 1)
     assert isinstance(second, cst.SimpleString) and second.value == "'b'"
     assert keyword_arg(call, "missing", 5) is None
+
+
+# --- constant_lookup: the one lookup of module constants every analyzer uses -----------
+
+MODULE = """\
+BASE = "/srv"
+DATA = BASE + "/data"
+PORT = 8080
+VERBOSE = True
+DEBUG = VERBOSE
+D = "a"
+D = D + "b"
+obj.attr = "set on an object"
+"""
+
+
+def _constants() -> dict[str, cst.BaseExpression]:
+    from voodoo.analyzers._context import Context
+
+    return Context(cst.parse_module(MODULE), "m.py", MODULE).constants
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("PORT", Known(8080)),
+        ("DATA", Known("/srv/data")),  # a constant built from another one
+        ("DEBUG", Known(True)),
+        ("[PORT, DATA]", Known([8080, "/srv/data"])),
+    ],
+)
+def test_constant_lookup_follows_constants(source: str, expected: Value) -> None:
+    found = static_value(cst.parse_expression(source), constant_lookup(_constants()))
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("MISSING", "'MISSING' is not a known constant"),
+        ("obj.attr", "'obj.attr' is not a known constant"),  # not a module constant
+        # only the last assignment is kept, and it needs itself: unknown, without
+        # recursing to Python's limit (that read as "expression too deep")
+        ("D", "'D' is not a known constant"),
+    ],
+)
+def test_constant_lookup_leaves_alone_what_is_not_a_constant(source: str, reason: str) -> None:
+    found = static_value(cst.parse_expression(source), constant_lookup(_constants()))
+    assert isinstance(found, Unknown)
+    assert found.reason == reason
+
+
+def test_constant_lookup_without_follow_reads_only_values_written_out() -> None:
+    """``_entry`` skips an ``if FLAG:`` branch only on a flag set to a literal."""
+    lookup = constant_lookup(_constants(), follow=False)
+    assert static_value(cst.parse_expression("VERBOSE"), lookup) == Known(True)
+    assert static_value(cst.parse_expression("PORT + 1"), lookup) == Known(8081)
+    for chained in ("DEBUG", "DATA"):
+        assert isinstance(static_value(cst.parse_expression(chained), lookup), Unknown)
+
+
+SELF_REFERENCE = """\
+import sys
+import click
+D = "a"
+D = D + "b"
+"""
+
+
+def test_a_self_referencing_constant_reads_the_same_in_every_analyzer() -> None:
+    """sysargv (through ``_list_reads``) and click read a constant with the same lookup:
+    the same reason, where sysargv's used to recurse until "expression too deep"."""
+    from voodoo.analysis import analyze_source
+
+    sysargv = SELF_REFERENCE.replace("import click\n", "") + (
+        "x = sys.argv[1] if len(sys.argv) > 1 else D\nprint(x)\n"
+    )
+    click = SELF_REFERENCE.replace("import sys\n", "") + (
+        "@click.command()\n@click.option('--x', default=D)\ndef main(x):\n    print(x)\n\nmain()\n"
+    )
+    reasons = []
+    for source, framework in ((sysargv, "sysargv"), (click, "click")):
+        script = analyze_source(source, "s.py")
+        assert script.framework == framework
+        (unknown,) = [d for d in script.diagnostics if d.code == "unknown-default"]
+        reasons.append(unknown.message.partition("(")[2].partition(")")[0])
+    assert reasons == ["'D' is not a known constant"] * 2

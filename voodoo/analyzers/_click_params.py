@@ -8,7 +8,7 @@ click's own rules to it: the name, flags and secondary options, counts, ``multip
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,9 +19,9 @@ from voodoo.analyzers._values import (
     Known,
     Unknown,
     Value,
+    constant_lookup,
     env_read,
     json_type,
-    static_value,
 )
 from voodoo.model import (
     ArgKind,
@@ -35,7 +35,7 @@ from voodoo.model import (
     freeze,
 )
 
-__all__ = ["ParamSpec", "TypeSpec", "build_level", "constant_lookup", "json_type"]
+__all__ = ["ParamSpec", "TypeSpec", "build_level", "json_type"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,22 +62,6 @@ class ParamSpec:
     type: TypeSpec = TypeSpec()
     #: defaults that would be secret/prompted/required by the decorator itself
     implied: dict[str, Any] = field(default_factory=dict)
-
-
-def constant_lookup(ctx: Context) -> Callable[[cst.BaseExpression], Value | None]:
-    """Resolve module-level constants (``DEFAULT_PORT = 8080``) for ``static_value``."""
-    seen: set[str] = set()
-
-    def lookup(expr: cst.BaseExpression) -> Value | None:
-        if not isinstance(expr, cst.Name) or expr.value not in ctx.constants or expr.value in seen:
-            return None
-        seen.add(expr.value)
-        try:
-            return static_value(ctx.constants[expr.value], lookup)
-        finally:
-            seen.discard(expr.value)
-
-    return lookup
 
 
 def build_level(
@@ -168,7 +152,7 @@ class _Builder:
         if names and isinstance(names[0], str):
             return names[0]
         node = self.spec.kw_nodes.get("default")
-        return env_read(node, constant_lookup(self.ctx))
+        return env_read(node, constant_lookup(self.ctx.constants))
 
     def get(self, key: str, fallback: Any = None) -> Any:
         value = self.spec.kw.get(key)

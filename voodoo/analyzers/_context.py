@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -20,7 +20,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from voodoo.analyzers._walk import children, iter_nodes
 from voodoo.model import Diagnostic, Severity
 
-__all__ = ["Context", "dotted_name", "is_main_test", "iter_statements"]
+__all__ = ["Context", "Imported", "dotted_name", "is_main_test", "iter_imports", "iter_statements"]
 
 
 class Context:
@@ -212,13 +212,8 @@ class Context:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._collect_constant(small)
-        for nested in iter_statements(self.module.body):
-            if isinstance(nested, cst.SimpleStatementLine):
-                for small in nested.body:
-                    if isinstance(small, cst.Import):
-                        self._collect_import(small)
-                    elif isinstance(small, cst.ImportFrom):
-                        self._collect_import_from(small)
+        for imported in iter_imports(self.module):
+            self._collect_import(imported)
 
     def _collect_constant(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -232,39 +227,75 @@ class Context:
         ):
             self.constants[small.target.value] = small.value
 
-    def _collect_import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = dotted_name(alias.name)
-            if full is None:
-                continue
-            self.imports.add(full.partition(".")[0])
-            if alias.asname is not None:
-                local = dotted_name(cast(cst.BaseExpression, alias.asname.name))
-                if local is not None:
-                    self.aliases[local] = full
+    def _collect_import(self, imported: Imported) -> None:
+        if imported.level:
+            self.relative_imports.add(imported.written)
+            return
+        head = imported.module.partition(".")[0]
+        self.imports.add(head)
+        if imported.name is None:  # import a.b [as c]
+            if imported.asname is not None:
+                self.aliases[imported.asname] = imported.module
             else:
-                head = full.partition(".")[0]
                 self.aliases.setdefault(head, head)
+        elif imported.name == "*":
+            self.star_imports.append(imported.module)
+        else:
+            local = imported.asname or imported.name
+            self.aliases[local] = f"{imported.module}.{imported.name}"
 
-    def _collect_import_from(self, node: cst.ImportFrom) -> None:
-        module = dotted_name(node.module) if node.module is not None else ""
-        if node.relative:
-            self.relative_imports.add("." * len(node.relative) + (module or ""))
-            return
-        if not module:
-            return
-        self.imports.add(module.partition(".")[0])
-        if isinstance(node.names, cst.ImportStar):
-            self.star_imports.append(module)
-            return
-        for alias in node.names:
-            name = dotted_name(alias.name)
-            if name is None:
-                continue
-            local = name
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            self.aliases[local] = f"{module}.{name}"
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One name an import statement binds, as written (nothing is resolved): ``import a.b
+    as c`` is module ``a.b``, asname ``c``; ``from ..p import x`` is module ``p``, level 2,
+    name ``x``; ``from m import *`` has name ``*``. ``Context`` reads its aliases from
+    these, ``deps`` the modules a script makes Python load."""
+
+    module: str  #: dotted, without the leading dots ("" in ``from . import x``)
+    level: int = 0  #: the leading dots of a relative import (0: an absolute one)
+    #: ``from module import name`` (``*`` for a star import); None for ``import module``
+    name: str | None = None
+    asname: str | None = None  #: the ``as`` name, when there is one
+
+    @property
+    def written(self) -> str:
+        """The module as the statement writes it, leading dots included (``..p``)."""
+        return "." * self.level + self.module
+
+
+def iter_imports(module: cst.Module) -> Iterator[Imported]:
+    """Every name the module's import statements bind, in source order, at any depth
+    (inside functions, ``try`` blocks, ``if`` branches). Imports are always statements,
+    so only statements are walked, never expressions: the one walk over a file's imports
+    (analyzers' aliases, the local modules ``deps`` follows)."""
+    for statement in iter_statements(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted_name(alias.name)
+                    if name is not None:
+                        yield Imported(name, asname=_asname(alias))
+            elif isinstance(small, cst.ImportFrom):
+                base = dotted_name(small.module) if small.module is not None else None
+                level = len(small.relative)
+                if not base and not level:
+                    continue
+                if isinstance(small.names, cst.ImportStar):
+                    yield Imported(base or "", level, "*")
+                    continue
+                for alias in small.names:
+                    name = dotted_name(alias.name)
+                    if name is not None:
+                        yield Imported(base or "", level, name, _asname(alias))
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
 
 
 def dotted_name(expr: cst.BaseExpression | cst.CSTNode | None) -> str | None:

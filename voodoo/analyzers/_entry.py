@@ -4,33 +4,39 @@ Used only when several analyzers accept one file (a half-done optparse -> argpar
 migration behind ``if USE_ARGPARSE:``, a click command that builds an argparse parser for
 a sub-tool). From the module's top level (which includes ``if __name__ == "__main__":``)
 it follows calls of module functions and class methods by name, skipping the branch of an
-``if`` whose test is a statically known constant, and collects the calls it meets.
+``if`` whose test is a statically known constant, and collects the calls it meets. What
+shows each framework is used (its ``Markers``) comes from the analyzer registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
-from voodoo.analyzers._values import Known, Value, static_value
+from voodoo.analyzers._values import Known, constant_lookup, static_value
 
-__all__ = ["present", "reached"]
-
-#: framework -> callables whose call means the framework is in use
-MARKERS: dict[str, tuple[str, ...]] = {
-    "argparse": ("argparse.ArgumentParser",),
-    "optparse": ("optparse.OptionParser",),
-    "getopt": ("getopt.getopt", "getopt.gnu_getopt"),
-    "docopt": ("docopt.docopt", "docopt"),
-    "fire": ("fire.Fire",),
-    "typer": ("typer.run", "typer.Typer"),
-}
+__all__ = ["Markers", "present", "reached"]
 
 
-def reached(ctx: Context) -> set[str]:
-    """The frameworks (analyzer names) whose entry calls run when the script runs."""
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """What in a file shows that one framework is in use."""
+
+    calls: tuple[str, ...] = ()  #: callables whose call runs it (``argparse.ArgumentParser``)
+    #: the module whose decorators make a function one of its commands (``click.``)
+    decorators: str | None = None
+    #: ``@app.command()`` makes a command when ``app`` is a module constant set by calling
+    #: one of these (``app = typer.Typer()``)
+    apps: tuple[str, ...] = ()
+    #: ``@cli.command()`` makes a command when ``cli`` is a module function (a click group)
+    groups: bool = False
+
+
+def reached(ctx: Context, markers: Mapping[str, Markers]) -> set[str]:
+    """The frameworks (names in ``markers``) whose entry calls run when the script runs."""
     functions: dict[str, list[cst.FunctionDef]] = {}
     for node in _defs(ctx.module.body):
         functions.setdefault(node.name.value, []).append(node)
@@ -40,54 +46,65 @@ def reached(ctx: Context) -> set[str]:
     while pending:
         for call in _calls(ctx, pending.pop()):
             qualified = ctx.qualname(call.func) or ""
-            for framework, markers in MARKERS.items():
-                if qualified in markers:
-                    found.add(framework)
+            found |= {f for f, marks in markers.items() if qualified in marks.calls}
             name = _callee_name(call.func)
             for node in functions.get(name or "", []):
-                found |= _decorated_by(ctx, node, functions)
+                found |= _decorated_by(ctx, node, functions, markers)
                 if node not in seen:
                     seen.add(node)
                     pending.append(list(_body(node.body)))
     return found
 
 
-def present(ctx: Context) -> set[str]:
+def present(ctx: Context, markers: Mapping[str, Markers]) -> set[str]:
     """The frameworks whose entry calls or commands appear anywhere in the file."""
     functions = {node.name.value: [node] for node in _defs(ctx.module.body)}
     found: set[str] = set()
     for call in _expr_calls(ctx.module):
         qualified = ctx.qualname(call.func) or ""
-        found |= {f for f, markers in MARKERS.items() if qualified in markers}
+        found |= {f for f, marks in markers.items() if qualified in marks.calls}
     for nodes in functions.values():
-        found |= _decorated_by(ctx, nodes[0], functions)
+        found |= _decorated_by(ctx, nodes[0], functions, markers)
     return found
 
 
 def _decorated_by(
-    ctx: Context, node: cst.FunctionDef, functions: dict[str, list[cst.FunctionDef]]
+    ctx: Context,
+    node: cst.FunctionDef,
+    functions: dict[str, list[cst.FunctionDef]],
+    markers: Mapping[str, Markers],
 ) -> set[str]:
-    """click/typer, when ``node`` is one of their commands (calling it runs the framework)."""
-    out: set[str] = set()
-    for decorator in node.decorators:
-        callee = _decorator_callee(decorator)
-        qualified = ctx.qualname(callee) or ""
-        if qualified.startswith("click."):
-            out.add("click")
-        elif qualified.startswith("typer.") or _is_app_command(ctx, decorator):
-            out.add("typer")
-        elif isinstance(callee, cst.Attribute) and (dotted_name(callee.value) or "") in functions:
-            out.add("click")  # @cli.command() under a click group function
-    return out
+    """The frameworks (click, typer) ``node`` is a command of: calling it runs them."""
+    found = (_command_of(ctx, d, functions, markers) for d in node.decorators)
+    return {framework for framework in found if framework is not None}
 
 
-def _is_app_command(ctx: Context, decorator: cst.Decorator) -> bool:
-    """``@app.command()`` where ``app = typer.Typer()`` (a module constant)."""
+def _command_of(
+    ctx: Context,
+    decorator: cst.Decorator,
+    functions: dict[str, list[cst.FunctionDef]],
+    markers: Mapping[str, Markers],
+) -> str | None:
+    """The framework whose command ``decorator`` makes, else None: by the decorator's
+    module, else by an app constant (``@app.command()``), else by a group function
+    (``@cli.command()``)."""
     callee = _decorator_callee(decorator)
+    qualified = ctx.qualname(callee) or ""
+    for framework, marks in markers.items():
+        if marks.decorators is not None and qualified.startswith(marks.decorators):
+            return framework
     if not isinstance(callee, cst.Attribute):
-        return False
-    app = ctx.constants.get(dotted_name(callee.value) or "")
-    return isinstance(app, cst.Call) and ctx.qualname(app.func) == "typer.Typer"
+        return None
+    owner = dotted_name(callee.value) or ""
+    app = ctx.constants.get(owner)
+    made_by = ctx.qualname(app.func) if isinstance(app, cst.Call) else None
+    for framework, marks in markers.items():
+        if made_by is not None and made_by in marks.apps:
+            return framework
+    for framework, marks in markers.items():
+        if marks.groups and owner in functions:
+            return framework
+    return None
 
 
 def _decorator_callee(decorator: cst.Decorator) -> cst.BaseExpression:
@@ -121,13 +138,9 @@ def _body(body: object) -> list[cst.BaseStatement]:
 
 
 def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
-    def lookup(expr: cst.BaseExpression) -> Value | None:
-        node = ctx.constants.get(dotted_name(expr) or "")
-        return static_value(node) if node is not None else None
-
     if isinstance(test, cst.Comparison) and dotted_name(test.left) == "__name__":
         return None  # the __main__ guard: taken when run as a script (and followed)
-    value = static_value(test, lookup)
+    value = static_value(test, constant_lookup(ctx.constants, follow=False))
     return bool(value.value) if isinstance(value, Known) else None
 
 

@@ -15,10 +15,10 @@ import docstring_parser
 import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
-from voodoo.analyzers._values import Known, Lookup, Value, static_value
+from voodoo.analyzers._values import Known, constant_lookup, static_value
 from voodoo.model import Diagnostic, Json, ParamType, Severity, freeze
 
-__all__ = ["Arg", "Doc", "constant_lookup", "read_doc", "signature", "top_level"]
+__all__ = ["Arg", "Doc", "read_doc", "signature", "top_level"]
 
 _SCALARS = {
     "int": ParamType.INTEGER,
@@ -92,19 +92,6 @@ def top_level(ctx: Context) -> Iterator[cst.FunctionDef | cst.ClassDef]:
             yield statement
 
 
-def constant_lookup(ctx: Context) -> Lookup:
-    """A ``Lookup`` that resolves module-level constants (each name at most once deep)."""
-
-    def lookup(expr: cst.BaseExpression, seen: frozenset[str] = frozenset()) -> Value | None:
-        name = dotted_name(expr)
-        if name is None or name not in ctx.constants or name in seen:
-            return None
-        inner = seen | {name}
-        return static_value(ctx.constants[name], lambda e: lookup(e, inner))
-
-    return lookup
-
-
 def signature(
     ctx: Context,
     fn: cst.FunctionDef,
@@ -150,7 +137,7 @@ def _arg(ctx: Context, param: cst.Param, doc: Doc, diagnostics: list[Diagnostic]
     default: Json = None
     value: object = None
     if param.default is not None:
-        found = static_value(param.default, constant_lookup(ctx))
+        found = static_value(param.default, constant_lookup(ctx.constants))
         if isinstance(found, Known):
             value = found.value
             default = _json(found.value)

@@ -80,14 +80,28 @@ def _no_lookup(expr: cst.BaseExpression) -> Value | None:
     return None
 
 
-def constant_lookup(constants: Mapping[str, cst.BaseExpression]) -> Lookup:
-    """A ``Lookup`` of module constants by (dotted) name, each value itself read with the
-    same lookup (``B = A + "x"``)."""
+def constant_lookup(constants: Mapping[str, cst.BaseExpression], *, follow: bool = True) -> Lookup:
+    """A ``Lookup`` of module constants (``Context.constants``) by (dotted) name: the one
+    every analyzer uses, so a default, a choice or an option string reads a constant alike.
 
-    def lookup(expr: cst.BaseExpression) -> Value | None:
+    With ``follow`` (what reading a value needs), a constant's value is itself read with
+    the lookup (``B = A + "x"``), each name at most once along one chain: a constant whose
+    kept value needs itself (``D = "a"`` then ``D = D + "b"``: only the last assignment is
+    a module constant) is not known, rather than read until Python's recursion limit.
+    Without ``follow``, only a constant set to a value written out is known (``DEBUG =
+    False``, not ``DEBUG = VERBOSE``): ``_entry`` skips a branch of ``if USE_ARGPARSE:``
+    as never run only on such a flag, the cautious reading, as a branch wrongly skipped
+    hides the framework inside it."""
+
+    def lookup(expr: cst.BaseExpression, seen: frozenset[str] = frozenset()) -> Value | None:
         name = dotted_name(expr)
-        node = constants.get(name) if name else None
-        return static_value(node, lookup) if node is not None else None
+        node = constants.get(name) if name is not None and name not in seen else None
+        if name is None or node is None:
+            return None
+        if not follow:
+            return static_value(node)
+        inner = seen | {name}
+        return static_value(node, lambda e: lookup(e, inner))
 
     return lookup
 

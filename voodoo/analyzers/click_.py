@@ -17,11 +17,10 @@ from voodoo.analyzers._click_params import (
     ParamSpec,
     TypeSpec,
     build_level,
-    constant_lookup,
     json_type,
 )
 from voodoo.analyzers._context import Context, is_main_test, iter_statements
-from voodoo.analyzers._values import Known, positional_args, static_value
+from voodoo.analyzers._values import Known, constant_lookup, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Param, ParamType, Severity, freeze
 from voodoo.naming import action_name
@@ -209,7 +208,7 @@ def _command(
     word = _default_word(function.name.value)
     help_text: str | None = None
     if isinstance(target, cst.Call):
-        lookup = constant_lookup(ctx)
+        lookup = constant_lookup(ctx.constants)
         name_node = next(
             (a.value for a in target.args if a.keyword and a.keyword.value == "name"),
             positional_args(target)[0] if positional_args(target) else None,
@@ -292,7 +291,7 @@ def _add_command(
         args[1] if len(args) > 1 else None,
     )
     if name_node is not None:
-        value = static_value(name_node, constant_lookup(ctx))
+        value = static_value(name_node, constant_lookup(ctx.constants))
         if not (isinstance(value, Known) and isinstance(value.value, str)):
             diagnostics.append(
                 ctx.diagnostic(
@@ -315,7 +314,7 @@ def _params(
     ctx: Context, function: cst.FunctionDef, diagnostics: list[Diagnostic]
 ) -> list[ParamSpec]:
     specs: list[ParamSpec] = []
-    lookup = constant_lookup(ctx)
+    lookup = constant_lookup(ctx.constants)
     for decorator in function.decorators:  # top to bottom: click's order
         target = decorator.decorator
         func = target.func if isinstance(target, cst.Call) else target
@@ -384,7 +383,7 @@ def click_type(ctx: Context, node: cst.BaseExpression) -> TypeSpec:
         return TypeSpec(kinds.pop() if len(kinds) == 1 else None, arity=len(items))
     if isinstance(node, cst.Call):
         callee = ctx.qualname(node.func) or ""
-        lookup = constant_lookup(ctx)
+        lookup = constant_lookup(ctx.constants)
         if callee == "click.Choice":
             args = positional_args(node)
             choices = static_value(args[0], lookup) if args else None

@@ -19,6 +19,7 @@ from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._list_reads import find_reads, positional_params
 from voodoo.analyzers._values import (
     Known,
+    Lookup,
     constant_lookup,
     keyword_arg,
     static_value,
@@ -204,13 +205,13 @@ def _calls(ctx: Context) -> list[_Call]:
     return found
 
 
-def _declare(ctx: Context, call: _Call, lookup: object, diagnostics: list[Diagnostic]) -> None:
+def _declare(ctx: Context, call: _Call, lookup: Lookup, diagnostics: list[Diagnostic]) -> None:
     shorts = keyword_arg(call.node, "shortopts", 1)
     longs = keyword_arg(call.node, "longopts", 2)
     for node, is_long in ((shorts, False), (longs, True)):
         if node is None:
             continue
-        value = static_value(node, lookup)  # type: ignore[arg-type]
+        value = static_value(node, lookup)
         if not isinstance(value, Known):
             diagnostics.append(
                 ctx.diagnostic(
@@ -284,7 +285,7 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
     return groups
 
 
-def _strings(test: cst.BaseExpression, opt: str | None, lookup: object) -> list[str] | None:
+def _strings(test: cst.BaseExpression, opt: str | None, lookup: Lookup) -> list[str] | None:
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         left = _strings(test.left, opt, lookup)
         right = _strings(test.right, opt, lookup)
@@ -294,7 +295,7 @@ def _strings(test: cst.BaseExpression, opt: str | None, lookup: object) -> list[
     if dotted_name(test.left) != opt:
         return None
     comp = test.comparisons[0]
-    value = static_value(comp.comparator, lookup)  # type: ignore[arg-type]
+    value = static_value(comp.comparator, lookup)
     if not isinstance(value, Known):
         return None
     if isinstance(comp.operator, cst.Equal) and isinstance(value.value, str):
@@ -325,7 +326,7 @@ def _assignment(body: cst.BaseSuite, val: str | None) -> tuple[str | None, Param
     return None, None
 
 
-def _initial_values(module: cst.Module, lookup: object) -> dict[str, Json]:
+def _initial_values(module: cst.Module, lookup: Lookup) -> dict[str, Json]:
     values: dict[str, Json] = {}
 
     class _Find(cst.CSTVisitor):
@@ -335,7 +336,7 @@ def _initial_values(module: cst.Module, lookup: object) -> dict[str, Json]:
             variable = dotted_name(node.targets[0].target)
             if variable is None or variable in values:
                 return
-            value = static_value(node.value, lookup)  # type: ignore[arg-type]
+            value = static_value(node.value, lookup)
             if isinstance(value, Known) and isinstance(value.value, str | int | float | bool):
                 values[variable] = value.value
 

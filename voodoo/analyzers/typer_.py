@@ -14,9 +14,9 @@ from pathlib import Path, PurePosixPath
 import libcst as cst
 
 from voodoo.analyzers._choices import enum_members as _enum_members
-from voodoo.analyzers._click_params import ParamSpec, TypeSpec, constant_lookup, json_type
+from voodoo.analyzers._click_params import ParamSpec, TypeSpec, json_type
 from voodoo.analyzers._context import Context, is_main_test, iter_statements
-from voodoo.analyzers._values import Known, Value, positional_args, static_value
+from voodoo.analyzers._values import Known, Value, constant_lookup, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
 from voodoo.errors import ParseError
@@ -341,7 +341,7 @@ def _param(
         info = next((e for e in elements[1:] if isinstance(e, cst.Call) and _is_info(ctx, e)), None)
     if annotation is not None and ctx.qualname(annotation) in _CONTEXTS:
         return None
-    lookup = constant_lookup(ctx)
+    lookup = constant_lookup(ctx.constants)
     default_node = param.default
     kw: dict[str, Value] = {}
     kw_nodes: dict[str, cst.BaseExpression] = {}
@@ -435,7 +435,7 @@ def _default(ctx: Context, node: cst.BaseExpression) -> Value:
         members = _enum_members(ctx).get(node.value.value)
         if members is not None and node.attr.value in members:
             return Known(members[node.attr.value])
-    return static_value(node, constant_lookup(ctx))
+    return static_value(node, constant_lookup(ctx.constants))
 
 
 def _annotation_type(
@@ -504,5 +504,5 @@ def _keyword(
         node = args[position] if position < len(args) else None
     if node is None:
         return None
-    value = static_value(node, constant_lookup(ctx))
+    value = static_value(node, constant_lookup(ctx.constants))
     return value.value if isinstance(value, Known) and isinstance(value.value, str) else None

@@ -27,8 +27,8 @@ from voodoo.manifest import load as load_manifest
 from voodoo.merge import Prefer
 from voodoo.pack import apply, pack_lock, plan
 from voodoo.reconcile import Change, ChangeKind, reconcile, settle
-from voodoo.render import pack_notes, render
-from voodoo.result import FileOutcome, FileStatus, IngestResult, Work, attach, outcome
+from voodoo.render import render
+from voodoo.result import FileOutcome, FileStatus, IngestResult, Work, attach, outcome, pack_notes
 from voodoo.session import Session
 from voodoo.sources import (
     check_outside,

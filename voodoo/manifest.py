@@ -90,6 +90,14 @@ class Manifest:
         return self.files.get(relpath)
 
 
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """Where a generated file comes from (copied scripts, actions of one script)."""
+
+    source: str  #: the source file, relative to the source root
+    hash: str  #: sha256 of the source file's bytes
+
+
 def dumps(manifest: Manifest, memo: Memo | None = None) -> str:
     """The manifest as deterministic JSON text (sorted keys, indent 2, trailing newline).
 

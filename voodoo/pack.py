@@ -45,6 +45,7 @@ from voodoo.manifest import (
     PENDING_PATH,
     Entry,
     Manifest,
+    SourceInfo,
     dumps,
     entry_for,
     pending_text,
@@ -74,14 +75,6 @@ class ConflictKind(enum.StrEnum):
     EDITED = "edited"  #: changed since voodoo wrote it, and voodoo has a new version
     FOREIGN = "foreign"  #: voodoo never wrote it, and wants to write there
     ORPHANED = "orphaned"  #: changed since voodoo wrote it, and voodoo no longer generates it
-
-
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    """Where a generated file comes from (copied scripts, actions of one script)."""
-
-    source: str  #: the source file, relative to the source root
-    hash: str  #: sha256 of the source file's bytes
 
 
 @dataclass(frozen=True, slots=True)

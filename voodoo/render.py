@@ -7,7 +7,6 @@ decided later (``pack.plan``), and only ``pack.apply`` writes.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +14,8 @@ from pathlib import Path
 from voodoo import cache, deps, gitmeta, pack_config, py2, stackstorm, wrapper
 from voodoo._paths import read_regular
 from voodoo.config import DEFAULTS, PackMeta, Settings
-from voodoo.manifest import sha256
+from voodoo.manifest import SourceInfo, sha256
 from voodoo.model import Command, Diagnostic, Severity
-from voodoo.pack import Plan, SourceInfo
 from voodoo.workers import Analyzed
 
 RUNTIME_PATH = wrapper.RUNTIME_PACK_PATH
@@ -253,42 +251,5 @@ def unknown_notes(rel: str, unknown: Iterable[tuple[str, str]]) -> list[Diagnost
 def pack_email(meta: PackMeta, source_root: Path) -> str:
     """pack.yaml's ``email``: ``[tool.voodoo.metadata] email``, else ``user.email`` of the
     source repository's git configuration (read as files, git never runs), else
-    ``stackstorm.PLACEHOLDER_EMAIL`` (``pack_notes`` then warns)."""
+    ``stackstorm.PLACEHOLDER_EMAIL`` (``result.pack_notes`` then warns)."""
     return meta.email or gitmeta.user_email(source_root) or stackstorm.PLACEHOLDER_EMAIL
-
-
-def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
-    """Warnings about pack.yaml's ``email``, which StackStorm needs to register the pack:
-    a pack.yaml about to be created with the placeholder, or a user's pack.yaml without."""
-    written = next((w for w in the_plan.writes if w.path == "pack.yaml"), None)
-    if written is not None:
-        if stackstorm.PLACEHOLDER_EMAIL.encode() not in written.data:
-            return ()
-        return (
-            Diagnostic(
-                "pack.yaml",
-                0,
-                Severity.WARNING,
-                "pack-email",
-                f"no email configured: pack.yaml gets the placeholder "
-                f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
-                "pack.yaml (and [tool.voodoo.metadata] email, or git config "
-                "user.email, for new packs)",
-            ),
-        )
-    try:
-        text = (pack / "pack.yaml").read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        return ()
-    if re.search(r"(?m)^email\s*:", text):
-        return ()
-    return (
-        Diagnostic(
-            "pack.yaml",
-            0,
-            Severity.WARNING,
-            "pack-email",
-            "pack.yaml has no email: StackStorm refuses to register the pack "
-            "without one; add email: <address> to pack.yaml",
-        ),
-    )

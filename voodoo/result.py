@@ -1,13 +1,16 @@
-"""What an ingest reports: per source file, and what changed in the pack."""
+"""What an ingest reports: per source file, what changed in the pack, and notes about the
+pack as a whole."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo.model import Command, Diagnostic
+from voodoo import stackstorm
+from voodoo.model import Command, Diagnostic, Severity
 from voodoo.pack import Plan
 from voodoo.reconcile import Change, ChangeKind
 from voodoo.workers import Analyzed
@@ -143,3 +146,40 @@ def _one_python2_note(outcome: FileOutcome, extra: list[Diagnostic]) -> tuple[Di
         return outcome.diagnostics + rest
     merged = dataclasses.replace(first, message=f"{first.message}; the pack holds {said[0]}")
     return tuple(merged if d is first else d for d in outcome.diagnostics) + rest
+
+
+def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
+    """Warnings about pack.yaml's ``email``, which StackStorm needs to register the pack:
+    a pack.yaml about to be created with the placeholder, or a user's pack.yaml without."""
+    written = next((w for w in the_plan.writes if w.path == "pack.yaml"), None)
+    if written is not None:
+        if stackstorm.PLACEHOLDER_EMAIL.encode() not in written.data:
+            return ()
+        return (
+            Diagnostic(
+                "pack.yaml",
+                0,
+                Severity.WARNING,
+                "pack-email",
+                f"no email configured: pack.yaml gets the placeholder "
+                f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
+                "pack.yaml (and [tool.voodoo.metadata] email, or git config "
+                "user.email, for new packs)",
+            ),
+        )
+    try:
+        text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return ()
+    if re.search(r"(?m)^email\s*:", text):
+        return ()
+    return (
+        Diagnostic(
+            "pack.yaml",
+            0,
+            Severity.WARNING,
+            "pack-email",
+            "pack.yaml has no email: StackStorm refuses to register the pack "
+            "without one; add email: <address> to pack.yaml",
+        ),
+    )

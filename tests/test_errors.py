@@ -16,6 +16,7 @@ import click
 import pytest
 
 import voodoo
+from tests.packmaker import make_pack, shell_action
 from voodoo import config, errors
 from voodoo.cli import cli, json_errors, main
 from voodoo.errors import (
@@ -26,9 +27,11 @@ from voodoo.errors import (
     PackError,
     ParameterError,
     ParseError,
+    RunLogError,
     TooComplexError,
     VoodooError,
 )
+from voodoo.local.execute import Execution, run_action
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -45,6 +48,7 @@ EXIT_CODES = {
     ConfigError: 1,  # a broken [tool.voodoo]: `voodoo ingest` exits 1; `init` when configured
     ParameterError: 2,  # `voodoo run` with parameters the action refuses
     ActionError: 2,  # no such action (run, show, history), no interpreter: nothing was run
+    RunLogError: 1,  # (`voodoo run` exits with the action's own code instead: see below)
 }
 
 #: Exceptions that stay between voodoo's own modules, with where each is turned into a
@@ -113,9 +117,16 @@ def test_every_other_exception_class_stays_inside() -> None:
     assert defined - {cls.__name__ for cls in EXIT_CODES} == set(INTERNAL)
 
 
+_EXECUTION = Execution(action="ops.act", runner_type="local-shell-script", status="succeeded",
+                       parameters={}, result=None, exit_code=0,
+                       started="2024-01-01T00:00:00.000+00:00", duration=0.1)
+
+
 def _instance(cls: type[VoodooError]) -> VoodooError:
     if issubclass(cls, ParameterError):
         return cls(["n: expected an integer, got 'x'", "bogus: unknown parameter"])
+    if issubclass(cls, RunLogError):
+        return cls("cannot write the execution log: Is a directory", _EXECUTION, path="ops")
     return cls("something is wrong", path="scripts/tool.py", line=3)
 
 
@@ -182,3 +193,46 @@ def test_a_broken_configuration_is_one_json_document_with_format_json(tmp_path: 
         assert text.returncode == 1 and text.stdout == ""
         assert text.stderr.startswith("voodoo: error: ") and "pyproject.toml" in text.stderr
     assert not (tmp_path / "ops").exists()
+
+
+def _unloggable_pack(tmp_path: Path, exit_status: int) -> Path:
+    """A pack whose action touches a marker and exits ``exit_status``, and whose execution
+    log cannot be written: a folder stands where ``.voodoo/executions.jsonl`` goes."""
+    script = f'#!/bin/sh\ntouch "$(dirname "$0")/ran.marker"\necho done\nexit {exit_status}\n'
+    pack = make_pack(tmp_path, {"act": shell_action({}, script)})
+    (pack / ".voodoo/executions.jsonl").mkdir(parents=True)
+    return pack
+
+
+def test_an_action_that_ran_keeps_its_exit_code_when_its_log_cannot_be_written(
+        tmp_path: Path) -> None:
+    """The action ran and succeeded: ``voodoo run`` exits 0, shows the run, and warns on
+    stderr that the run is not in the log. It used to exit 2 ("usage") with only the log
+    error, as if nothing had run."""
+    pack = _unloggable_pack(tmp_path, 0)
+    proc = _cli("run", str(pack), "act")
+    assert (pack / "actions/ran.marker").exists()  # it did run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "status: succeeded" in proc.stdout and "done" in proc.stdout
+    assert "warning" in proc.stderr and "cannot write the execution log" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # --json: the execution is still the one document on stdout
+    as_json = _cli("run", str(pack), "act", "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["status"] == "succeeded"
+    assert "cannot write the execution log" in as_json.stderr
+    # left alone: the folder in the log's place (nothing written into or over it)
+    assert not any((pack / ".voodoo/executions.jsonl").iterdir())
+    # the library still raises (an ActionError, as before), now with the run it made
+    with pytest.raises(ActionError, match="execution log") as raised:
+        run_action(pack, "act")
+    assert isinstance(raised.value, RunLogError)
+    assert raised.value.execution.status == "succeeded"
+
+
+def test_an_action_that_failed_exits_1_when_its_log_cannot_be_written(tmp_path: Path) -> None:
+    """The action's own outcome decides: a failed run is 1 (failed), not 2 (usage)."""
+    pack = _unloggable_pack(tmp_path, 3)
+    proc = _cli("run", str(pack), "act")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "status: failed" in proc.stdout
+    assert "cannot write the execution log" in proc.stderr

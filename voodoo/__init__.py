@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         PackError,
         ParameterError,
         ParseError,
+        RunLogError,
         TooComplexError,
         VoodooError,
     )
@@ -80,6 +81,7 @@ _LAZY = {
     "ConfigError": "voodoo.errors",
     "ParameterError": "voodoo.errors",
     "ActionError": "voodoo.errors",
+    "RunLogError": "voodoo.errors",
 }
 
 __all__ = [
@@ -104,6 +106,7 @@ __all__ = [
     "ParameterError",
     "ParseError",
     "Problem",
+    "RunLogError",
     "Script",
     "Session",
     "Severity",

@@ -17,7 +17,10 @@ VoodooErrors and never reach a user.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from voodoo.local.execute import Execution
 
 #: the job failed (see the module docstring)
 FAILED = 1
@@ -99,6 +102,20 @@ class ActionError(PackError):
     exit_code = USAGE
 
 
+class RunLogError(ActionError):
+    """The action ran, but its run could not be added to the pack's execution log.
+
+    ``execution`` is the finished run: ``voodoo run`` shows it, warns on stderr and exits
+    with the action's own code, not this class's (which is for any other caller that lets
+    it reach the boundary: the run happened, its record did not)."""
+
+    exit_code = FAILED
+
+    def __init__(self, message: str, execution: Execution, *, path: str | None = None) -> None:
+        self.execution = execution
+        super().__init__(message, path=path)
+
+
 __all__ = [
     "ActionError",
     "ConfigError",
@@ -107,6 +124,7 @@ __all__ = [
     "PackError",
     "ParameterError",
     "ParseError",
+    "RunLogError",
     "TooComplexError",
     "VoodooError",
 ]

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from voodoo.cli import json_errors
-from voodoo.errors import ActionError
+from voodoo.errors import ActionError, RunLogError
 from voodoo.local.action import list_actions
 from voodoo.local.execute import (
     SECRET_MASK,
@@ -143,15 +143,20 @@ def run_cmd(
         _print_action_help(load_action(pack_dir, action))
         ctx.exit(0)
     configured = _configured()
-    execution = run_action(
-        pack_dir,
-        action,
-        words,
-        config_file=config_file,
-        timeout=timeout,
-        log_size=configured.log_size,
-        python=python or configured.python,
-    )
+    try:
+        execution = run_action(
+            pack_dir,
+            action,
+            words,
+            config_file=config_file,
+            timeout=timeout,
+            log_size=configured.log_size,
+            python=python or configured.python,
+        )
+    except RunLogError as e:
+        # The action ran: its outcome and exit code stand; only its record is missing.
+        click.echo(f"voodoo: warning: {e} (this run is not in `voodoo history`)", err=True)
+        execution = e.execution
     if result_file is not None:
         _save(execution, result_file)
     if as_json:
@@ -167,7 +172,8 @@ def _save(execution: Execution, path: str) -> None:
             json.dump(execution.to_dict(), f, indent=2, default=str)
             f.write("\n")
     except OSError as e:
-        click.echo(f"error: cannot write the result file {path}: {e.strerror}", err=True)
+        # (like the execution log: the run stands, only a copy of it is missing)
+        click.echo(f"voodoo: warning: cannot write the result file {path}: {e.strerror}", err=True)
 
 
 @click.command("history")

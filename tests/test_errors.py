@@ -195,6 +195,20 @@ def test_a_broken_configuration_is_one_json_document_with_format_json(tmp_path: 
     assert not (tmp_path / "ops").exists()
 
 
+def test_a_broken_configuration_ends_the_local_commands_with_one_line(tmp_path: Path) -> None:
+    """run, history and actions read [tool.voodoo] for the pack outside any handler: a
+    broken one was a traceback. Now it is ConfigError's line and code, as for ingest."""
+    (tmp_path / "pyproject.toml").write_text('[tool.voodoo]\npack = "ops"\nmax-size = "big"\n')
+    for args in (["run", "act"], ["history"], ["actions"], ["history", "--json"]):
+        proc = _cli(*args, cwd=tmp_path)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        if "--json" in args:
+            assert "max-size" in json.loads(proc.stdout)["error"] and proc.stderr == ""
+        else:
+            assert proc.stderr.startswith("voodoo: error: ") and proc.stderr.count("\n") == 1
+            assert "pyproject.toml" in proc.stderr and "max-size" in proc.stderr
+
+
 def _unloggable_pack(tmp_path: Path, exit_status: int) -> Path:
     """A pack whose action touches a marker and exits ``exit_status``, and whose execution
     log cannot be written: a folder stands where ``.voodoo/executions.jsonl`` goes."""

@@ -10,9 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.packmaker import FIXTURE, make_pack, shell_action
-from voodoo.local.commands import history_cmd, run_cmd
-
-CLI = click.Group("voodoo", commands=[run_cmd, history_cmd])
+from voodoo.cli import cli as CLI  # the real group: its error boundary gives the exit codes
 
 
 @pytest.fixture

@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from voodoo.config import Config
     from voodoo.config import find as find_config
     from voodoo.errors import (
-        AnalysisError,
+        ActionError,
+        ConfigError,
         ConflictError,
         LockError,
         PackError,
+        ParameterError,
         ParseError,
+        RunLogError,
+        TooComplexError,
         VoodooError,
     )
     from voodoo.ingest import ingest
@@ -70,19 +74,24 @@ _LAZY = {
     "Severity": "voodoo.model",
     "VoodooError": "voodoo.errors",
     "ParseError": "voodoo.errors",
-    "AnalysisError": "voodoo.errors",
+    "TooComplexError": "voodoo.errors",
     "PackError": "voodoo.errors",
     "ConflictError": "voodoo.errors",
     "LockError": "voodoo.errors",
+    "ConfigError": "voodoo.errors",
+    "ParameterError": "voodoo.errors",
+    "ActionError": "voodoo.errors",
+    "RunLogError": "voodoo.errors",
 }
 
 __all__ = [
-    "AnalysisError",
+    "ActionError",
     "Change",
     "ChangeKind",
     "CheckResult",
     "Command",
     "Config",
+    "ConfigError",
     "ConflictError",
     "Diagnostic",
     "Emit",
@@ -94,11 +103,14 @@ __all__ = [
     "PackError",
     "Param",
     "ParamType",
+    "ParameterError",
     "ParseError",
     "Problem",
+    "RunLogError",
     "Script",
     "Session",
     "Severity",
+    "TooComplexError",
     "VoodooError",
     "Work",
     "__version__",

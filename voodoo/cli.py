@@ -1,6 +1,9 @@
 """The ``voodoo`` command. Each command parses options, makes one API call, prints, and
 returns an exit code: 0 ok, 1 something to fix, 2 usage or bad parameters.
 
+An error voodoo raises on purpose ends a command in one place, ``error_boundary``: one
+message, and the exit code its class carries (``voodoo.errors``).
+
 Heavy modules (libcst, jsonschema, rich) are imported inside the commands that need them,
 so ``voodoo --version`` and ``voodoo check`` start fast.
 """
@@ -15,14 +18,14 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
 from voodoo._version import __version__
-from voodoo.errors import VoodooError
+from voodoo.errors import ParameterError, VoodooError
 
 if TYPE_CHECKING:
     from voodoo.config import Config, Settings
@@ -33,18 +36,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_THRESHOLD = 25
 
 
-def _handle_errors(fn: F) -> F:
-    """Turn voodoo's own errors into one clean line and exit code 1."""
+#: ``ctx.meta`` key (shared by a group's and its command's contexts): the command prints
+#: JSON, so an error that ends it is printed as JSON too
+_JSON_ERRORS = "voodoo.json_errors"
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except VoodooError as e:
-            click.echo(f"voodoo: error: {e}", err=True)
-            raise SystemExit(1) from None
 
-    return wrapper  # type: ignore[return-value]
+def json_errors(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The callback of the options that choose JSON output (``--format json``, ``--json``):
+    a script that reads stdout as JSON gets its error as JSON as well."""
+    ctx.meta[_JSON_ERRORS] = value is True or value == "json"
+    return value
+
+
+def print_error(error: VoodooError, as_json: bool = False) -> None:
+    """The one format of an error: ``voodoo: error: FILE:LINE: message`` on stderr (a
+    ParameterError's message goes on with one line per problem); with JSON output,
+    ``{"error": ..., "problems": [...]}`` on stdout instead (problems: every rejected
+    parameter, else empty)."""
+    if as_json:
+        problems = error.problems if isinstance(error, ParameterError) else []
+        click.echo(json.dumps({"error": str(error), "problems": problems}, indent=2))
+    else:
+        click.echo(f"voodoo: error: {error}", err=True)
+
+
+@contextlib.contextmanager
+def error_boundary(ctx: click.Context) -> Iterator[None]:
+    """Where a VoodooError ends a command: its message, once (``print_error``), and the
+    exit code of its class. Any other exception is a bug in voodoo and goes on up as
+    itself, traceback and all, rather than being passed off as a clean failure."""
+    try:
+        yield
+    except VoodooError as error:
+        print_error(error, bool(ctx.meta.get(_JSON_ERRORS)))
+        ctx.exit(error.exit_code)
 
 
 class _LazyGroup(click.Group):
@@ -68,6 +93,11 @@ class _LazyGroup(click.Group):
             command: click.Command = getattr(importlib.import_module(module), attr)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every command runs inside the one error boundary."""
+        with error_boundary(ctx):
+            return super().invoke(ctx)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -209,6 +239,7 @@ _FORMAT = click.option(
     show_default=True,
     help="json: one document on stdout (files, actions written/unchanged/removed, "
     "diagnostics, conflicts) for scripts and CI.",
+    callback=json_errors,
 )
 
 
@@ -235,7 +266,6 @@ _FORMAT = click.option(
 )
 @_verbosity_options
 @_FORMAT
-@_handle_errors
 def ingest(
     sources: Sequence[Path],
     pack_dir: Path | None,
@@ -285,7 +315,6 @@ def _echo_json(data: object) -> None:
 @_settings_options
 @_verbosity_options
 @_FORMAT
-@_handle_errors
 def check(
     sources: Sequence[Path],
     pack_dir: Path | None,
@@ -323,7 +352,6 @@ def check(
 @click.argument("filenames", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", "check_only", is_flag=True, help="Never write; exit 1 when out of sync.")
 @_verbosity_options
-@_handle_errors
 def sync(filenames: Sequence[Path], check_only: bool, verbosity: int) -> None:
     """Re-ingest the configured pack (for pre-commit): exit 1 when files changed.
 
@@ -349,7 +377,6 @@ def sync(filenames: Sequence[Path], check_only: bool, verbosity: int) -> None:
     help="Seconds of quiet before a re-sync.",
 )
 @_verbosity_options
-@_handle_errors
 def watch(
     sources: Sequence[Path],
     pack_dir: Path | None,
@@ -375,9 +402,9 @@ def watch(
     default="table",
     show_default=True,
     help="Output format.",
+    callback=json_errors,
 )
 @_FUNCTIONS
-@_handle_errors
 def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
     """Show what would be generated for FILES (scripts or folders), with diagnostics,
     without writing."""
@@ -429,7 +456,6 @@ def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
     show_default=True,
     help="Add the voodoo-sync hook to .pre-commit-config.yaml.",
 )
-@_handle_errors
 def init(
     sources: Sequence[str],
     pack: str | None,
@@ -473,7 +499,6 @@ def init(
 
 @cli.command()
 @click.argument("pack_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_handle_errors
 def validate(pack_dir: Path) -> None:
     """Check PACK_DIR (generated or hand-written) against StackStorm's rules.
 

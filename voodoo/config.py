@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voodoo.errors import VoodooError
+from voodoo.errors import ConfigError  # (re-exported: init and tests import it from here)
 from voodoo.limits import DEFAULT_MAX_SIZE
 
 CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
@@ -43,10 +43,6 @@ CONFIG_NAMES = ("voodoo.yaml", "voodoo.yml", "pyproject.toml")
 RUNNER = "python-script"
 _SCRIPT_KEYS = frozenset({"action", "description", "exclude", "secret", "runner", "cwd"})
 _GLOB_CHARS = frozenset("*?[")
-
-
-class ConfigError(VoodooError):
-    """The configuration file cannot be used."""
 
 
 @dataclass(frozen=True, slots=True)

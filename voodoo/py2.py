@@ -40,7 +40,10 @@ _PACKAGE_ONLY_FIXER = "fissix.fixes.fix_import"
 
 
 class Python2Error(Exception):
-    """The text is not Python 2 either (or a fixer failed on it)."""
+    """The text is not Python 2 either (or a fixer failed on it).
+
+    Not a VoodooError: parse.py turns it into a ParseError, and ``pack_copy`` copies such a
+    file as it is."""
 
 
 @dataclass(frozen=True, slots=True)

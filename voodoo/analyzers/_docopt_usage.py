@@ -22,7 +22,10 @@ HELP_OPTIONS = frozenset({"-h", "--help", "--version"})
 
 
 class UsageError(ValueError):
-    """The text is not a usage docopt accepts (docopt itself would refuse it)."""
+    """The text is not a usage docopt accepts (docopt itself would refuse it).
+
+    Not a VoodooError: it never leaves analysis (docopt_.py makes it the script's
+    diagnostic)."""
 
 
 @dataclass(frozen=True, slots=True)

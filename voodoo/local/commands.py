@@ -1,7 +1,9 @@
 """``voodoo run`` and ``voodoo history``: thin click commands over ``voodoo.local.execute``.
 
 Each command parses its options, makes one API call, prints, and exits with a code that
-means something: 0 succeeded, 1 failed, 2 bad parameters or usage, 124 timeout.
+means something: 0 succeeded, 1 failed, 2 bad parameters or usage, 124 timeout. An error
+(no such action, parameters refused) ends the command at the CLI's one error boundary
+(``voodoo.cli.error_boundary``), which prints it and exits with its class's code.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from voodoo.errors import ParameterError, VoodooError
+from voodoo.cli import json_errors
+from voodoo.errors import ActionError, RunLogError
 from voodoo.local.action import list_actions
 from voodoo.local.execute import (
     SECRET_MASK,
@@ -30,7 +33,6 @@ from voodoo.local.execute import (
     run_action,
 )
 
-USAGE_EXIT = 2
 _STATUS_STYLE = {"succeeded": "bold green", "failed": "bold red", "timeout": "bold yellow"}
 
 
@@ -90,7 +92,13 @@ def _pack_and_action(
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds; overrides the runner's.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON (all of it).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    callback=json_errors,
+    help="Print the execution as JSON (all of it).",
+)
 @click.option(
     "--result-file",
     type=click.Path(dir_okay=False, writable=True),
@@ -131,11 +139,11 @@ def run_cmd(
             click.echo(ctx.get_help())
             ctx.exit(0)
         raise click.UsageError("PACK_DIR and ACTION are required", ctx)
+    if show_help:
+        _print_action_help(load_action(pack_dir, action))
+        ctx.exit(0)
+    configured = _configured()
     try:
-        if show_help:
-            _print_action_help(load_action(pack_dir, action))
-            ctx.exit(0)
-        configured = _configured()
         execution = run_action(
             pack_dir,
             action,
@@ -145,9 +153,10 @@ def run_cmd(
             log_size=configured.log_size,
             python=python or configured.python,
         )
-    except VoodooError as e:
-        _print_error(e, as_json)
-        ctx.exit(USAGE_EXIT)
+    except RunLogError as e:
+        # The action ran: its outcome and exit code stand; only its record is missing.
+        click.echo(f"voodoo: warning: {e} (this run is not in `voodoo history`)", err=True)
+        execution = e.execution
     if result_file is not None:
         _save(execution, result_file)
     if as_json:
@@ -163,7 +172,8 @@ def _save(execution: Execution, path: str) -> None:
             json.dump(execution.to_dict(), f, indent=2, default=str)
             f.write("\n")
     except OSError as e:
-        click.echo(f"error: cannot write the result file {path}: {e.strerror}", err=True)
+        # (like the execution log: the run stands, only a copy of it is missing)
+        click.echo(f"voodoo: warning: cannot write the result file {path}: {e.strerror}", err=True)
 
 
 @click.command("history")
@@ -176,7 +186,9 @@ def _save(execution: Execution, path: str) -> None:
 )
 @click.option("-n", "limit", default=20, type=click.IntRange(min=1), help="How many runs to show.")
 @click.option("--show", "run_id", help="Show one past run, by the ID the listing shows.")
-@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON lines.")
+@click.option(
+    "--json", "as_json", is_flag=True, callback=json_errors, help="Print the runs as JSON lines."
+)
 @click.pass_context
 def history_cmd(
     ctx: click.Context,
@@ -188,15 +200,11 @@ def history_cmd(
 ) -> None:
     """Show the latest local runs of the pack's actions (newest first)."""
     pack = pack_dir or _configured().pack or "."
-    try:
-        if run_id is not None:
-            _show_run(ctx, pack, run_id, as_json)
-        if action is not None:
-            load_action(pack, action)  # (an action that does not exist is an error)
-        entries = history(pack, action, limit)
-    except VoodooError as e:
-        _print_error(e, as_json)
-        ctx.exit(USAGE_EXIT)
+    if run_id is not None:
+        _show_run(ctx, pack, run_id, as_json)
+    if action is not None:
+        load_action(pack, action)  # (an action that does not exist is an error)
+    entries = history(pack, action, limit)
     if as_json:
         for entry in entries:
             click.echo(json.dumps(_entry_dict(entry), default=str))
@@ -210,9 +218,7 @@ def history_cmd(
 def _show_run(ctx: click.Context, pack: str, run_id: str, as_json: bool) -> None:
     entry = past_run(pack, run_id.strip())
     if entry is None:
-        _print_error(VoodooError(f"no run {run_id!r} in the execution log of {pack}"), as_json)
-        ctx.exit(USAGE_EXIT)
-    assert entry is not None
+        raise ActionError(f"no run {run_id!r} in the execution log of {pack}")
     if as_json:
         click.echo(json.dumps(_entry_dict(entry), indent=2, default=str))
         ctx.exit(0)
@@ -243,11 +249,7 @@ def show_cmd(ctx: click.Context, pack_dir: str | None, action: str | None) -> No
         pack_dir, action = _configured().pack, pack_dir
     if pack_dir is None or action is None:
         raise click.UsageError("give ACTION (and PACK_DIR, or configure [tool.voodoo] pack)", ctx)
-    try:
-        _print_action_help(load_action(pack_dir, action))
-    except VoodooError as e:
-        _print_error(e, False)
-        ctx.exit(USAGE_EXIT)
+    _print_action_help(load_action(pack_dir, action))
     ctx.exit(0)
 
 
@@ -259,11 +261,7 @@ def actions_cmd(ctx: click.Context, pack_dir: str | None) -> None:
     pack = pack_dir or _configured().pack
     if pack is None:
         raise click.UsageError("give PACK_DIR, or configure [tool.voodoo] pack", ctx)
-    try:
-        actions = list_actions(pack)
-    except VoodooError as e:
-        _print_error(e, False)
-        ctx.exit(USAGE_EXIT)
+    actions = list_actions(pack)
     width = max((len(name) for name, _ in actions), default=0)
     for name, description in actions:
         line = description.strip().splitlines()[0] if description.strip() else ""
@@ -279,18 +277,6 @@ def _console() -> Console:
     if not console.is_terminal:
         console = Console(highlight=False, width=200)
     return console
-
-
-def _print_error(error: VoodooError, as_json: bool) -> None:
-    problems = error.problems if isinstance(error, ParameterError) else []
-    if as_json:
-        click.echo(json.dumps({"error": error.message, "problems": problems}, indent=2))
-    elif problems:
-        click.echo(f"error: {len(problems)} invalid parameter(s), nothing was run:", err=True)
-        for problem in problems:
-            click.echo(f"  - {problem}", err=True)
-    else:
-        click.echo(f"error: {error}", err=True)
 
 
 #: the most characters of one text value the display shows (half from each end)

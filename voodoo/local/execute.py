@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from voodoo._paths import ensure_state_gitignore
-from voodoo.errors import ActionError, ParameterError
+from voodoo.errors import ActionError, ParameterError, RunLogError
 from voodoo.local import launch
 from voodoo.local.action import ActionDef, ParamSpec, load_action, load_config
 from voodoo.local.params import SECRET_MASK, Prepared, prepare_parameters
@@ -132,8 +132,9 @@ def run_action(
     ``params`` are ``st2 run`` words (``["n=3", "tags=a,b"]``) or a mapping of values.
     ``python``: the interpreter for python-script actions (see ``execute``).
     Raises ``ParameterError`` (nothing run: a value the schema refuses, or one the
-    script's command line cannot carry safely) or ``ActionError``. ``log_size``: rotate
-    the log above that many bytes (``append_log``).
+    script's command line cannot carry safely) or ``ActionError``; ``RunLogError`` (an
+    ActionError) when the action ran but its log could not be written, with the run as its
+    ``execution``. ``log_size``: rotate the log above that many bytes (``append_log``).
     """
     action = load_action(pack_dir, name)
     if log:
@@ -162,7 +163,8 @@ DEFAULT_LOG_SIZE = 2**20
 def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None) -> None:
     """Append one JSON line for ``execution`` to the pack's execution log, first rotating
     the log when the line would take it over ``max_size`` bytes (default
-    ``DEFAULT_LOG_SIZE``): the log and the one before it are kept, no more."""
+    ``DEFAULT_LOG_SIZE``): the log and the one before it are kept, no more. RunLogError,
+    which carries ``execution``, when the line cannot be written."""
     entry = HistoryEntry(
         time=execution.started,
         action=execution.action,
@@ -174,7 +176,10 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
         id=uuid.uuid4().hex[:8],
         result=execution.result if size <= KEPT_RESULT_SIZE else None,
     )
-    folder = launch.state_dir(pack_dir)
+    try:
+        folder = launch.state_dir(pack_dir)
+    except ActionError as e:  # (checked before the run; made a symlink while it ran)
+        raise RunLogError(e.message, execution, path=e.path) from None
     line = json.dumps(asdict(entry), default=str) + "\n"
     path = folder / LOG_NAME
     try:
@@ -194,8 +199,8 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
                 raise OSError(errno.EINVAL, "not a regular file")
             f.write(line)
     except OSError as e:
-        raise ActionError(
-            f"cannot write the execution log: {e.strerror}", path=str(folder)
+        raise RunLogError(
+            f"cannot write the execution log: {e.strerror}", execution, path=str(folder)
         ) from None
 
 

@@ -19,7 +19,9 @@ Lookup = Callable[[str, str | None], object]
 
 
 class UnsupportedTemplate(ValueError):
-    """The template uses Jinja that voodoo does not render."""
+    """The template uses Jinja that voodoo does not render.
+
+    Not a VoodooError: params.py turns it into one of a ParameterError's problems."""
 
 
 def is_template(text: str) -> bool:

@@ -18,7 +18,8 @@ import pytest
 import voodoo
 from tests.packmaker import make_pack, shell_action
 from voodoo import config, errors
-from voodoo.cli import cli, json_errors, main
+from voodoo.boundary import json_errors
+from voodoo.cli import cli, main
 from voodoo.errors import (
     ActionError,
     ConfigError,

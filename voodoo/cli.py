@@ -1,8 +1,8 @@
 """The ``voodoo`` command. Each command parses options, makes one API call, prints, and
 returns an exit code: 0 ok, 1 something to fix, 2 usage or bad parameters.
 
-An error voodoo raises on purpose ends a command in one place, ``error_boundary``: one
-message, and the exit code its class carries (``voodoo.errors``).
+An error voodoo raises on purpose ends a command in one place, ``boundary.error_boundary``:
+one message, and the exit code its class carries (``voodoo.errors``).
 
 Heavy modules (libcst, jsonschema, rich) are imported inside the commands that need them,
 so ``voodoo --version`` and ``voodoo check`` start fast.
@@ -18,14 +18,15 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
 
 from voodoo._version import __version__
-from voodoo.errors import ParameterError, VoodooError
+from voodoo.boundary import error_boundary, json_errors
+from voodoo.errors import VoodooError
 
 if TYPE_CHECKING:
     from voodoo.config import Config, Settings
@@ -34,42 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Above this many files, ingest shows a progress bar.
 PROGRESS_THRESHOLD = 25
-
-
-#: ``ctx.meta`` key (shared by a group's and its command's contexts): the command prints
-#: JSON, so an error that ends it is printed as JSON too
-_JSON_ERRORS = "voodoo.json_errors"
-
-
-def json_errors(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """The callback of the options that choose JSON output (``--format json``, ``--json``):
-    a script that reads stdout as JSON gets its error as JSON as well."""
-    ctx.meta[_JSON_ERRORS] = value is True or value == "json"
-    return value
-
-
-def print_error(error: VoodooError, as_json: bool = False) -> None:
-    """The one format of an error: ``voodoo: error: FILE:LINE: message`` on stderr (a
-    ParameterError's message goes on with one line per problem); with JSON output,
-    ``{"error": ..., "problems": [...]}`` on stdout instead (problems: every rejected
-    parameter, else empty)."""
-    if as_json:
-        problems = error.problems if isinstance(error, ParameterError) else []
-        click.echo(json.dumps({"error": str(error), "problems": problems}, indent=2))
-    else:
-        click.echo(f"voodoo: error: {error}", err=True)
-
-
-@contextlib.contextmanager
-def error_boundary(ctx: click.Context) -> Iterator[None]:
-    """Where a VoodooError ends a command: its message, once (``print_error``), and the
-    exit code of its class. Any other exception is a bug in voodoo and goes on up as
-    itself, traceback and all, rather than being passed off as a clean failure."""
-    try:
-        yield
-    except VoodooError as error:
-        print_error(error, bool(ctx.meta.get(_JSON_ERRORS)))
-        ctx.exit(error.exit_code)
 
 
 class _LazyGroup(click.Group):

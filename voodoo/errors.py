@@ -1,7 +1,7 @@
 """One error hierarchy. Every message names the file (and line, where there is one).
 
 Each class carries the exit code the ``voodoo`` command ends with when that error reaches
-it (``voodoo.cli.error_boundary``, the one place that turns an error into a message):
+it (``voodoo.boundary.error_boundary``, the one place that turns an error into a message):
 
 - 1, the job failed: something on disk stands in the way (a script that does not parse,
   the pack, its lock, a hand edit, the configuration). Fix the files and run again.

@@ -3,7 +3,7 @@
 Each command parses its options, makes one API call, prints, and exits with a code that
 means something: 0 succeeded, 1 failed, 2 bad parameters or usage, 124 timeout. An error
 (no such action, parameters refused) ends the command at the CLI's one error boundary
-(``voodoo.cli.error_boundary``), which prints it and exits with its class's code.
+(``voodoo.boundary.error_boundary``), which prints it and exits with its class's code.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from voodoo.cli import json_errors
+from voodoo.boundary import json_errors
 from voodoo.errors import ActionError, RunLogError
 from voodoo.local.action import list_actions
 from voodoo.local.execute import (

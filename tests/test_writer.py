@@ -8,7 +8,7 @@ manifest, the cache, ``dormant.json``, the run log, the lock) that means:
 - a file, or a folder on its way, that is a symlink leading outside the pack is refused,
   and nothing is written outside.
 
-Plus: no other module of the package writes files by itself.
+Plus: no other module of the package writes files or emits YAML by itself.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from voodoo import _writer, cache, dormant
+from voodoo._yamlsafe import dump_yaml
 from voodoo.errors import ActionError, PackError
 from voodoo.ingest import ingest
 from voodoo.local.execute import LOG_NAME, Execution, append_log, history
@@ -491,16 +493,18 @@ def test_the_state_gitignore_is_never_written_through_a_symlink(tmp_path: Path) 
     _untouched(victim)
 
 
-# --- one writer -------------------------------------------------------------------------------
+# --- one writer, one YAML emitter -----------------------------------------------------------
 
-#: What writes a file by itself.
+#: What writes a file, or emits YAML, by itself.
 _WRITES = re.compile(
     r"os\.replace\(|O_CREAT|\.write_bytes\(|\.write_text\(|mkstemp\(|fsync\(|O_APPEND"
     r"""|\bopen\([^)]*["'][wax]b?\+?["']"""
 )
+_EMITS_YAML = re.compile(r"yaml\.(safe_)?dump(_all)?\(|\bsafe_dump\(")
 #: Where that is allowed, and why.
 _ALLOWED = {
     "_writer.py": _WRITES,  # the one writer
+    "_yamlsafe.py": _EMITS_YAML,  # the one YAML emitter
     "init.py": _WRITES,  # the project's own pyproject.toml and pre-commit config, not the pack
     "local/python_child.py": _WRITES,  # runs in the action's interpreter: cannot import voodoo
 }
@@ -508,7 +512,7 @@ _ALLOWED = {
 _ALLOWED_LINES = {("local/commands.py", 'with open(path, "w", encoding="utf-8") as f:')}
 
 
-def test_nothing_but_the_writer_writes_files() -> None:
+def test_nothing_but_the_writer_writes_files_and_nothing_but_one_emitter_emits_yaml() -> None:
     package = ROOT / "voodoo"
     found = []
     for path in sorted(package.rglob("*.py")):
@@ -516,7 +520,7 @@ def test_nothing_but_the_writer_writes_files() -> None:
         if rel.startswith("runtime/"):  # runs on StackStorm, inside the action
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for pattern in (_WRITES,):
+            for pattern in (_WRITES, _EMITS_YAML):
                 if not pattern.search(line) or _ALLOWED.get(rel) is pattern:
                     continue
                 if (rel, line.strip()) not in _ALLOWED_LINES:
@@ -524,3 +528,13 @@ def test_nothing_but_the_writer_writes_files() -> None:
     assert found == []
     # (and the scan does see a write: the writer's own)
     assert _WRITES.search((package / "_writer.py").read_text())
+
+
+def test_the_one_emitter_writes_multi_line_strings_as_blocks_only_when_asked() -> None:
+    data = {"stdout": "line 1\nline 2\n", "when": "0o17", "list": ["yes", "a" * 100]}
+    pack_style, shown = dump_yaml(data), dump_yaml(data, blocks=True)
+    assert pack_style.startswith('stdout: "line 1\\nline 2\\n"\n')
+    assert shown.startswith("stdout: |\n  line 1\n  line 2\n")
+    rest = "when: '0o17'\nlist:\n  - 'yes'\n  - " + "a" * 100 + "\n"
+    for text in (pack_style, shown):  # the rest alike: quoted for YAML 1.1 and 1.2, unwrapped
+        assert text.endswith(rest) and yaml.safe_load(text) == data

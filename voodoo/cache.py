@@ -396,6 +396,9 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
     analyses = _writer.folder(pack_dir, ANALYSES_DIR)
     items = sorted(cache.scripts.items())
     wanted = set()
+    # Each folder fsynced once, at the end: every layer checks what it reads (format,
+    # version, hashes), so a power cut that keeps some new names and not others costs a
+    # parse, never a wrong answer.
     written = _writer.Folders()
     for rel, e in items:
         path = _analysis_path(rel)
@@ -403,14 +406,14 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
         if e.full:
             data = _dumps({"script": encode(e.script)})
             _writer.replace(pack_dir, path, data, folders=written)
-    written.sync()  # on disk before the entries that lead to them
     for old in os.listdir(analyses):
         if old not in wanted:
             with contextlib.suppress(OSError):
                 os.unlink(analyses / old)
     saved = {rel: (e if not e.full else dataclasses.replace(e, full=False)) for rel, e in items}
     lines = {rel: (saved[rel], _line(rel, e, cache.lines.get(rel))) for rel, e in items}
-    _writer.replace(pack_dir, SCRIPTS_PATH, _scripts_json(cache, [x for _, x in lines.values()]))
+    scripts = _scripts_json(cache, [line for _, line in lines.values()])
+    _writer.replace(pack_dir, SCRIPTS_PATH, scripts, folders=written)
     # The index last: check trusts nothing it does not list.
     _writer.replace(
         pack_dir,
@@ -431,7 +434,9 @@ def save(pack_dir: Path, cache: Cache, pack_files: Iterable[str]) -> Cache:
                 },
             }
         ),
+        folders=written,
     )
+    written.sync()
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
     now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)

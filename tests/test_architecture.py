@@ -140,7 +140,8 @@ def test_the_pipeline_flows_one_way_and_never_reaches_the_emulator() -> None:
         later = {f"voodoo.{s}" for s in PIPELINE[i + 1 :]}
         assert not reach(f"voodoo.{stage}") & later, stage
     assert "voodoo.local" not in reach("voodoo.ingest") | reach("voodoo.check")
-    # the emulator uses the errors and their boundary, the runner table, paths and the
-    # configuration only
+    # the emulator uses the errors and their boundary, the runner table, paths, the one
+    # writer and YAML emitter, and the configuration only
     assert graph["voodoo.local"] <= {"voodoo.errors", "voodoo.boundary", "voodoo.runners",
-                                     "voodoo._paths", "voodoo.config"}
+                                     "voodoo._paths", "voodoo._writer", "voodoo._yamlsafe",
+                                     "voodoo.config"}

@@ -229,12 +229,12 @@ def test_an_action_that_ran_keeps_its_exit_code_when_its_log_cannot_be_written(
     assert (pack / "actions/ran.marker").exists()  # it did run
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "status: succeeded" in proc.stdout and "done" in proc.stdout
-    assert "warning" in proc.stderr and "cannot write the execution log" in proc.stderr
+    assert "warning" in proc.stderr and "the execution log: Is a directory" in proc.stderr
     assert "Traceback" not in proc.stderr
     # --json: the execution is still the one document on stdout
     as_json = _cli("run", str(pack), "act", "--json")
     assert as_json.returncode == 0 and json.loads(as_json.stdout)["status"] == "succeeded"
-    assert "cannot write the execution log" in as_json.stderr
+    assert "the execution log: Is a directory" in as_json.stderr
     # left alone: the folder in the log's place (nothing written into or over it)
     assert not any((pack / ".voodoo/executions.jsonl").iterdir())
     # the library still raises (an ActionError, as before), now with the run it made
@@ -250,4 +250,4 @@ def test_an_action_that_failed_exits_1_when_its_log_cannot_be_written(tmp_path: 
     proc = _cli("run", str(pack), "act")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "status: failed" in proc.stdout
-    assert "cannot write the execution log" in proc.stderr
+    assert "the execution log: Is a directory" in proc.stderr

@@ -1,15 +1,18 @@
 """Nothing voodoo writes, creates, changes the mode of or runs lies outside the pack
 (issue #11, item 2): one test per kind of call site.
 
-Call sites (an audit of every open for writing, mkdir, chmod, rename and unlink):
+Call sites (an audit of every open for writing, mkdir, chmod, rename and unlink); every
+write into a pack goes through ``voodoo/_writer.py`` (tests/test_writer.py checks it per
+kind of file), so these are the callers' side:
 
-- pack files, written by ``pack.apply`` (resolve_inside, atomic rename, prune): covered in
-  tests/test_hostile.py (symlinked action files and folders, a crafted manifest);
+- pack files, written by ``pack.apply`` (the writer's inside check, atomic replace,
+  prune): covered in tests/test_hostile.py (symlinked action files and folders, a crafted
+  manifest);
 - the manifest: tests/test_hostile.py (the state folder symlinked out);
-- the lock and the takeover guard (open/create): here;
+- the lock and the takeover guard (the writer's ``open_own``): here;
 - the cache folder (mkdir, atomic writes, unlink of stale analyses): here;
-- ``voodoo run``: the entry point (chmod +x, run), the execution log (append), the
-  datastore (atomic write): here.
+- ``voodoo run``: the entry point (resolved, never chmod-ed), the execution log (the
+  writer's ``append``), the datastore (the python child's own atomic write): here.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests.test_sync import BACKUP, RESTART
-from voodoo.pack import _TMP_SUFFIX
+from voodoo._writer import TEMP_SUFFIX as _TMP_SUFFIX
 from voodoo.watch import SyncEvent, watch
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,30 +21,6 @@ _NOT_NORMAL = frozenset({"", ".", ".."})
 #: voodoo's own folder in a pack (manifest, lock); never a rendered file.
 STATE_DIR = ".voodoo"
 
-#: ``.voodoo/.gitignore``: commit the manifest (``ingest`` and ``check`` need it to tell
-#: generated files from hand edits); the cache, the lock and the run log are this machine's.
-STATE_GITIGNORE = (
-    "# Written by voodoo. Commit manifest.json: it records what voodoo wrote, so that ingest\n"
-    "# and check (in CI too) tell its files from your edits. The cache (rebuilt when\n"
-    "# missing), the lock and the local run log (executions.jsonl) stay out of git.\n"
-    "# dormant.json (when there is one) keeps the edits of actions whose script is gone\n"
-    "# for now, so they come back with it: commit it too.\n"
-    "*\n"
-    "!.gitignore\n"
-    "!manifest.json\n"
-    "!dormant.json\n"
-)
-
-
-def ensure_state_gitignore(state: Path) -> None:
-    """Write ``state/.gitignore`` unless there is one (then it is the user's to keep)."""
-    try:
-        fd = os.open(state / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(STATE_GITIGNORE)
-
 
 def check_relpath(relpath: object, *, where: str | None = None) -> str:
     """Return ``relpath`` when it is a normalized, relative POSIX path; else raise PackError.
@@ -74,18 +50,39 @@ def _problem(relpath: str) -> str:
     return ""
 
 
-def resolve_inside(pack_root: Path, relpath: str, *, where: str | None = None) -> Path:
+def resolve_inside(
+    pack_root: Path, relpath: str, *, where: str | None = None, state: bool = False
+) -> Path:
     """The absolute path of ``relpath`` in the pack, refusing symlinks that lead outside.
 
     ``pack_root`` must already be resolved. Existing symlinks anywhere along the path
     (directories or the file itself) are followed; the result must stay inside the pack.
+
+    ``state``: ``relpath`` is one of voodoo's own files, in ``.voodoo/`` (which
+    ``check_relpath`` refuses for any other file), or that folder itself. There no symlink
+    is followed, even one that stays inside the pack: voodoo's own files and folders are
+    never links, and the cache removes what it does not know from its folder (a
+    ``.voodoo/cache/analyses`` linked to ``actions/`` would have emptied that).
     """
-    check_relpath(relpath, where=where)
+    if state:
+        head, _, rest = relpath.partition("/")
+        problem = f"not in {STATE_DIR}/" if head != STATE_DIR else _problem(rest) if rest else ""
+        if problem:
+            raise PackError(f"refusing path {relpath!r}: {problem}", path=where)
+    else:
+        check_relpath(relpath, where=where)
     target = pack_root.joinpath(*PurePosixPath(relpath).parts)
     real = target.resolve()
     if not real.is_relative_to(pack_root):
         raise PackError(
             f"refusing path {relpath!r}: a symlink in the pack leads outside it (to {real})",
+            path=where,
+        )
+    if state and real != target:
+        link = next(p for p in (target, *target.parents) if p.is_symlink())
+        raise PackError(
+            f"refusing path {relpath!r}: {link.relative_to(pack_root).as_posix()} is a symlink "
+            f"(voodoo's own files and folders in {STATE_DIR}/ never are; remove it)",
             path=where,
         )
     return target
@@ -128,12 +125,6 @@ def file_version(path: Path) -> tuple[object, ...] | None:
     except OSError:
         return None
     return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def temp_prefix(name: str) -> str:
-    """The prefix of a temporary file next to ``name``: ``.<name>.``, with ``name`` cut to
-    100 bytes, so the temporary file's name fits where ``name`` itself does (255 bytes)."""
-    return f".{os.fsdecode(os.fsencode(name)[:100])}."
 
 
 #: What a file that is not a regular file (a FIFO, socket or device) is called in errors.

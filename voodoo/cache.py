@@ -38,14 +38,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voodoo import model
-from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular, temp_prefix
+from voodoo import _writer, model
+from voodoo._paths import STATE_DIR, check_relpath, file_version, read_regular
 from voodoo._version import __version__
 from voodoo.errors import PackError
 from voodoo.manifest import MANIFEST_PATH
@@ -380,8 +379,12 @@ def summary(script: model.Script) -> model.Script:
 
 
 def _dumps(doc: dict[str, Any]) -> bytes:
-    doc = {"format": FORMAT, "voodoo": __version__, **doc}
-    return (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    return (json.dumps(_stamped(doc), sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def _stamped(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with what ``_checked`` requires of every cache file."""
+    return {"format": FORMAT, "voodoo": __version__, **doc}
 
 
 def _render_data(r: RenderRecord | None) -> Any:
@@ -398,35 +401,33 @@ def save(
     Returns the cache as ``load`` now reads it (through ``memo``: the same object, until
     the file changes)."""
     pack_dir = pack_dir.resolve()
-    root = pack_dir / CACHE_DIR
-    # Checked before anything is created: a symlink on the way would have mkdir create
+    # Refused before anything is created: a symlink on the way would have mkdir create
     # folders wherever it leads.
-    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):
-        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
-    (pack_dir / ANALYSES_DIR).mkdir(parents=True, exist_ok=True)
-    if not (pack_dir / ANALYSES_DIR).resolve().is_relative_to(pack_dir):  # (replaced since)
-        raise PackError(f"{CACHE_DIR} leads outside the pack", path=CACHE_DIR)
+    analyses = _writer.folder(pack_dir, ANALYSES_DIR)
     items = sorted(cache.scripts.items())
     wanted = set()
+    # Each folder fsynced once, at the end: every layer checks what it reads (format,
+    # version, hashes), so a power cut that keeps some new names and not others costs a
+    # parse, never a wrong answer.
+    written = _writer.Folders()
     for rel, e in items:
         path = _analysis_path(rel)
         wanted.add(path.rsplit("/", 1)[1])
         if e.full:
-            _write(pack_dir / path, _dumps({"script": encode(e.script)}))
-    for old in os.listdir(pack_dir / ANALYSES_DIR):
+            data = _dumps({"script": encode(e.script)})
+            _writer.replace(pack_dir, path, data, folders=written)
+    for old in os.listdir(analyses):
         if old not in wanted:
             with contextlib.suppress(OSError):
-                os.unlink(pack_dir / ANALYSES_DIR / old)
-    # One entry a line, so that the next save writes an unchanged entry's line as it is
-    # (serializing 1,000 entries again was most of saving after one change).
+                os.unlink(analyses / old)
     saved = {rel: (e if not e.full else dataclasses.replace(e, full=False)) for rel, e in items}
     lines = {rel: (saved[rel], _line(rel, e, cache.lines.get(rel))) for rel, e in items}
-    head = _dumps({"fingerprint": cache.fingerprint, "clean": cache.clean}).decode()[:-2]
-    body = ",\n".join(line for _, line in lines.values())
-    _write(root / "scripts.json", f'{head},"scripts":{{\n{body}\n}}}}\n'.encode())
+    scripts = _scripts_json(cache, [line for _, line in lines.values()])
+    _writer.replace(pack_dir, SCRIPTS_PATH, scripts, folders=written)
     # The index last: check trusts nothing it does not list.
-    _write(
-        root / "index.json",
+    _writer.replace(
+        pack_dir,
+        INDEX_PATH,
         _dumps(
             {
                 "fingerprint": cache.fingerprint,
@@ -443,7 +444,9 @@ def save(
                 },
             }
         ),
+        folders=written,
     )
+    written.sync()
     with contextlib.suppress(OSError):
         (pack_dir / OLD_CACHE_PATH).unlink()
     now = Cache(cache.fingerprint, cache.clean, saved, lines)  # (analyses are on disk)
@@ -470,17 +473,21 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
     return f"{json.dumps(rel)}:{json.dumps(data, sort_keys=True, separators=(',', ':'))}"
 
 
-def _write(target: Path, data: bytes) -> None:
-    # mkstemp: a new file, never one planted there (a symlink would be followed out).
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name), suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+def _scripts_json(cache: Cache, lines: list[str]) -> bytes:
+    """``scripts.json``: the JSON of ``_stamped`` fingerprint and clean, then ``scripts``
+    with one entry a line (``lines``, each ``"<relpath>":{...}``, from ``_line``)::
+
+        {"clean":true,"fingerprint":"...","format":3,"voodoo":"0.1.0","scripts":{
+        "a.py":{...},
+        "b.py":{...}
+        }}
+
+    so that the next save writes an unchanged entry's line as it is (serializing 1,000
+    entries again was most of saving after one change), and ``_lines`` finds each one."""
+    head = _stamped({"fingerprint": cache.fingerprint, "clean": cache.clean})
+    fields = "".join(f"{json.dumps(k)}:{json.dumps(v)}," for k, v in sorted(head.items()))
+    body = ",\n".join(lines)
+    return f'{{{fields}"scripts":{{\n{body}\n}}}}\n'.encode()
 
 
 def fingerprint(*parts: str) -> str:

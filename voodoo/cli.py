@@ -391,7 +391,7 @@ def inspect(files: Sequence[Path], fmt: str, functions: bool) -> None:
         if fmt == "json":
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            from voodoo.stackstorm import dump_yaml
+            from voodoo._yamlsafe import dump_yaml
 
             click.echo(dump_yaml(data), nl=False)
     raise SystemExit(1 if any(not s.ok for s in scripts) else 0)

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, read_regular, temp_prefix
+from voodoo import _writer
+from voodoo._paths import STATE_DIR, read_regular
 
 DORMANT_PATH = f"{STATE_DIR}/dormant.json"
 _VERSION = 1
@@ -64,10 +63,10 @@ def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Do
     """Write ``records`` (atomically) when they differ from ``was``; none: no file."""
     if dict(records) == dict(was):
         return
-    target = pack_dir / DORMANT_PATH
+    root = pack_dir.resolve()
     if not records:
         with contextlib.suppress(FileNotFoundError):
-            target.unlink()
+            _writer.inside(root, DORMANT_PATH).unlink()
         return
     actions = {
         path: {"base": d.base, "enable": d.enable, "source": d.source}
@@ -79,15 +78,7 @@ def save(pack_dir: Path, records: Mapping[str, Dormant], *, was: Mapping[str, Do
         )
         + "\n"
     )
-    target.parent.mkdir(exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target.name), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode())
-        os.replace(name, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+    _writer.replace(root, DORMANT_PATH, text.encode())
 
 
 __all__ = ["DORMANT_PATH", "Dormant", "load", "save"]

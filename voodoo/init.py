@@ -81,7 +81,7 @@ def init(
         pyproject.write_text(text + sep + "\n".join(block) + "\n", encoding="utf-8")
         done.files.append((pyproject, "[tool.voodoo]"))
     else:
-        import yaml
+        from voodoo._yamlsafe import dump_yaml
 
         target = root / "voodoo.yaml"
         if target.exists():
@@ -89,9 +89,7 @@ def init(
         data: dict[str, object] = {"sources": list(sources), "pack": pack}
         if meta:
             data["metadata"] = meta
-        target.write_text(
-            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
+        target.write_text(dump_yaml(data), encoding="utf-8")
         done.files.append((target, "the configuration"))
     found = find(root)  # what was written reads back (ConfigError otherwise)
     assert found is not None and found.pack is not None

@@ -1,7 +1,8 @@
 """Plan the file changes that bring a pack up to date, then apply them.
 
 ``plan`` only reads: it compares what the renderer produced with the disk and the manifest
-and returns a ``Plan`` value. ``apply`` is the only function in voodoo that writes a pack.
+and returns a ``Plan`` value. ``apply`` is the only function in voodoo that changes a pack's
+rendered files (each written by ``voodoo._writer``, as every file voodoo writes in a pack).
 Between the two, a caller may resolve conflicts (``Plan.resolve``), e.g. with a three-way
 merge of ``Conflict.base``/``ours``/``theirs``.
 
@@ -9,10 +10,10 @@ The rule that keeps hand edits safe: voodoo overwrites or deletes a file only wh
 on disk are exactly what the manifest says voodoo generated. Anything else is a conflict and
 stays as it is.
 
-Crash safety: every file is replaced atomically, and the manifest is written last. A run
-killed at any moment leaves each file either old or new; a file already new is recognised
-by its bytes on the next run, a file still old by its manifest hash, so the next run
-finishes the job.
+Crash safety: every file is replaced atomically (``_writer.replace``), and the manifest is
+written last. A run killed at any moment leaves each file either old or new; a file already
+new is recognised by its bytes on the next run, a file still old by its manifest hash, so
+the next run finishes the job.
 """
 
 from __future__ import annotations
@@ -22,23 +23,16 @@ import dataclasses
 import enum
 import errno
 import fcntl
+import functools
 import os
 import socket
-import stat
-import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from voodoo._paths import (
-    STATE_DIR,
-    check_all_inside,
-    ensure_state_gitignore,
-    read_regular,
-    resolve_inside,
-    temp_prefix,
-)
+from voodoo import _writer
+from voodoo._paths import STATE_DIR, check_all_inside, read_regular, resolve_inside
 from voodoo.errors import ConflictError, LockError, PackError
 from voodoo.manifest import (
     MANIFEST_PATH,
@@ -57,8 +51,6 @@ from voodoo.manifest import (
 )
 
 LOCK_PATH = f"{STATE_DIR}/lock"
-_NEW_FILE_MODE = 0o644
-_TMP_SUFFIX = ".voodoo-tmp"
 
 #: Called by ``apply`` with a pack-relative path just before each change reaches the disk
 #: (a file replaced, a file deleted, the manifest replaced). Tests use it to inject faults.
@@ -379,24 +371,25 @@ def apply(
     root = pack_dir.resolve()
     created: list[Path] = []
     current = ""
-    written: set[Path] = set()  # folders swept of stale temporary files, to fsync
+    written = _writer.Folders()  # each swept of stale temporary files once, then fsynced
     replaced = False  # a file of the plan reached the disk: the pending entries must stay
     try:
-        _make_dirs(root, root, created)
+        _writer.folder(root, "", created)
         if plan.writes:
             _write_pending(root, plan, created)
         for write in plan.writes:
             current = write.path
-            target = resolve_inside(root, write.path)
-            _expect(target, write.path, write.expected)
-            _make_dirs(root, target.parent, created)
-            if target.parent not in written:
-                _sweep(target.parent)
-                written.add(target.parent)
-            _atomic_write(target, write.data, write.path, checkpoint, swept=True)
+            _expect(resolve_inside(root, write.path), write.path, write.expected)
+            _writer.replace(
+                root,
+                write.path,
+                write.data,
+                folders=written,
+                created=created,
+                before=_stop(checkpoint, write.path),
+            )
             replaced = True
-        for folder in written:  # the new names are on disk before the manifest says so
-            _fsync_dir(folder)
+        written.sync()  # the new names are on disk before the manifest says so
         for delete in plan.deletes:
             current = delete.path
             target = resolve_inside(root, delete.path)
@@ -435,70 +428,9 @@ def _expect(target: Path, relpath: str, expected: str | None) -> None:
         raise ConflictError("changed on disk while voodoo was planning; run again", path=relpath)
 
 
-def _make_dirs(root: Path, folder: Path, created: list[Path]) -> None:
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        if folder == root or folder.parent == folder:
-            break
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir()
-        created.append(path)
-
-
-def _sweep(folder: Path) -> None:
-    """Remove voodoo's temporary files from ``folder``. A process killed between mkstemp
-    and replace leaves its temporary file; under the lock no other writer is running, so
-    any such file is stale. (Once per folder: listing it for every file written made a
-    cold ingest quadratic in the number of actions.)"""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(_TMP_SUFFIX):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-
-
-def _atomic_write(
-    target: Path, data: bytes, relpath: str, checkpoint: Checkpoint | None, *, swept: bool = False
-) -> None:
-    """Replace ``target`` with ``data`` through a temporary file. ``swept``: the caller
-    has already swept the folder, and fsyncs it afterwards."""
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = _NEW_FILE_MODE
-    if not swept:
-        _sweep(target.parent)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=temp_prefix(target.name), suffix=_TMP_SUFFIX
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        if checkpoint:
-            checkpoint(relpath)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if not swept:
-        _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some file systems cannot fsync a directory
-        if exc.errno not in (errno.EINVAL, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
+def _stop(checkpoint: Checkpoint | None, relpath: str) -> Callable[[], None] | None:
+    """What ``_writer.replace`` calls just before it replaces the file at ``relpath``."""
+    return None if checkpoint is None else functools.partial(checkpoint, relpath)
 
 
 def _prune(root: Path, folder: Path) -> None:
@@ -513,15 +445,12 @@ def _prune(root: Path, folder: Path) -> None:
 
 def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
     """Save the entries of the files about to be written (manifest.PENDING_PATH)."""
-    target = root / PENDING_PATH
-    if not target.parent.resolve().is_relative_to(root):
-        raise PackError("the manifest folder leads outside the pack", path=PENDING_PATH)
     entries = {
         w.path: plan.manifest.files[w.path] for w in plan.writes if w.path in plan.manifest.files
     }
     written = {w.path: sha256(w.data) for w in plan.writes if w.path in entries}
-    _make_dirs(root, target.parent, created)
-    _atomic_write(target, pending_text(entries, written).encode("utf-8"), PENDING_PATH, None)
+    data = pending_text(entries, written).encode("utf-8")
+    _writer.replace(root, PENDING_PATH, data, created=created)
 
 
 def _write_manifest(
@@ -531,24 +460,18 @@ def _write_manifest(
     checkpoint: Checkpoint | None,
     memo: ManifestMemo | None,
 ) -> None:
-    target = root / MANIFEST_PATH
-    if not target.parent.resolve().is_relative_to(root):
-        raise PackError("the manifest folder leads outside the pack", path=MANIFEST_PATH)
+    target = _writer.inside(root, MANIFEST_PATH)
     data = dumps(manifest, memo).encode("utf-8")
     with contextlib.suppress(FileNotFoundError):
         if read_regular(target) == data:
-            _state_gitignore(target.parent)
+            _writer.ensure_state_gitignore(root)
             return
-    _make_dirs(root, target.parent, created)
-    _atomic_write(target, data, MANIFEST_PATH, checkpoint)
-    _state_gitignore(target.parent)
+    _writer.replace(
+        root, MANIFEST_PATH, data, created=created, before=_stop(checkpoint, MANIFEST_PATH)
+    )
+    _writer.ensure_state_gitignore(root)
     if memo is not None:
         remember(root, manifest, memo)
-
-
-def _state_gitignore(state: Path) -> None:
-    with contextlib.suppress(OSError):  # (a convenience: never fails an ingest)
-        ensure_state_gitignore(state)
 
 
 #: Seconds a run waits for a lock that a live process holds before it gives up
@@ -623,33 +546,7 @@ def pack_lock(pack_dir: Path, wait: bool = True) -> Iterator[None]:
 def _open_lock(root: Path, relpath: str) -> int:
     """A descriptor of the regular file ``relpath`` in the pack's state folder, created if
     missing; PackError, before anything is created, for anything leading elsewhere."""
-    state = root / STATE_DIR
-    try:
-        if not state.resolve().is_relative_to(root):
-            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it", path=str(root))
-        state.mkdir(parents=True, exist_ok=True)
-        if not state.resolve().is_relative_to(root):  # (replaced meanwhile)
-            raise PackError(f"{STATE_DIR} leads outside the pack; refusing it", path=str(root))
-        fd = os.open(
-            root / relpath,
-            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-            _NEW_FILE_MODE,
-        )
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise PackError(
-                "the lock file is a symlink; refusing it (remove it)", path=relpath
-            ) from None
-        raise PackError(f"cannot create the lock file: {exc.strerror}", path=relpath) from exc
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
-        os.close(fd)
-        raise PackError(
-            "the lock file is not a regular file of the pack's own (a FIFO, "
-            "device or hard link); refusing it (remove it)",
-            path=relpath,
-        )
-    return fd
+    return _writer.open_own(root, relpath, os.O_RDWR, what="the lock file")
 
 
 def _acquire(root: Path, fd: int, pack_dir: Path, wait: bool) -> int:

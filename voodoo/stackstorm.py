@@ -17,9 +17,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-import yaml
-
-from voodoo._yamlsafe import NEEDS_ESCAPES, needs_quotes
+from voodoo._yamlsafe import dump_yaml as dump_yaml  # (the renderer's: one YAML emitter)
 from voodoo.errors import PackError
 from voodoo.model import Command, Json, Param, ParamType, thaw
 
@@ -161,52 +159,9 @@ def raw_jinja(value: object) -> object:
     return value
 
 
-# --- YAML -----------------------------------------------------------------------------
-
-
-#: characters PyYAML treats as line breaks or cannot print; it mangles them in plain,
-#: single-quoted and folded scalars, so strings holding any of them are double-quoted
-#: (where every such character is escaped)
-_NEEDS_ESCAPES = NEEDS_ESCAPES
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that indents block sequences under their key (like most hand-written YAML)."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # PyYAML quotes what YAML 1.1 would read otherwise; YAML 1.2 (0o17, 1_000) needs more.
-    style = '"' if _NEEDS_ESCAPES.search(value) else "'" if needs_quotes(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def action_yaml(command: Command, pack_ref: str | None) -> str:
     """The action metadata file of ``command`` (its entry point: the wrapper beside it)."""
     return dump_yaml(action_metadata(command, pack_ref=pack_ref, entry_point=f"{command.name}.py"))
-
-
-def dump_yaml(data: object) -> str:
-    """The one YAML dumper: safe, block style, keys in insertion order, no line wrapping.
-
-    Every string, including ones with Jinja/YAML syntax, tabs, newlines or any Unicode text,
-    loads back unchanged with ``yaml.safe_load``.
-    """
-    text = yaml.dump(
-        data,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=float("inf"),
-        indent=2,
-    )
-    return str(text)
 
 
 # --- README -----------------------------------------------------------------------------

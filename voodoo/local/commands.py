@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
-import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from voodoo._yamlsafe import dump_yaml
 from voodoo.boundary import json_errors
 from voodoo.errors import ActionError, RunLogError
 from voodoo.local.action import list_actions
@@ -403,24 +403,11 @@ def _compact(value: object) -> str:
     return json.dumps(value, default=str)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line strings (stdout, tracebacks) as readable ``|`` blocks."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
 def _yaml(value: object) -> str:
+    """``value`` as YAML, multi-line strings (stdout, tracebacks) as readable ``|`` blocks."""
     if isinstance(value, Mapping):
         value = dict(value)
-    return yaml.dump(
-        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
+    return dump_yaml(value, blocks=True)
 
 
 def _indent(text: str) -> str:

@@ -11,11 +11,7 @@ reads that log back.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
-import os
-import stat
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -24,8 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from voodoo._paths import ensure_state_gitignore
-from voodoo.errors import ActionError, ParameterError, RunLogError
+from voodoo import _writer
+from voodoo._paths import STATE_DIR
+from voodoo.errors import ActionError, PackError, ParameterError, RunLogError
 from voodoo.local import launch
 from voodoo.local.action import ActionDef, ParamSpec, load_action, load_config
 from voodoo.local.params import SECRET_MASK, Prepared, prepare_parameters
@@ -181,26 +178,22 @@ def append_log(pack_dir: Path, execution: Execution, max_size: int | None = None
     except ActionError as e:  # (checked before the run; made a symlink while it ran)
         raise RunLogError(e.message, execution, path=e.path) from None
     line = json.dumps(asdict(entry), default=str) + "\n"
-    path = folder / LOG_NAME
+    root = pack_dir.resolve()
+    _writer.ensure_state_gitignore(root)
     try:
-        folder.mkdir(exist_ok=True)
-        ensure_state_gitignore(folder)
-        with contextlib.suppress(FileNotFoundError):
-            if os.lstat(path).st_size + len(line.encode()) > (max_size or DEFAULT_LOG_SIZE):
-                os.replace(path, folder / f"{LOG_NAME}.1")
         # Not through a symlink, and only to a regular file: the log is the pack's own.
-        fd = os.open(
-            path,
-            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-            0o644,
+        _writer.append(
+            root,
+            f"{STATE_DIR}/{LOG_NAME}",
+            line.encode(),
+            rotate_at=max_size or DEFAULT_LOG_SIZE,
+            what="the execution log",
         )
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise OSError(errno.EINVAL, "not a regular file")
-            f.write(line)
+    except PackError as e:  # (refused: a symlink, a hard link, not a regular file)
+        raise RunLogError(e.message, execution, path=str(folder / LOG_NAME)) from None
     except OSError as e:
         raise RunLogError(
-            f"cannot write the execution log: {e.strerror}", execution, path=str(folder)
+            f"cannot write the execution log: {e.strerror}", execution, path=str(folder / LOG_NAME)
         ) from None
 
 

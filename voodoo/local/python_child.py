@@ -110,12 +110,24 @@ class ActionService:
         return {str(k): str(v) for k, v in data.get(SYSTEM_SCOPE, {}).items()}
 
     def _save(self, values: dict[str, str]) -> None:
+        """Replace the datastore atomically. Not through ``voodoo._writer``, which writes
+        every other file of the pack: this process runs in the action's interpreter and
+        cannot import voodoo (the parent has checked that the folder is the pack's own).
+        Its temporary files are not named like voodoo's, which an ingest removes: ``voodoo
+        run`` does not hold the pack lock, so one may be in use."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({SYSTEM_SCOPE: values}, indent=2, sort_keys=True) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".datastore.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, self._path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self._path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
 
 def _check_scope(scope: str) -> None:

@@ -128,6 +128,39 @@ def test_conversion_report_counts_fixes() -> None:
         py2.convert("x = (\n", "s.py")
 
 
+def test_sorted_and_asserts_fixers_still_rewrite_what_their_patterns_match() -> None:
+    """fissix tries these two fixers' patterns only on nodes naming their words
+    (``py2._GATES``): every form their patterns match is still rewritten, and a lookalike
+    they do not match (``foo.sorted``, a bare ``assertEquals``) is left alone."""
+    source = (
+        "self.assertEquals(1, 1)\n"
+        "self.failUnless(x)\n"
+        "self.failIf(z)\n"
+        "x = sorted(a, cmp)\n"
+        "y = sorted(a, cmp, key)\n"
+        "l.sort(cmp)\n"
+        "a[1].sort(f, g)\n"
+        "a.b().sort(f)\n"
+        "foo.sorted(x, y)\n"
+        "assertEquals(1, 2)\n"
+    )
+    conversion = py2.convert(source, "s.py")
+    assert conversion.text == (
+        "from functools import cmp_to_key\n"
+        "self.assertEqual(1, 1)\n"
+        "self.assertTrue(x)\n"
+        "self.assertFalse(z)\n"
+        "x = sorted(a, key=cmp_to_key(cmp))\n"
+        "y = sorted(a, cmp=cmp, key=key)\n"
+        "l.sort(key=cmp_to_key(cmp))\n"
+        "a[1].sort(cmp=f, key=g)\n"
+        "a.b().sort(key=cmp_to_key(f))\n"
+        "foo.sorted(x, y)\n"
+        "assertEquals(1, 2)\n"
+    )
+    assert dict(conversion.fixes) == {"asserts": 3, "sorted": 5}
+
+
 def test_encoding_cookie_and_bom_are_kept() -> None:
     latin = "# -*- coding: latin-1 -*-\nprint 'caf\xe9'\n".encode("latin-1")
     converted, _ = py2.convert_source(latin, "s.py")

@@ -188,7 +188,51 @@ def _tool(package: bool) -> tuple[Any, Counter[str]]:
     for fixer in chain(tool.pre_order, tool.post_order):
         name = type(fixer).__module__.rpartition(".")[2].removeprefix("fix_")
         fixer.transform = _counting(fixer.transform, name, counts)
+        if name in _GATES:
+            fixer.match = _gated(fixer.match, *_GATES[name]())
     return tool, counts
+
+
+def _assert_names() -> tuple[frozenset[str], frozenset[str]]:
+    from fissix.fixes.fix_asserts import NAMES
+
+    return frozenset(), frozenset(NAMES)
+
+
+#: fixers that the bottom matcher cannot serve, so fissix tries their pattern on every
+#: ``power`` node (``a.b(c)``), backtracking through its wildcards: about half of a
+#: conversion's time went to ``sorted`` and ``asserts``. Each of their patterns needs
+#: the node to start with one of the first words, or to hold a ``.word`` trailer:
+#: -> (first words, trailer words)
+_GATES: dict[str, Callable[[], tuple[frozenset[str], frozenset[str]]]] = {
+    "sorted": lambda: (frozenset({"sorted"}), frozenset({"sort"})),
+    "asserts": _assert_names,
+}
+
+
+def _gated(
+    match: Callable[[Any], Any], first: frozenset[str], trailers: frozenset[str]
+) -> Callable[[Any], Any]:
+    """``match``, asked only about a node that names one of the words its pattern needs
+    (the result is the same: any other node could not match)."""
+    from fissix.pygram import python_symbols
+
+    trailer = python_symbols.trailer
+
+    def gated(node: Any) -> Any:
+        kids = node.children
+        if kids and getattr(kids[0], "value", None) in first:
+            return match(node)
+        for kid in kids:
+            if (
+                kid.type == trailer
+                and len(kid.children) == 2
+                and getattr(kid.children[1], "value", None) in trailers
+            ):
+                return match(node)
+        return False
+
+    return gated
 
 
 def _counting(

@@ -132,6 +132,51 @@ def test_walk_visits_what_libcst_visits_except_trivia() -> None:
     assert meaningful == [type(n).__name__ for n in _every_node(module)]
 
 
+def test_repeated_walks_of_a_module_and_of_its_parts_call_what_libcst_calls() -> None:
+    """A module walked again (the analysis walks each file several times) is walked from
+    the list the first walk made: the same visit/leave calls, in the same order, as
+    libcst's ``visit``; a skipped subtree gets its leave call but no visits; a walk of one
+    statement inside the module sees that statement only."""
+    module = cst.parse_module(SOURCE)
+
+    class Record(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[tuple[str, str]] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            self.calls.append(("visit", node.name.value))
+            return node.name.value != "run"  # the method's body is skipped
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            self.calls.append(("leave", original_node.name.value))
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            self.calls.append(("visit", node.name.value))
+
+        def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+            self.calls.append(("leave", original_node.name.value))
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.calls.append(("name", node.value))
+
+    expected = Record()
+    module.visit(expected)
+    for _ in range(2):  # the first walk and a repeated one
+        again = Record()
+        walk(module, again)
+        assert again.calls == expected.calls
+    run = expected.calls.index(("visit", "run"))
+    assert expected.calls[run + 1] == ("leave", "run")  # no visit inside the skipped body
+    assert ("name", "count") in expected.calls  # main's body is walked
+    tool = next(n for n in find_all(module, cst.ClassDef) if n.name.value == "Tool")
+    inside, alone = Record(), Record()
+    tool.visit(inside)
+    walk(tool, alone)
+    assert alone.calls == inside.calls and alone.calls[0] == ("visit", "Tool")
+    assert ("name", "click") not in alone.calls
+
+
 # --- the one walk over a file's imports (Context's aliases and deps' modules) -----------
 
 IMPORTS = textwrap.dedent("""\

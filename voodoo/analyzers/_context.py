@@ -17,7 +17,7 @@ from pathlib import PurePath
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from voodoo.analyzers._walk import children, iter_nodes
+from voodoo.analyzers._walk import flat_parents
 from voodoo.model import Diagnostic, Severity
 
 __all__ = ["Context", "Imported", "dotted_name", "is_main_test", "iter_imports", "iter_statements"]
@@ -177,11 +177,7 @@ class Context:
 
     def _parent_map(self) -> dict[int, cst.CSTNode]:
         if self._parents is None:
-            self._parents = {
-                id(child): parent
-                for parent in iter_nodes(self.module)
-                for child in children(parent)
-            }
+            self._parents = flat_parents(self.module)
         return self._parents
 
     def _line_of_text(self, snippet: str) -> int:

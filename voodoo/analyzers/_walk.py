@@ -4,7 +4,9 @@ libcst's ``visit`` rebuilds every node on the way back up, even for a ``CSTVisit
 changes nothing; over a whole module that costs about as much as the parse itself, and the
 analyzers walk each module several times. ``walk`` calls the same ``visit_X``/``leave_X``
 methods (``visit_X`` returning False still skips the children) in the same order, without
-building anything.
+building anything. The first walk over a module lays its nodes out in one list (``_Flat``):
+the later walks, searches and parent look-ups in that module loop over the list instead of
+taking the tree apart again.
 
 Both walks skip the tree's *trivia*: whitespace, comments, newlines, parentheses,
 brackets, commas and other punctuation, and operator tokens (``+``, ``and``, ``==``). They
@@ -15,12 +17,13 @@ there to read on their parent (``node.operator``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import libcst as cst
 
-__all__ = ["children", "find_all", "iter_nodes", "walk"]
+__all__ = ["children", "find_all", "flat_parents", "iter_nodes", "walk"]
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -112,9 +115,111 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
 _Hooks = tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]
 
 
+class _Flat:
+    """A whole module's nodes in walk order, each with where its subtree ends and its
+    parent: built by the first walk over the module, then every walk, search and parent
+    look-up in it is a loop over lists (the analysis walks a module several times: the
+    analyzer, the environment and password reads, the list reads, line numbers)."""
+
+    __slots__ = ("ends", "index", "nodes", "parents", "root")
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        self.root = root
+        nodes: list[cst.CSTNode] = []
+        ends: list[int] = []
+        parents: list[int] = []
+        # an int on the stack closes that node's subtree; a node comes with its parent
+        stack: list[Any] = [(root, -1)]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            item = pop()
+            if type(item) is int:
+                ends[item] = len(nodes)
+                continue
+            current, parent = item
+            at = len(nodes)
+            nodes.append(current)
+            ends.append(0)
+            parents.append(parent)
+            push(at)
+            below = children(current)
+            if below:
+                below.reverse()
+                extend([(child, at) for child in below])
+        self.nodes, self.ends, self.parents = nodes, ends, parents
+        #: id(node) -> its index (the module is held, so no other object takes its id)
+        self.index = {id(node): at for at, node in enumerate(nodes)}
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        at = self.index.get(id(node))
+        if at is None or self.nodes[at] is not node:
+            return None
+        return at, self.ends[at]
+
+
+#: the last module flattened (one at a time: files are analyzed one after the other)
+_last: _Flat | None = None
+
+
+def _flat(node: cst.CSTNode) -> tuple[_Flat, int, int] | None:
+    """The flattened module holding ``node``, and ``node``'s span in it; a module is
+    flattened when first walked. None for a node of no module (walked the plain way)."""
+    global _last
+    flat = _last
+    if flat is not None:
+        span = flat.span(node)
+        if span is not None:
+            return flat, span[0], span[1]
+    if not isinstance(node, cst.Module):
+        return None
+    flat = _last = _Flat(node)
+    return flat, 0, len(flat.nodes)
+
+
+def flat_parents(module: cst.Module) -> dict[int, cst.CSTNode]:
+    """id(node) -> its parent (non-trivia), for every node of ``module``."""
+    found = _flat(module)
+    assert found is not None
+    flat = found[0]
+    nodes = flat.nodes
+    return {id(node): nodes[up] for node, up in zip(nodes, flat.parents, strict=True) if up >= 0}
+
+
 def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """``node.visit(visitor)`` for a visitor that only looks (its return value dropped)."""
     hooks: dict[type, _Hooks] = {}
+    found = _flat(node)
+    if found is None:
+        _walk_tree(node, visitor, hooks)
+        return
+    flat, at, stop = found
+    nodes, ends = flat.nodes, flat.ends
+    leaving: list[tuple[int, Callable[[Any], Any], cst.CSTNode]] = []  # (end, leave, node)
+    while at < stop:
+        while leaving and leaving[-1][0] <= at:
+            _, left, done = leaving.pop()
+            left(done)
+        current = nodes[at]
+        kind = type(current)
+        hook = hooks.get(kind)
+        if hook is None:
+            hook = hooks[kind] = _hooks(visitor, kind)
+        visit, leave = hook
+        enter = visit is None or visit(current) is not False
+        if leave is not None:
+            leaving.append((ends[at], leave, current))
+        at = at + 1 if enter else ends[at]
+    while leaving:
+        _, last, done = leaving.pop()
+        last(done)
+
+
+def _hooks(visitor: cst.CSTVisitor, kind: type) -> _Hooks:
+    name = kind.__name__
+    return getattr(visitor, f"visit_{name}", None), getattr(visitor, f"leave_{name}", None)
+
+
+def _walk_tree(node: cst.CSTNode, visitor: cst.CSTVisitor, hooks: dict[type, _Hooks]) -> None:
     stack: list[tuple[cst.CSTNode, bool]] = [(node, False)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -122,11 +227,7 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         kind = type(current)
         found = hooks.get(kind)
         if found is None:
-            name = kind.__name__
-            found = hooks[kind] = (
-                getattr(visitor, f"visit_{name}", None),
-                getattr(visitor, f"leave_{name}", None),
-            )
+            found = hooks[kind] = _hooks(visitor, kind)
         visit, leave = found
         if leaving:
             assert leave is not None
@@ -142,6 +243,11 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
 def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node`` and every node below it, in source order (pre-order), lazily: a search
     that stops at its first hit walks no further."""
+    found = _flat(node)
+    if found is not None:
+        flat, at, stop = found
+        yield from itertools.islice(flat.nodes, at, stop)
+        return
     stack = [node]
     while stack:
         current = stack.pop()

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.test_hostile_escapes import _untouched, _victim
 from voodoo import _writer, cache, dormant
 from voodoo._yamlsafe import dump_yaml
 from voodoo.errors import ActionError, PackError
@@ -42,18 +43,6 @@ p = argparse.ArgumentParser(description="Back up a folder.")
 p.add_argument("--retries", type=int, default=3)
 p.parse_args()
 """
-
-
-def _victim(tmp_path: Path) -> Path:
-    victim = tmp_path / "outside"
-    victim.mkdir()
-    (victim / "keep.txt").write_text("precious")
-    return victim
-
-
-def _untouched(victim: Path) -> None:
-    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
-    assert (victim / "keep.txt").read_text() == "precious"
 
 
 def _temps(pack: Path) -> list[str]:

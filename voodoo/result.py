@@ -155,17 +155,11 @@ def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
     if written is not None:
         if stackstorm.PLACEHOLDER_EMAIL.encode() not in written.data:
             return ()
-        return (
-            Diagnostic(
-                "pack.yaml",
-                0,
-                Severity.WARNING,
-                "pack-email",
-                f"no email configured: pack.yaml gets the placeholder "
-                f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
-                "pack.yaml (and [tool.voodoo.metadata] email, or git config "
-                "user.email, for new packs)",
-            ),
+        return _email_warning(
+            f"no email configured: pack.yaml gets the placeholder "
+            f"{stackstorm.PLACEHOLDER_EMAIL}; set the maintainer's address in "
+            "pack.yaml (and [tool.voodoo.metadata] email, or git config "
+            "user.email, for new packs)"
         )
     try:
         text = (pack / "pack.yaml").read_text(encoding="utf-8")
@@ -173,13 +167,11 @@ def pack_notes(the_plan: Plan, pack: Path) -> tuple[Diagnostic, ...]:
         return ()
     if re.search(r"(?m)^email\s*:", text):
         return ()
-    return (
-        Diagnostic(
-            "pack.yaml",
-            0,
-            Severity.WARNING,
-            "pack-email",
-            "pack.yaml has no email: StackStorm refuses to register the pack "
-            "without one; add email: <address> to pack.yaml",
-        ),
+    return _email_warning(
+        "pack.yaml has no email: StackStorm refuses to register the pack "
+        "without one; add email: <address> to pack.yaml"
     )
+
+
+def _email_warning(message: str) -> tuple[Diagnostic, ...]:
+    return (Diagnostic("pack.yaml", 0, Severity.WARNING, "pack-email", message),)

@@ -25,6 +25,7 @@ from voodoo.analyzers import Context, Registered, _runnable, analyze_unclaimed, 
 from voodoo.analyzers._reads import env_reads, password_reads
 from voodoo.analyzers._runnable import runnable
 from voodoo.analyzers._text import tidy
+from voodoo.analyzers._walk import laid_out
 from voodoo.errors import ParseError
 from voodoo.limits import DEFAULT_MAX_SIZE, size_problem, token_budget
 from voodoo.model import (
@@ -75,9 +76,10 @@ def analyze_source(
             # script is its author's business, not a warning (or, with -W error, a crash).
             warnings.simplefilter("ignore")
             parsed = parse(source, path, max_tokens=token_budget(max_size))
-            script = _analyze(
-                parsed.module, parsed.text, path, digest, functions=functions, origin=origin
-            )
+            with laid_out(parsed.module):  # (one layout of the tree for every walk of it)
+                script = _analyze(
+                    parsed.module, parsed.text, path, digest, functions=functions, origin=origin
+                )
     except ParseError as err:
         error = Diagnostic(path, err.line, Severity.ERROR, err.code, err.message)
     except SyntaxError as err:

@@ -3,14 +3,17 @@ must see every node an analyzer asks about (and skip only trivia)."""
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from pathlib import Path
 
 import libcst as cst
+import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from voodoo.analyzers import _walk
 from voodoo.analyzers._context import Context
-from voodoo.analyzers._walk import find_all, walk
+from voodoo.analyzers._walk import find_all, laid_out, walk
 from voodoo.deps import imports_in
 
 SOURCE = textwrap.dedent('''\
@@ -132,12 +135,20 @@ def test_walk_visits_what_libcst_visits_except_trivia() -> None:
     assert meaningful == [type(n).__name__ for n in _every_node(module)]
 
 
-def test_repeated_walks_of_a_module_and_of_its_parts_call_what_libcst_calls() -> None:
+@pytest.mark.parametrize("laid", [False, True], ids=["plain", "laid-out"])
+def test_repeated_walks_of_a_module_and_of_its_parts_call_what_libcst_calls(laid: bool) -> None:
     """A module walked again (the analysis walks each file several times) is walked from
-    the list the first walk made: the same visit/leave calls, in the same order, as
-    libcst's ``visit``; a skipped subtree gets its leave call but no visits; a walk of one
-    statement inside the module sees that statement only."""
+    the list the first walk made (within ``laid_out``), or the plain way: either way the
+    same visit/leave calls, in the same order, as libcst's ``visit``; a skipped subtree
+    gets its leave call but no visits; a walk of one statement inside the module sees that
+    statement only. Nothing of the layout is kept after the block."""
     module = cst.parse_module(SOURCE)
+    with laid_out(module) if laid else contextlib.nullcontext():
+        _walks_as_libcst_does(module)
+    assert _walk._current.get() is None
+
+
+def _walks_as_libcst_does(module: cst.Module) -> None:
 
     class Record(cst.CSTVisitor):
         def __init__(self) -> None:

@@ -4,9 +4,9 @@ libcst's ``visit`` rebuilds every node on the way back up, even for a ``CSTVisit
 changes nothing; over a whole module that costs about as much as the parse itself, and the
 analyzers walk each module several times. ``walk`` calls the same ``visit_X``/``leave_X``
 methods (``visit_X`` returning False still skips the children) in the same order, without
-building anything. The first walk over a module lays its nodes out in one list (``_Flat``):
-the later walks, searches and parent look-ups in that module loop over the list instead of
-taking the tree apart again.
+building anything. Within ``laid_out(module)`` (the analysis of one file), the first walk
+lays the module's nodes out in one list (``_Flat``): the later walks, searches and parent
+look-ups in it loop over the list instead of taking the tree apart again.
 
 Both walks skip the tree's *trivia*: whitespace, comments, newlines, parentheses,
 brackets, commas and other punctuation, and operator tokens (``+``, ``and``, ``==``). They
@@ -17,13 +17,15 @@ there to read on their parent (``node.operator``).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import libcst as cst
 
-__all__ = ["children", "find_all", "flat_parents", "iter_nodes", "walk"]
+__all__ = ["children", "find_all", "flat_parents", "iter_nodes", "laid_out", "walk"]
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -157,30 +159,48 @@ class _Flat:
         return at, self.ends[at]
 
 
-#: the last module flattened (one at a time: files are analyzed one after the other)
-_last: _Flat | None = None
+class _Current:
+    """The module ``laid_out`` is in force for, and its layout once a walk needed it."""
+
+    __slots__ = ("flat", "module")
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.flat: _Flat | None = None
+
+
+#: the module being analyzed: set by ``laid_out`` for one analysis, nothing kept after it
+_current: ContextVar[_Current | None] = ContextVar("voodoo_laid_out", default=None)
+
+
+@contextlib.contextmanager
+def laid_out(module: cst.Module) -> Iterator[None]:
+    """Within the block, walks, searches and parent look-ups in ``module`` share one layout
+    of it, made by the first of them; after the block nothing of it is kept (outside one,
+    every walk takes the tree apart itself: the same calls, in the same order)."""
+    token = _current.set(_Current(module))
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def _flat(node: cst.CSTNode) -> tuple[_Flat, int, int] | None:
-    """The flattened module holding ``node``, and ``node``'s span in it; a module is
-    flattened when first walked. None for a node of no module (walked the plain way)."""
-    global _last
-    flat = _last
-    if flat is not None:
-        span = flat.span(node)
-        if span is not None:
-            return flat, span[0], span[1]
-    if not isinstance(node, cst.Module):
+    """The layout of the module ``laid_out`` is in force for, and ``node``'s span in it;
+    None for a node of another module, or outside ``laid_out`` (walked the plain way)."""
+    current = _current.get()
+    if current is None:
         return None
-    flat = _last = _Flat(node)
-    return flat, 0, len(flat.nodes)
+    if current.flat is None:
+        current.flat = _Flat(current.module)
+    span = current.flat.span(node)
+    return None if span is None else (current.flat, span[0], span[1])
 
 
 def flat_parents(module: cst.Module) -> dict[int, cst.CSTNode]:
     """id(node) -> its parent (non-trivia), for every node of ``module``."""
     found = _flat(module)
-    assert found is not None
-    flat = found[0]
+    flat = found[0] if found is not None else _Flat(module)
     nodes = flat.nodes
     return {id(node): nodes[up] for node, up in zip(nodes, flat.parents, strict=True) if up >= 0}
 

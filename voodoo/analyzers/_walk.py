@@ -123,10 +123,9 @@ class _Flat:
     look-up in it is a loop over lists (the analysis walks a module several times: the
     analyzer, the environment and password reads, the list reads, line numbers)."""
 
-    __slots__ = ("ends", "index", "nodes", "parents", "root")
+    __slots__ = ("ends", "index", "nodes", "parents")
 
     def __init__(self, root: cst.CSTNode) -> None:
-        self.root = root
         nodes: list[cst.CSTNode] = []
         ends: list[int] = []
         parents: list[int] = []

@@ -14,6 +14,7 @@ writes a file itself. The CLI, ``watch``, the pre-commit hook and library users 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -184,8 +185,11 @@ def _ingest(
             if rebuild
             else incremental.to_render(analyzed, commands, manifest, on_disk, settings)
         )
+        whole_of = functools.partial(
+            workers.complete, pack=pack, root=root, functions=settings.functions, max_size=max_size
+        )
         analyzed, commands, clash_notes = interpret.complete(
-            analyzed, commands, clash_notes, redo, found, config, kept, pack, root, settings
+            analyzed, commands, clash_notes, redo, found, config, kept, whole_of
         )
         out = render(
             analyzed,

@@ -5,12 +5,11 @@ per-script overrides (names, descriptions, secrets), helper modules other script
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Collection, Sequence
+from pathlib import PurePosixPath
 
-from voodoo import naming, workers
-from voodoo.config import Config, Settings
-from voodoo.limits import DEFAULT_MAX_SIZE
+from voodoo import naming
+from voodoo.config import Config
 from voodoo.model import ENTRY_KEY, MOUNTED_KEY, Command, Diagnostic, Script, Severity
 from voodoo.workers import Analyzed
 
@@ -124,11 +123,10 @@ def complete(
     found: Sequence[Analyzed],
     config: Config | None,
     reserved: Collection[str],
-    pack: Path,
-    root: Path,
-    settings: Settings,
+    whole_of: Callable[[Analyzed], Analyzed],
 ) -> _Interpreted:
-    """The scripts to render with their whole analyses, where the cache gave a summary.
+    """The scripts to render with their whole analyses (``whole_of``: ``workers.complete``
+    for this pack and settings), where the cache gave a summary.
 
     A summary keeps what interpreting reads (command names and words, imports,
     diagnostics) and leaves out what rendering needs (parameters, descriptions): the names
@@ -145,12 +143,7 @@ def complete(
     }
     if not todo:
         return analyzed, commands, notes
-    max_size = settings.max_size or DEFAULT_MAX_SIZE
-    whole = {
-        a.source.relpath: workers.complete(a, pack, root, settings.functions, max_size)
-        for a in found
-        if a.source.relpath in todo
-    }
+    whole = {a.source.relpath: whole_of(a) for a in found if a.source.relpath in todo}
     completed = {a.source.relpath: a for a in override(list(whole.values()), config)}
     named = dict(commands)
     for rel, a in completed.items():

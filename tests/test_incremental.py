@@ -198,6 +198,26 @@ _OPS = st.one_of(
 )
 
 
+def test_a_carried_script_reports_its_import_notes_as_a_rendered_one(tmp_path: Path) -> None:
+    """An import of an operating-system package (a dependency note) and one whose
+    distribution is unknown (a warning): the carried script's diagnostics come in the
+    order its full render gives them."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.py").write_text("import argparse\nimport apt\nimport frobnicate_xyz\n"
+                              "argparse.ArgumentParser(description='A.').parse_args()\n")
+    (src / "b.py").write_text("import argparse\n"
+                              "argparse.ArgumentParser(description='B.').parse_args()\n")
+    pack = tmp_path / "ops"
+    ingest([src], pack)
+    (src / "b.py").write_text((src / "b.py").read_text() + "# edited\n")
+    one, two = _both(src, pack, tmp_path)
+    assert one.work.rendered == ("b.py",)  # a.py carried over
+    codes = [d.code for f in one.files if f.relpath == "a.py" for d in f.diagnostics]
+    assert sorted(codes) == ["dependency", "unknown-distribution"]
+    _assert_same(one, two, pack, tmp_path)
+
+
 def _script(default: int) -> str:
     return NEW_SCRIPT.replace("default=3", f"default={default}")
 

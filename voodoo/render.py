@@ -79,25 +79,21 @@ def render(
         record = a.entry.render if a.entry is not None else None
         if redo is not None and rel not in redo and record is not None:
             assert a.entry is not None
+            # its files are what the manifest says: only what the pack-wide files take
+            e = a.entry
+            one = _ScriptFiles({}, {}, record, e.third_party, e.notes, e.unknown)
             carried.update(record.files)
-            notes.extend(record.notes)
-            sections.extend(record.readme)
-            requirements.update(a.entry.third_party)
-            notes.extend(Diagnostic(rel, 0, Severity.INFO, "dependency", n) for n in a.entry.notes)
-            unknown.extend(a.entry.unknown)
-            notes.extend(unknown_notes(rel, a.entry.unknown))
-            records[rel] = record
-            continue
-        one = _render_script(
-            a,
-            cmds,
-            source_root=source_root,
-            settings=settings,
-            pack_ref=pack_ref,
-            action_pack=action_pack,
-            config_env={env_keys[v]: v for v in a.script.env_reads if v in env_keys},
-            cwd=(cwds or {}).get(rel),
-        )
+        else:
+            one = _render_script(
+                a,
+                cmds,
+                source_root=source_root,
+                settings=settings,
+                pack_ref=pack_ref,
+                action_pack=action_pack,
+                config_env={env_keys[v]: v for v in a.script.env_reads if v in env_keys},
+                cwd=(cwds or {}).get(rel),
+            )
         files.update(one.files)
         sources.update(one.sources)
         unknown.extend(one.unknown)
@@ -131,7 +127,8 @@ def render(
 
 @dataclass(frozen=True, slots=True)
 class _ScriptFiles:
-    """What rendering one script made: its files, and what the pack-wide files take."""
+    """What rendering one script made (or, carried over, made last time): its files, and
+    what the pack-wide files take."""
 
     files: dict[str, bytes]
     sources: dict[str, SourceInfo]

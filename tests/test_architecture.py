@@ -50,7 +50,9 @@ def imports(sources: dict[str, str]) -> dict[str, set[str]]:
     for module, text in sources.items():
         tree = ast.parse(text)
         skip = _type_checking_only(tree)
-        package = module if text and module.count(".") == 0 else module.rsplit(".", 1)[0]
+        # what a relative import starts from: a package (an __init__) is its own
+        is_package = any(other.startswith(f"{module}.") for other in known)
+        package = module if is_package else module.rsplit(".", 1)[0]
         for node in ast.walk(tree):
             if id(node) in skip:
                 continue
@@ -115,6 +117,17 @@ def test_the_cycle_finder_finds_one() -> None:
     assert graph == {"voodoo.a": {"voodoo.b"}, "voodoo.b": {"voodoo.c"},
                      "voodoo.c": {"voodoo.a"}}  # (d's import is for type checking only)
     assert cycles(graph) and set(cycles(graph)[0]) == {"voodoo.a", "voodoo.b", "voodoo.c"}
+
+
+def test_relative_imports_count_from_the_module_s_package() -> None:
+    graph = imports({
+        "voodoo": "",
+        "voodoo.sub": "from . import a\n",  # (a package: voodoo.sub.a is below it)
+        "voodoo.sub.a": "from .. import b\nfrom .c import x\n",
+        "voodoo.sub.c": "",
+        "voodoo.b": "",
+    })
+    assert graph == {"voodoo.sub": {"voodoo.sub.a"}, "voodoo.sub.a": {"voodoo.b", "voodoo.sub.c"}}
 
 
 def test_no_module_imports_the_package_or_the_cli_back() -> None:

@@ -17,6 +17,8 @@ from voodoo.manifest import (
     entry_for,
     load,
     loads,
+    pending_pieces,
+    pending_text,
     sha256,
 )
 
@@ -234,3 +236,24 @@ def test_dumps_formats_every_entry_of_a_file_laid_out_otherwise(
     manifest = load(tmp_path, memo)
     formatted = _counting(monkeypatch)
     assert dumps(manifest, memo) == text and len(formatted) == len(manifest.files)
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1),
+        st.builds(Entry, st.just(HASH), st.none() | st.text(), st.none() | st.just(HASH),
+                  st.none() | st.text()),
+        max_size=5),
+    st.dictionaries(st.text(min_size=1), st.just(HASH), max_size=3))
+def test_the_pending_entries_written_in_pieces_are_json_dumps(
+        entries: dict[str, Entry], written: dict[str, str]) -> None:
+    reference = json.dumps(
+        {
+            "version": 1,
+            "written": written,
+            "files": {p: {"content": e.content, "hash": e.hash, "source": e.source,
+                          "source_hash": e.source_hash} for p, e in entries.items()},
+        },
+        sort_keys=True, ensure_ascii=False) + "\n"
+    assert "".join(pending_pieces(entries, written)) == pending_text(entries, written) == reference
+    assert json.loads(reference)["files"].keys() == entries.keys()

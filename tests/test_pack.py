@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -86,6 +87,23 @@ def test_first_write_creates_every_file_and_the_manifest(tmp_path: Path) -> None
     assert manifest.files["actions/backup.yaml"].content == "name: backup\n"
     assert manifest.files["actions/backup.py"].content is None
     assert not list(pack.rglob("*.voodoo-tmp"))
+
+
+@pytest.mark.parametrize("edit", ["longer", "shorter", "same length"])
+def test_a_manifest_file_that_is_not_its_text_is_written_again(tmp_path: Path, edit: str) -> None:
+    run(tmp_path, V1)
+    path = tmp_path / MANIFEST_PATH
+    text = path.read_text()
+    edited = {
+        "longer": text + "\n",
+        "shorter": text.rstrip("\n"),
+        "same length": text.replace("{\n  ", "{\n\t ", 1),
+    }[edit]
+    assert edited != text and json.loads(edited) == json.loads(text)
+    assert (len(edited) == len(text)) is (edit == "same length")
+    path.write_text(edited)
+    run(tmp_path, V1)
+    assert path.read_text() == text
 
 
 def test_same_input_again_changes_nothing(tmp_path: Path) -> None:

@@ -29,10 +29,10 @@ import yaml
 from tests.test_hostile_escapes import _untouched, _victim
 from voodoo import _writer, cache, dormant
 from voodoo._yamlsafe import dump_yaml
-from voodoo.errors import ActionError, PackError
+from voodoo.errors import ActionError, ConflictError, PackError
 from voodoo.ingest import ingest
 from voodoo.local.execute import LOG_NAME, Execution, append_log, history
-from voodoo.manifest import MANIFEST_PATH
+from voodoo.manifest import MANIFEST_PATH, PENDING_PATH
 from voodoo.manifest import load as load_manifest
 from voodoo.pack import LOCK_PATH, apply, pack_lock, plan
 
@@ -43,6 +43,13 @@ p = argparse.ArgumentParser(description="Back up a folder.")
 p.add_argument("--retries", type=int, default=3)
 p.parse_args()
 """
+
+
+def _target_of(temp: str) -> str:
+    """The file a temporary file (a pack-relative path) was written for."""
+    folder, _, name = temp.rpartition("/")
+    target = name[1:].rsplit(".", 2)[0]  # .<name>.<random>.voodoo-tmp
+    return f"{folder}/{target}" if folder else target
 
 
 def _temps(pack: Path) -> list[str]:
@@ -144,6 +151,71 @@ def test_a_failed_dormant_save_leaves_the_file_whole(
     assert (pack / dormant.DORMANT_PATH).read_text() == "before\n" and _temps(pack) == []
 
 
+def _batch(n: int) -> list[tuple[str, bytes]]:
+    return [(f"d{i % 3}/f{i}", f"file {i}\n".encode()) for i in range(n)]
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_a_batch_whose_write_ahead_fails_stops_there_with_no_temporary_file_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # f12's temporary file fails in a thread while later ones are being written ahead
+    real = _writer._temporary
+
+    def temporary(target: Path, data: bytes) -> str:
+        if target.name == "f12":
+            raise OSError(28, "No space left on device")
+        return real(target, data)
+
+    monkeypatch.setattr(_writer, "_temporary", temporary)
+    done: list[str] = []
+    with pytest.raises(OSError, match="No space left"):
+        _writer.replace_all(tmp_path, _batch(40), folders=_writer.Folders(), done=done)
+    replaced = [path for path, _ in _batch(12)]
+    assert done == replaced  # in order, up to the failure and not beyond
+    assert _files(tmp_path) == sorted(replaced)  # no temporary file, nothing after f11
+    assert all((tmp_path / p).read_bytes() == data for p, data in _batch(12))
+
+
+def test_a_batch_stopped_by_its_check_leaves_no_temporary_file(tmp_path: Path) -> None:
+    def check(target: Path, relpath: str) -> None:
+        assert target == tmp_path / relpath
+        if relpath == "d2/f5":
+            raise ConflictError("changed on disk", path=relpath)
+
+    done: list[str] = []
+    with pytest.raises(ConflictError):
+        _writer.replace_all(
+            tmp_path, _batch(30), folders=_writer.Folders(), check=check, done=done
+        )
+    assert done == [path for path, _ in _batch(5)]
+    assert _files(tmp_path) == sorted(done)
+
+
+def test_a_batch_replaces_every_file_in_order_each_after_its_check(tmp_path: Path) -> None:
+    seen: list[tuple[str, str]] = []
+    done: list[str] = []
+
+    def check(target: Path, relpath: str) -> None:
+        seen.append(("check", relpath))
+        assert not target.exists()  # (checked before it is replaced)
+
+    def before(relpath: str) -> Callable[[], None]:
+        return lambda: seen.append(("replace", relpath))
+
+    batch = _batch(50)
+    folders = _writer.Folders()
+    _writer.replace_all(tmp_path, batch, folders=folders, check=check, before=before, done=done)
+    folders.sync()
+    assert done == [path for path, _ in batch]
+    assert seen == [(step, path) for path, _ in batch for step in ("check", "replace")]
+    assert {p: (tmp_path / p).read_bytes() for p, _ in batch} == dict(batch)
+    assert _files(tmp_path) == sorted(done)
+
+
 # --- a killed run leaves a temporary file; the next run removes it ------------------------
 
 #: Runs ``{code}`` in a new process that kills itself (SIGKILL: no cleanup runs) at its
@@ -214,8 +286,11 @@ def test_an_ingest_killed_at_any_write_leaves_temporary_files_the_next_run_remov
         shutil.copytree(original, pack)
         killed = _killed_at(at, code)
         assert Path(killed).relative_to(pack.resolve()).as_posix() == target
-        left = _temps(pack)
-        assert [Path(t).parent for t in left] == [Path(target).parent], (target, left)
+        # the file being replaced left its temporary file, and so did the few written
+        # ahead of it (``_writer.AHEAD``): files not replaced yet, none replaced before it
+        left = [_target_of(t) for t in _temps(pack)]
+        assert target in left and set(left) <= set(targets[at - 1 :]), (target, left)
+        assert len(left) <= 1 + _writer.AHEAD
         ingest([src], pack)
         assert _temps(pack) == [], target
         assert _state(pack) == clean, target
@@ -308,6 +383,38 @@ def test_cache_save_fsyncs_each_file_before_replacing_it_and_its_folder_after(
     for i, src, dst in replaces:
         assert ("fsync", src) in events[:i], dst
         assert ("fsync", str(Path(dst).parent)) in events[i:], dst
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_apply_fsyncs_each_file_written_ahead_before_replacing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, pack = _ingested(tmp_path)
+    rendered = {f"actions/extra{i}.yaml": f"n: {i}\n".encode() for i in range(40)}
+    the_plan = plan(pack, rendered, load_manifest(pack))
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:  # (called in the writer's threads: list.append is atomic)
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("replace", f"{src}\0{dst}"))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    apply(the_plan, pack)
+    replaces = [(i, *e[1].split("\0")) for i, e in enumerate(events) if e[0] == "replace"]
+    targets = [Path(dst).relative_to(pack.resolve()).as_posix() for _, _, dst in replaces]
+    # the pending entries first, then the files in the plan's order, the manifest last
+    assert targets == [PENDING_PATH, *sorted(rendered), MANIFEST_PATH]
+    for i, src, dst in replaces:
+        assert ("fsync", src) in events[:i], dst
+    # each folder written is fsynced after its last file, before the manifest is replaced
+    last = replaces[-1][0]
+    assert ("fsync", str(pack.resolve() / "actions")) in events[replaces[-2][0] : last]
 
 
 # --- nothing outside the pack ----------------------------------------------------------------

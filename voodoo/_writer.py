@@ -11,6 +11,8 @@ without fsync, whose temporary files nothing removed.
   ``.<name>.<random>.voodoo-tmp`` so that ``sweep`` knows it for voodoo's, written and
   fsynced, moved over the target with ``os.replace``, then the folder fsynced (once per
   batch of files: ``Folders``). A reader sees the old file or the new one, never a part.
+  ``replace_all`` does the same for a batch, writing the next few files' temporary copies
+  in threads while it replaces the current one (fsync waits on the disk).
 - ``sweep`` removes the temporary files a killed run left in a folder voodoo writes into.
 - ``append`` adds lines to the run log, rotating it at a size.
 - ``open_own`` opens a file that is changed in place (the lock), ``create_once`` a file
@@ -31,16 +33,17 @@ action's interpreter and cannot import voodoo; ``voodoo/runtime`` runs on StackS
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, resolve_inside
+from voodoo._paths import STATE_DIR, check_relpath, resolve_inside
 from voodoo.errors import PackError
 
 #: How voodoo's temporary files end (``sweep`` removes them, and only them).
@@ -108,6 +111,8 @@ class Folders:
 
     def __init__(self) -> None:
         self._seen: dict[Path, None] = {}
+        #: pack folders (relative) found inside the pack in this batch, by their path
+        self.inside: dict[str, Path] = {}
 
     def enter(self, path: Path, *, state: bool = False) -> None:
         if path not in self._seen:
@@ -121,16 +126,21 @@ class Folders:
             sync_folder(path)
 
 
+#: What a file is written from: its bytes, or its bytes in pieces (a large file written
+#: without ever being held whole).
+Data = bytes | Iterable[bytes]
+
+
 def replace(
     root: Path,
     relpath: str,
-    data: bytes,
+    data: Data,
     *,
     folders: Folders | None = None,
     created: list[Path] | None = None,
     before: Callable[[], object] | None = None,
 ) -> Path:
-    """Replace the pack's file ``relpath`` with ``data``, atomically; its path.
+    """Replace the pack's file ``relpath`` with ``data`` (``Data``), atomically; its path.
 
     The file keeps its mode (a new one gets ``NEW_FILE_MODE``). Missing folders are made
     (``created``: see ``folder``). With ``folders``, the folder is swept once per batch
@@ -139,14 +149,96 @@ def replace(
     stop a run there). Whatever goes wrong, no temporary file is left behind; only a
     killed process leaves one, for the next ``sweep``.
     """
+    target = _enter(root, relpath, folders, created)
+    _commit(target, _temporary(target, data), before)
+    if folders is None:
+        sync_folder(target.parent)
+    return target
+
+
+#: How many files ``replace_all`` writes ahead of the one it replaces.
+AHEAD = 8
+
+
+def replace_all(
+    root: Path,
+    writes: Iterable[tuple[str, bytes]],
+    *,
+    folders: Folders,
+    created: list[Path] | None = None,
+    check: Callable[[Path, str], object] | None = None,
+    before: Callable[[str], Callable[[], object] | None] | None = None,
+    done: list[str] | None = None,
+) -> None:
+    """``replace`` for each (relpath, data) of ``writes``, in their order, with the same
+    guarantees; ``check(target, relpath)`` runs before each file is replaced (it may raise
+    to stop the batch), ``before(relpath)`` gives that file's ``before``, and ``done``
+    collects the files replaced.
+
+    Meanwhile, the temporary files of the next ``AHEAD`` files are written and fsynced in
+    threads: fsync waits on the disk, not on this process, and a cold ingest writes
+    thousands of files. Each file is still replaced only once its own data is on disk.
+    Should anything fail, the temporary files written ahead are removed (a killed process
+    leaves them to ``sweep``, in folders the next run writes into again: none of their
+    targets was replaced).
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    ahead: collections.deque[tuple[Path, str, Future[str]]] = collections.deque()
+
+    def next_one() -> None:
+        target, relpath, temporary = ahead[0]
+        if check is not None:
+            check(target, relpath)
+        tmp = temporary.result()
+        ahead.popleft()
+        _commit(target, tmp, None if before is None else before(relpath))
+        if done is not None:
+            done.append(relpath)
+
+    with ThreadPoolExecutor(AHEAD, thread_name_prefix="voodoo-write") as pool:
+        try:
+            for relpath, data in writes:
+                # (folders are made and swept here, before any temporary file goes in them)
+                target = _enter(root, relpath, folders, created)
+                ahead.append((target, relpath, pool.submit(_temporary, target, data)))
+                if len(ahead) > AHEAD:
+                    next_one()
+            while ahead:
+                next_one()
+        except BaseException:
+            for _, _, temporary in ahead:
+                temporary.cancel()
+            for _, _, temporary in ahead:
+                if not temporary.cancelled() and temporary.exception() is None:
+                    _discard(temporary.result())
+            raise
+
+
+def _enter(root: Path, relpath: str, folders: Folders | None, created: list[Path] | None) -> Path:
+    """The target of ``relpath``, its folder made and swept (once per batch)."""
+    state = _is_state(relpath)
+    parent, _, name = relpath.rpartition("/")
+    known = None if folders is None or state else folders.inside.get(parent)
+    if known is not None and check_relpath(relpath) and not os.path.islink(known / name):
+        # its folder was found inside the pack earlier in this batch: only the file itself
+        # could lead elsewhere now, and it is no symlink (``check_all_inside`` does so too)
+        return known / name
     target = inside(root, relpath)
     if not target.parent.is_dir():
-        target = folder(root, relpath.rpartition("/")[0], created) / target.name
-    state = _is_state(relpath)
+        target = folder(root, parent, created) / target.name
+    if folders is not None and not state:
+        folders.inside[parent] = target.parent
     if folders is None:
         sweep(target.parent, state=state)
     else:
         folders.enter(target.parent, state=state)
+    return target
+
+
+def _temporary(target: Path, data: Data) -> str:
+    """A new temporary file beside ``target`` holding ``data``, on disk (fsynced), with the
+    target's mode (a new file's: ``NEW_FILE_MODE``); its path."""
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -157,20 +249,34 @@ def replace(
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+    except BaseException:
+        _discard(tmp)
+        raise
+    return tmp
+
+
+def _commit(target: Path, tmp: str, before: Callable[[], object] | None) -> None:
+    """Move the temporary file ``tmp`` over ``target`` (``before`` first); whatever goes
+    wrong, ``tmp`` is gone."""
+    try:
         if before is not None:
             before()
         os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
-    if folders is None:
-        sync_folder(target.parent)
-    return target
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
 
 
 def temp_prefix(name: str) -> str:

@@ -38,7 +38,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,8 +69,24 @@ _ENUMS: dict[str, type[enum.Enum]] = {
 }
 
 
+#: each model class's fields, in order (``encode`` meets some 300 values per script)
+_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    c: tuple(f.name for f in dataclasses.fields(c)) for c in _DATACLASSES.values()
+}
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def encode(value: object) -> Any:
     """A model value as JSON data, tagged so ``decode`` rebuilds exactly the same value."""
+    # the common kinds by exact type first (an enum is a str or int subclass: not here)
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        return [encode(v) for v in value]  # type: ignore[attr-defined]
+    names = _FIELDS.get(kind)
+    if names is not None:
+        return {"~d": kind.__name__, **{n: encode(getattr(value, n)) for n in names}}
     if isinstance(value, enum.Enum):
         return {"~e": type(value).__name__, "v": value.value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -410,12 +426,17 @@ def save(
     # version, hashes), so a power cut that keeps some new names and not others costs a
     # parse, never a wrong answer.
     written = _writer.Folders()
+    full = []
     for rel, e in items:
         path = _analysis_path(rel)
         wanted.add(path.rsplit("/", 1)[1])
         if e.full:
-            data = _dumps({"script": encode(e.script)})
-            _writer.replace(pack_dir, path, data, folders=written)
+            full.append((path, e.script))
+    _writer.replace_all(
+        pack_dir,
+        ((path, _dumps({"script": encode(script)})) for path, script in full),
+        folders=written,
+    )
     for old in os.listdir(analyses):
         if old not in wanted:
             with contextlib.suppress(OSError):
@@ -473,9 +494,10 @@ def _line(rel: str, e: ScriptEntry, known: tuple[ScriptEntry, str] | None) -> st
     return f"{json.dumps(rel)}:{json.dumps(data, sort_keys=True, separators=(',', ':'))}"
 
 
-def _scripts_json(cache: Cache, lines: list[str]) -> bytes:
-    """``scripts.json``: the JSON of ``_stamped`` fingerprint and clean, then ``scripts``
-    with one entry a line (``lines``, each ``"<relpath>":{...}``, from ``_line``)::
+def _scripts_json(cache: Cache, lines: list[str]) -> Iterator[bytes]:
+    """``scripts.json``, in pieces (written a line at a time, never held whole): the JSON
+    of ``_stamped`` fingerprint and clean, then ``scripts`` with one entry a line
+    (``lines``, each ``"<relpath>":{...}``, from ``_line``)::
 
         {"clean":true,"fingerprint":"...","format":3,"voodoo":"0.1.0","scripts":{
         "a.py":{...},
@@ -486,8 +508,10 @@ def _scripts_json(cache: Cache, lines: list[str]) -> bytes:
     entries again was most of saving after one change), and ``_lines`` finds each one."""
     head = _stamped({"fingerprint": cache.fingerprint, "clean": cache.clean})
     fields = "".join(f"{json.dumps(k)}:{json.dumps(v)}," for k, v in sorted(head.items()))
-    body = ",\n".join(lines)
-    return f'{{{fields}"scripts":{{\n{body}\n}}}}\n'.encode()
+    yield f'{{{fields}"scripts":{{\n'.encode()
+    for i, line in enumerate(lines):
+        yield f",\n{line}".encode() if i else line.encode()
+    yield b"\n}}\n"
 
 
 def fingerprint(*parts: str) -> str:

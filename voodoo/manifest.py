@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -107,6 +107,13 @@ def dumps(manifest: Manifest, memo: Memo | None = None) -> str:
     With ``memo``, an entry read from (or last written to) the file through the same memo
     is not formatted again.
     """
+    return "".join(pieces(manifest, memo))
+
+
+def pieces(manifest: Manifest, memo: Memo | None = None) -> list[str]:
+    """``dumps``'s text in pieces, to be written one after the other: each entry's text is
+    the one ``memo`` keeps (joining them would hold the whole file twice more, as text and
+    as bytes, at a cold ingest's peak of memory)."""
     known_texts = memo.texts if memo is not None else {}
     out = [_HEAD]
     texts = {}
@@ -116,12 +123,14 @@ def dumps(manifest: Manifest, memo: Memo | None = None) -> str:
         if known is None or known[0] is not entry:
             known = (entry, _entry_text(relpath, entry))
         texts[relpath] = known
-        out.append(f"{',' if i else ''}{known[1]}")
+        if i:
+            out.append(",")
+        out.append(known[1])
     out.append("\n  }" if manifest.files else "}")
     out.append(_TAIL)
     if memo is not None:
         memo.texts = texts
-    return "".join(out)
+    return out
 
 
 _HEAD = '{\n  "files": {'
@@ -259,27 +268,32 @@ def _load_file(root: Path, path: Path, memo: Memo | None) -> Manifest:
 
 def pending_text(entries: Mapping[str, Entry], written: Mapping[str, str]) -> str:
     """The text of ``PENDING_PATH``: the entries a run is about to record, and the sha256
-    of the bytes it writes at each path (a merged file's differ from its entry's)."""
-    return (
-        json.dumps(
-            {
-                "version": VERSION,
-                "written": dict(written),
-                "files": {
-                    p: {
-                        "content": e.content,
-                        "hash": e.hash,
-                        "source": e.source,
-                        "source_hash": e.source_hash,
-                    }
-                    for p, e in sorted(entries.items())
-                },
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    of the bytes it writes at each path (a merged file's differ from its entry's). What
+    ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` gives."""
+    return "".join(pending_pieces(entries, written))
+
+
+def pending_pieces(entries: Mapping[str, Entry], written: Mapping[str, str]) -> Iterator[str]:
+    """``pending_text`` in pieces, an entry at a time (a cold ingest's holds every file
+    of the pack: written whole, it would be held whole, twice)."""
+    yield '{"files": {'
+    for i, (relpath, e) in enumerate(sorted(entries.items())):
+        fields = {
+            "content": e.content,
+            "hash": e.hash,
+            "source": e.source,
+            "source_hash": e.source_hash,
+        }
+        yield f"{', ' if i else ''}{_pending_str(relpath)}: {_pending_json(fields)}"
+    yield f'}}, "version": {VERSION}, "written": {_pending_json(dict(written))}}}\n'
+
+
+def _pending_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pending_json(value: Mapping[str, object]) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _recover(root: Path, manifest: Manifest) -> Manifest:

@@ -27,7 +27,7 @@ import functools
 import os
 import socket
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +40,9 @@ from voodoo.manifest import (
     Entry,
     Manifest,
     SourceInfo,
-    dumps,
     entry_for,
-    pending_text,
+    pending_pieces,
+    pieces,
     remember,
     sha256,
 )
@@ -256,8 +256,7 @@ def _check_layout(
 ) -> None:
     # Carried files are neither read nor written: only what plan and apply touch is checked.
     check_all_inside(root, (p for p in manifest.files if p not in carried), where=MANIFEST_PATH)
-    for relpath in rendered:
-        resolve_inside(root, relpath)
+    check_all_inside(root, rendered)
     paths = set(rendered) | set(carried)
     # every folder above a file; from each file's parent (thousands of files, few folders)
     folders: set[str] = set()
@@ -372,23 +371,33 @@ def apply(
     created: list[Path] = []
     current = ""
     written = _writer.Folders()  # each swept of stale temporary files once, then fsynced
-    replaced = False  # a file of the plan reached the disk: the pending entries must stay
+    replaced: list[str] = []  # files of the plan on disk: then the pending entries must stay
     try:
         _writer.folder(root, "", created)
         if plan.writes:
             _write_pending(root, plan, created)
-        for write in plan.writes:
-            current = write.path
-            _expect(resolve_inside(root, write.path), write.path, write.expected)
-            _writer.replace(
-                root,
-                write.path,
-                write.data,
-                folders=written,
-                created=created,
-                before=_stop(checkpoint, write.path),
-            )
-            replaced = True
+        expected = {w.path: w.expected for w in plan.writes}
+
+        def check(target: Path, relpath: str) -> None:
+            nonlocal current
+            current = relpath
+            _expect(target, relpath, expected[relpath])
+
+        def writes() -> Iterator[tuple[str, bytes]]:
+            nonlocal current
+            for w in plan.writes:
+                current = w.path
+                yield w.path, w.data
+
+        _writer.replace_all(
+            root,
+            writes(),
+            folders=written,
+            created=created,
+            check=check,
+            before=functools.partial(_stop, checkpoint),
+            done=replaced,
+        )
         written.sync()  # the new names are on disk before the manifest says so
         for delete in plan.deletes:
             current = delete.path
@@ -449,7 +458,7 @@ def _write_pending(root: Path, plan: Plan, created: list[Path]) -> None:
         w.path: plan.manifest.files[w.path] for w in plan.writes if w.path in plan.manifest.files
     }
     written = {w.path: sha256(w.data) for w in plan.writes if w.path in entries}
-    data = pending_text(entries, written).encode("utf-8")
+    data = (piece.encode("utf-8") for piece in pending_pieces(entries, written))
     _writer.replace(root, PENDING_PATH, data, created=created)
 
 
@@ -461,17 +470,33 @@ def _write_manifest(
     memo: ManifestMemo | None,
 ) -> None:
     target = _writer.inside(root, MANIFEST_PATH)
-    data = dumps(manifest, memo).encode("utf-8")
+    # (in pieces: the manifest of a large pack is megabytes, and so is each copy of it)
+    text = pieces(manifest, memo)
     with contextlib.suppress(FileNotFoundError):
-        if read_regular(target) == data:
+        if _holds(read_regular(target), text):
             _writer.ensure_state_gitignore(root)
             return
     _writer.replace(
-        root, MANIFEST_PATH, data, created=created, before=_stop(checkpoint, MANIFEST_PATH)
+        root,
+        MANIFEST_PATH,
+        (piece.encode("utf-8") for piece in text),
+        created=created,
+        before=_stop(checkpoint, MANIFEST_PATH),
     )
     _writer.ensure_state_gitignore(root)
     if memo is not None:
         remember(root, manifest, memo)
+
+
+def _holds(data: bytes, text: Iterable[str]) -> bool:
+    """Whether ``data`` is ``text`` (in pieces) encoded as UTF-8."""
+    at = 0
+    for piece in text:
+        encoded = piece.encode("utf-8")
+        if data[at : at + len(encoded)] != encoded:
+            return False
+        at += len(encoded)
+    return at == len(data)
 
 
 #: Seconds a run waits for a lock that a live process holds before it gives up

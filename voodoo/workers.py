@@ -139,13 +139,14 @@ def analyze_many(
 
     import voodoo.analysis  # noqa: F401  (once here, not in every forked worker)
 
-    chunk = max(1, min(32, len(files) // (jobs * 8)))
+    # Largest files first, in small chunks: no worker is left with a long file (or a full
+    # chunk) at the end while the others wait. The results come back in the files' order.
+    order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
+    chunk = max(1, min(8, len(files) // (jobs * 32)))
     with contextlib.ExitStack() as stack:
         # The pool's helper processes (multiprocessing's resource tracker and forkserver,
         # started with the pool) and its workers (started as map() submits the work) all
-        # start on a clean path. map() hands results back in input order as they arrive:
-        # output is byte-identical to one process, and finished chunks are not held
-        # beyond their turn.
+        # start on a clean path. Output is byte-identical to one process.
         with clean_import_path([source_root, *{sf.path.parent for sf in files}]):
             pool = stack.enter_context(
                 ProcessPoolExecutor(
@@ -155,8 +156,20 @@ def analyze_many(
                     initargs=(os.getpid(),),
                 )
             )
-            results = pool.map(work, files, chunksize=chunk)
-        yield from results
+            results = pool.map(work, [files[i] for i in order], chunksize=chunk)
+        ordered: list[Analyzed | None] = [None] * len(files)
+        for i, analyzed in zip(order, results, strict=True):
+            ordered[i] = analyzed
+        for one in ordered:
+            assert one is not None
+            yield one
+
+
+def _size(sf: SourceFile) -> int:
+    try:
+        return sf.path.stat().st_size
+    except OSError:
+        return 0
 
 
 class Helper:

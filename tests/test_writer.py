@@ -358,12 +358,10 @@ def test_the_temporary_files_older_versions_left_in_the_state_folder_are_removed
 # --- durable: cache.save fsyncs what it writes, like every other writer ------------------
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
-def test_cache_save_fsyncs_each_file_before_replacing_it_and_its_folder_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, pack = _ingested(tmp_path)
-    full = _full_cache(pack)
+def _fsyncs_and_replaces(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """From now on, each fsync (the path of its descriptor) and each os.replace ("src\\0dst"),
+    in the order they happen (fsyncs come from the writer's threads too: list.append is
+    atomic)."""
     events: list[tuple[str, str]] = []
     real_fsync, real_replace = os.fsync, os.replace
 
@@ -377,6 +375,16 @@ def test_cache_save_fsyncs_each_file_before_replacing_it_and_its_folder_after(
 
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_cache_save_fsyncs_each_file_before_replacing_it_and_its_folder_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, pack = _ingested(tmp_path)
+    full = _full_cache(pack)
+    events = _fsyncs_and_replaces(monkeypatch)
     cache.save(pack, full, [])
     replaces = [(i, *e[1].split("\0")) for i, e in enumerate(events) if e[0] == "replace"]
     assert len(replaces) == 3  # the analysis, scripts.json, index.json
@@ -392,19 +400,7 @@ def test_apply_fsyncs_each_file_written_ahead_before_replacing_it(
     _, pack = _ingested(tmp_path)
     rendered = {f"actions/extra{i}.yaml": f"n: {i}\n".encode() for i in range(40)}
     the_plan = plan(pack, rendered, load_manifest(pack))
-    events: list[tuple[str, str]] = []
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def fsync(fd: int) -> None:  # (called in the writer's threads: list.append is atomic)
-        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
-        real_fsync(fd)
-
-    def replace(src: str, dst: str) -> None:
-        events.append(("replace", f"{src}\0{dst}"))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "replace", replace)
+    events = _fsyncs_and_replaces(monkeypatch)
     apply(the_plan, pack)
     replaces = [(i, *e[1].split("\0")) for i, e in enumerate(events) if e[0] == "replace"]
     targets = [Path(dst).relative_to(pack.resolve()).as_posix() for _, _, dst in replaces]

@@ -350,3 +350,30 @@ def test_a_python2_script_is_converted_once_and_its_copy_is_the_conversion(
     for i in range(20):  # a Python 3 script is copied byte for byte
         assert (tmp_path / f"pack/actions/scripts/py3_{i}.py").read_bytes() == (
             src / f"py3_{i}.py").read_bytes()
+
+
+def test_a_python2_script_with_an_override_is_converted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voodoo.config import Config, ScriptOverride
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "old.py").write_text(_SCRIPT.format(construct="print 'starting'"))
+    calls: list[str] = []
+    real = py2.pack_copy
+    monkeypatch.setattr(py2, "pack_copy", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    config = Config(
+        tmp_path / "voodoo.yaml",
+        ("src",),
+        None,
+        scripts={"old.py": ScriptOverride(description="Old, overridden")},
+    )
+    result = ingest([src], tmp_path / "ops", config=config, jobs=1)
+    assert [f.status for f in result.files] == [FileStatus.INGESTED]
+    # converted where it was analyzed; rendering took that copy, not a second conversion
+    assert calls == [str(src / "old.py")]
+    copy = (tmp_path / "ops/actions/scripts/old.py").read_text()
+    assert "print('starting')" in copy and "print 'starting'" not in copy
+    meta = (tmp_path / "ops/actions/old.yaml").read_text()
+    assert "Old, overridden" in meta

@@ -33,14 +33,10 @@ def override(analyzed: list[Analyzed], config: Config | None) -> list[Analyzed]:
             if o.action and len(a.script.commands) == 1:
                 c = dataclasses.replace(c, name=naming.action_name(o.action))
             cmds.append(c)
-        out.append(
-            Analyzed(
-                a.source,
-                dataclasses.replace(a.script, commands=tuple(cmds)),
-                a.entry,
-                parsed=a.parsed,
-            )
-        )
+        # (the actions rendered in the worker are for the old names and descriptions; a
+        # Python 2 script's converted copy still holds)
+        script = dataclasses.replace(a.script, commands=tuple(cmds))
+        out.append(dataclasses.replace(a, script=script, actions=()))
     return out
 
 

@@ -220,10 +220,12 @@ def _enter(root: Path, relpath: str, folders: Folders | None, created: list[Path
     state = _is_state(relpath)
     parent, _, name = relpath.rpartition("/")
     known = None if folders is None or state else folders.inside.get(parent)
-    if known is not None and check_relpath(relpath) and not os.path.islink(known / name):
+    if known is not None:
         # its folder was found inside the pack earlier in this batch: only the file itself
-        # could lead elsewhere now, and it is no symlink (``check_all_inside`` does so too)
-        return known / name
+        # could lead elsewhere now (``check_all_inside`` does so too)
+        check_relpath(relpath)
+        if not os.path.islink(known / name):
+            return known / name
     target = inside(root, relpath)
     if not target.parent.is_dir():
         target = folder(root, parent, created) / target.name

@@ -266,16 +266,12 @@ def _load_file(root: Path, path: Path, memo: Memo | None) -> Manifest:
     return manifest
 
 
-def pending_text(entries: Mapping[str, Entry], written: Mapping[str, str]) -> str:
-    """The text of ``PENDING_PATH``: the entries a run is about to record, and the sha256
-    of the bytes it writes at each path (a merged file's differ from its entry's). What
-    ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` gives."""
-    return "".join(pending_pieces(entries, written))
-
-
 def pending_pieces(entries: Mapping[str, Entry], written: Mapping[str, str]) -> Iterator[str]:
-    """``pending_text`` in pieces, an entry at a time (a cold ingest's holds every file
-    of the pack: written whole, it would be held whole, twice)."""
+    """The text of ``PENDING_PATH``, in pieces: the entries a run is about to record, and
+    the sha256 of the bytes it writes at each path (a merged file's differ from its
+    entry's); joined, what ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` gives.
+    An entry at a time: a cold ingest's holds every file of the pack, and written whole it
+    would be held whole, twice."""
     yield '{"files": {'
     for i, (relpath, e) in enumerate(sorted(entries.items())):
         fields = {

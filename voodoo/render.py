@@ -169,9 +169,9 @@ def _render_script(
         )
     here = a.source.path.resolve().parent
     for mod in local:
+        real = mod.resolve()
         # (a module in another folder is copied as a package member)
-        mod_rel = mod.resolve().relative_to(source_root).as_posix()
-        copies.append((mod, mod_rel, mod.resolve().parent != here, None))
+        copies.append((mod, real.relative_to(source_root).as_posix(), real.parent != here, None))
     python2 = False
     for path, copy_rel, package, analysis in copies:
         data, digest, done = _copy(path, settings, package, analysis)

@@ -123,6 +123,29 @@ def test_refuses_a_non_empty_folder(tmp_path: Path) -> None:
         generate_repo(tmp_path, 5, seed=1)
 
 
+def test_measured_processes_run_with_bytecode_and_it_is_written_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "benchpkg_bytecode"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("x = 1\n")
+    (package / "sub" / "mod.py").write_text("y = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+
+    done = bench_run.compile_bytecode(("benchpkg_bytecode", "no_such_package_here"))
+
+    assert done == ["benchpkg_bytecode"]  # the missing one is skipped, not an error
+    assert list((package / "__pycache__").glob("__init__.*.pyc"))
+    assert list((package / "sub" / "__pycache__").glob("mod.*.pyc"))
+    opts = bench_run.parse_args(["-n", "1"])
+    bench = bench_run.Bench.__new__(bench_run.Bench)
+    bench.opts, bench.wd = opts, tmp_path
+    env = bench._env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["XDG_CACHE_HOME"] == str(tmp_path / "cache")  # the rest as before
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> RepoStats:
     return generate_repo(tmp_path_factory.mktemp("repo"), 200, seed=1)

@@ -352,6 +352,89 @@ def test_a_python2_script_is_converted_once_and_its_copy_is_the_conversion(
             src / f"py3_{i}.py").read_bytes()
 
 
+_HELPER_PY2 = "def shout(s):\n    print s.upper()\n    return {construct}\n"
+
+
+def test_package_neutral_says_when_a_package_members_conversion_is_the_same(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "util.py").write_text("X = 1\n")
+    (tmp_path / "tools").mkdir()
+    cases = {
+        # (text, neutral): fix_import only touches imports of names found beside the file
+        "alone.py": ("import os\nprint 'x'\n", True),
+        "module.py": ("import util\nprint util.X\n", False),
+        "folder.py": ("from tools import run\nprint run\n", False),
+        "comment.py": ("# util is not imported here\nprint 'x'\n", False),  # cautious
+    }
+    for name, (text, neutral) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        data = path.read_bytes()
+        assert py2.package_neutral(data, str(path)) is neutral, name
+        alone = py2.pack_copy(data, str(path))[0]
+        member = py2.pack_copy(data, str(path), package=True)[0]
+        if neutral:
+            assert member == alone, name
+    # both sides: where it says "not neutral", the conversions really differ
+    module = tmp_path / "module.py"
+    assert b"from . import util" in py2.pack_copy(module.read_bytes(), str(module),
+                                                  package=True)[0]
+    assert b"from . import util" not in py2.pack_copy(module.read_bytes(), str(module))[0]
+    # outside a package (no __init__.py beside it) fix_import never changes an import
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "util.py").write_text("X = 1\n")
+    plain = tmp_path / "plain" / "module.py"
+    plain.write_text("import util\nprint util.X\n")
+    assert py2.package_neutral(plain.read_bytes(), str(plain)) is True
+    assert py2.pack_copy(plain.read_bytes(), str(plain), package=True)[0] == py2.pack_copy(
+        plain.read_bytes(), str(plain))[0]
+
+
+def test_a_python2_helper_in_a_package_is_converted_once_unless_it_imports_a_sibling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    (src / "bin").mkdir(parents=True)
+    (src / "lib").mkdir()
+    (src / "lib" / "__init__.py").write_text("")
+    (src / "lib" / "util.py").write_text("X = 1\n")
+    (src / "lib" / "alone.py").write_text(_HELPER_PY2.format(construct="0755"))
+    (src / "lib" / "sibling.py").write_text("import util\n" + _HELPER_PY2.format(
+        construct="util.X"))
+    (src / "bin" / "run.py").write_text(
+        "import sys\nsys.path.insert(0, '..')\nfrom lib import alone, sibling\n"
+        + _SCRIPT.format(construct="print 'x'"))
+    calls: list[tuple[str, bool]] = []
+    real = py2._convert.__wrapped__
+
+    def counting(text: str, path: str, package: bool) -> py2.Conversion:
+        calls.append((Path(path).name if path else text.splitlines()[0], package))
+        return real(text, path, package)
+
+    py2._convert.cache_clear()
+    monkeypatch.setattr(py2, "_convert", functools.lru_cache(maxsize=8)(counting))
+    result = ingest([src], tmp_path / "pack", jobs=1)
+    during = list(calls)
+    assert {o.relpath: o.status for o in result.files}["bin/run.py"] is FileStatus.INGESTED
+    copies = tmp_path / "pack/actions/scripts/lib"
+    for name in ("alone.py", "sibling.py"):  # each copy is its conversion as a package member
+        data = (src / "lib" / name).read_bytes()
+        assert (copies / name).read_bytes() == py2.pack_copy(
+            data, str(src / "lib" / name), package=True)[0]
+    assert b"from . import util" in (copies / "sibling.py").read_bytes()
+    assert b"0o755" in (copies / "alone.py").read_bytes()
+    # analysis converted each file once; the copy of alone.py is that same conversion,
+    # sibling.py (an import fix_import rewrites) is converted again as a package member
+    assert sorted(during) == sorted([
+        ("def shout(s):", False),  # alone.py, analyzed
+        ("import util", False),  # sibling.py, analyzed
+        ("import sys", False),  # bin/run.py, analyzed (its own copy reuses it)
+        ("sibling.py", True),
+    ])
+
+
 def test_a_python2_script_with_an_override_is_converted_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

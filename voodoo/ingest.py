@@ -202,6 +202,7 @@ def _ingest(
             redo=redo,
             cwds={rel: o.cwd for rel, o in config.scripts.items() if o.cwd} if config else None,
             folder=folder,
+            modules={f.source.relpath: f for f in found},
         )
         # A broken script keeps what it generated last time: never delete on a parse error.
         keep = {a.source.relpath for a in analyzed if not a.script.ok}

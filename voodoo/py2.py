@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import os
 import re
 import threading
 import tokenize
@@ -32,6 +33,7 @@ __all__ = [
     "except_comma_line",
     "is_python3",
     "pack_copy",
+    "package_neutral",
 ]
 
 #: Rewrites ``import sibling`` as ``from . import sibling``: right inside a package, wrong
@@ -169,6 +171,35 @@ def _line_map(before: str, after: str) -> tuple[int, ...]:
             # equal runs map one to one; a grown or shrunk run maps into its original span
             out.append(min(i1 + (j - j1), max(i1, i2 - 1)) + 1)
     return tuple(out)
+
+
+#: what fissix's ``fix_import`` looks for beside a file, after an imported name
+#: (``probably_a_local_import``); a folder of that name counts too
+_LOCAL_SUFFIXES = (".py", ".pyc", ".so", ".sl", ".pyd")
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def package_neutral(source: bytes, path: str) -> bool:
+    """Whether converting ``source`` as a package member (``package=True``) gives what
+    converting it alone gives, so one conversion serves both.
+
+    Only ``fix_import`` tells the two apart, and it changes an import only in a folder
+    with an ``__init__.py``, and only of a name with a module or a folder of that name
+    beside ``path``: here, there is no ``__init__.py``, or none of those names occurs in
+    the file at all. (Over-cautious by design: a name in a comment makes it False.)"""
+    folder = os.path.dirname(path) or "."
+    if not os.path.exists(os.path.join(folder, "__init__.py")):
+        return True
+    try:
+        with os.scandir(folder) as entries:
+            beside = {
+                entry.name if entry.is_dir() else entry.name.rpartition(".")[0]
+                for entry in entries
+                if entry.name.endswith(_LOCAL_SUFFIXES) or entry.is_dir()
+            }
+    except OSError:
+        return False
+    return not beside.intersection(w.decode("ascii") for w in _WORD.findall(source))
 
 
 #: fissix's tool keeps per-run state (the grammar, each fixer's tree): one run at a time

@@ -49,6 +49,7 @@ def render(
     redo: Collection[str] | None = None,
     cwds: Mapping[str, str] | None = None,
     folder: str | None = None,
+    modules: Mapping[str, Analyzed] | None = None,
 ) -> Rendered:
     """Render the pack: pure apart from reading the scripts and their local modules.
     With ``settings.config_schema``, environment variables the scripts read become pack
@@ -60,7 +61,9 @@ def render(
     ``cwds``: script relpath -> the working directory its actions run in (the
     configuration's ``cwd``; by default the script's own folder in the pack). ``folder``:
     the pack folder's name; when it is not ``pack_ref``, actions leave ``pack`` out
-    (``stackstorm.action_metadata``)."""
+    (``stackstorm.action_metadata``). ``modules``: every file's analysis by relpath (the
+    helper modules too): a local module copied with a script then needs no second look
+    to know it is Python 3, nor a second conversion when its worker converted it."""
     action_pack = pack_ref if folder is None or folder == pack_ref else None
     files: dict[str, bytes] = {}
     sources: dict[str, SourceInfo] = {}
@@ -93,6 +96,7 @@ def render(
                 action_pack=action_pack,
                 config_env={env_keys[v]: v for v in a.script.env_reads if v in env_keys},
                 cwd=(cwds or {}).get(rel),
+                modules=modules or {},
             )
         files.update(one.files)
         sources.update(one.sources)
@@ -148,6 +152,7 @@ def _render_script(
     action_pack: str | None,
     config_env: Mapping[str, str],
     cwd: str | None,
+    modules: Mapping[str, Analyzed],
 ) -> _ScriptFiles:
     """One script's files: its copy and its local modules' (under ``SCRIPTS_DIR``), and
     each command's action YAML and wrapper."""
@@ -171,7 +176,8 @@ def _render_script(
     for mod in local:
         real = mod.resolve()
         # (a module in another folder is copied as a package member)
-        copies.append((mod, real.relative_to(source_root).as_posix(), real.parent != here, None))
+        copy_rel = real.relative_to(source_root).as_posix()
+        copies.append((mod, copy_rel, real.parent != here, modules.get(copy_rel)))
     python2 = False
     for path, copy_rel, package, analysis in copies:
         data, digest, done = _copy(path, settings, package, analysis)
@@ -218,8 +224,14 @@ def _copy(
     fresh = script is not None and script.script.ok and digest == script.script.source_hash
     if fresh and script is not None and not script.script.python2:
         return data, digest, None  # parsed as Python 3 already: copied as it is
-    if fresh and script is not None and script.copy and not settings.keep_python2:
-        out, done = script.copy
+    if (
+        fresh
+        and script is not None
+        and script.copy
+        and not settings.keep_python2
+        and (not package or py2.package_neutral(data, str(path)))
+    ):
+        out, done = script.copy  # converted where it was analyzed
     else:
         out, done = py2.pack_copy(data, str(path), keep=settings.keep_python2, package=package)
     return out, digest, done

@@ -17,6 +17,7 @@ import libcst as cst
 
 from voodoo.analyzers._context import Context, dotted_name
 from voodoo.analyzers._values import Known, Unknown, Value, positional_args, static_value
+from voodoo.analyzers._walk import children
 
 _MAX_CALLS = 2_000
 # builtin types as values, so ``{"type": int}`` and ``type=int`` passed around stay known
@@ -550,4 +551,4 @@ def _parts(node: cst.CSTNode) -> list[cst.CSTNode]:
         return [node.left, node.right]
     if isinstance(node, _LEAVES):
         return []
-    return list(node.children)
+    return children(node)  # (without the trivia, which holds no call)

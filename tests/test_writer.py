@@ -483,6 +483,55 @@ def test_a_cache_file_or_folder_symlinked_within_the_pack_is_refused_too(
     assert _state(pack) == before
 
 
+def test_a_batch_checks_each_file_of_a_folder_it_checked_before(tmp_path: Path) -> None:
+    # a folder is checked and listed once per batch; a later file of it that is a symlink
+    # is still checked whole, and refused when it leads outside
+    victim = _victim(tmp_path)
+    pack = tmp_path / "ops"
+    (pack / "actions").mkdir(parents=True)
+    (pack / "pack.yaml").write_text("kept\n")
+    (pack / "actions/b.yaml").symlink_to(pack / "pack.yaml")
+    (pack / "actions/z.yaml").symlink_to(victim / "keep.txt")
+    done: list[str] = []
+    with pytest.raises(PackError, match="leads outside"):
+        _writer.replace_all(
+            pack.resolve(),
+            [(f"actions/{n}.yaml", f"{n}\n".encode()) for n in ("a", "b", "c", "z")],
+            folders=_writer.Folders(),
+            done=done,
+        )
+    # (refused as it was entered, while the first files were written ahead: none replaced)
+    assert done == []
+    assert (pack / "actions/b.yaml").is_symlink()  # inside the pack: allowed, never followed
+    assert (pack / "pack.yaml").read_text() == "kept\n"
+    assert (pack / "actions/z.yaml").is_symlink()
+    _untouched(victim)
+    assert not [p for p in (pack / "actions").iterdir() if p.name.endswith(_writer.TEMP_SUFFIX)]
+
+
+def test_a_later_analysis_file_symlinked_in_a_checked_folder_is_refused(tmp_path: Path) -> None:
+    # the first analysis written checks its folder; the later ones, in the same folder,
+    # still each check that the file itself is not a symlink
+    src, pack = _ingested(tmp_path)
+    (src / "restore.py").write_text(SCRIPT.replace("backup", "restore"))
+    assert ingest([src], pack).exit_code == 0
+    loaded = cache.load(pack)
+    full = {}
+    for rel, entry in loaded.scripts.items():
+        script = cache.analysis(pack, rel, entry)
+        assert script is not None
+        full[rel] = dataclasses.replace(entry, script=script, full=True, encoded=None)
+    assert sorted(full) == ["backup.py", "restore.py"]
+    later = pack / cache._analysis_path("restore.py")
+    later.unlink()
+    later.symlink_to(pack / "pack.yaml")
+    before = _state(pack)
+    with pytest.raises(PackError, match="is a symlink"):
+        cache.save(pack, dataclasses.replace(loaded, scripts=full, lines={}), [])
+    assert _state(pack) == before  # pack.yaml not written through it
+    assert (pack / cache._analysis_path("backup.py")).is_file()  # (the first one was)
+
+
 @pytest.mark.parametrize("link", [dormant.DORMANT_PATH, ".voodoo"])
 def test_a_dormant_file_or_state_folder_symlinked_outside_is_refused(
     tmp_path: Path, link: str

@@ -50,6 +50,16 @@ def _problem(relpath: str) -> str:
     return ""
 
 
+def check_state_relpath(relpath: str, *, where: str | None = None) -> str:
+    """``check_relpath`` for one of voodoo's own files: ``relpath`` is ``.voodoo`` or a
+    normalized path inside it."""
+    head, _, rest = relpath.partition("/")
+    problem = f"not in {STATE_DIR}/" if head != STATE_DIR else _problem(rest) if rest else ""
+    if problem:
+        raise PackError(f"refusing path {relpath!r}: {problem}", path=where)
+    return relpath
+
+
 def resolve_inside(
     pack_root: Path, relpath: str, *, where: str | None = None, state: bool = False
 ) -> Path:
@@ -65,10 +75,7 @@ def resolve_inside(
     ``.voodoo/cache/analyses`` linked to ``actions/`` would have emptied that).
     """
     if state:
-        head, _, rest = relpath.partition("/")
-        problem = f"not in {STATE_DIR}/" if head != STATE_DIR else _problem(rest) if rest else ""
-        if problem:
-            raise PackError(f"refusing path {relpath!r}: {problem}", path=where)
+        check_state_relpath(relpath, where=where)
     else:
         check_relpath(relpath, where=where)
     target = pack_root.joinpath(*PurePosixPath(relpath).parts)

@@ -43,7 +43,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from voodoo._paths import STATE_DIR, check_relpath, resolve_inside
+from voodoo._paths import STATE_DIR, check_relpath, check_state_relpath, resolve_inside
 from voodoo.errors import PackError
 
 #: How voodoo's temporary files end (``sweep`` removes them, and only them).
@@ -110,14 +110,18 @@ class Folders:
     writes thousands of files into a few folders)."""
 
     def __init__(self) -> None:
-        self._seen: dict[Path, None] = {}
-        #: pack folders (relative) found inside the pack in this batch, by their path
-        self.inside: dict[str, Path] = {}
+        #: each folder entered -> the names of the symlinks in it when it was swept
+        self._seen: dict[Path, frozenset[str]] = {}
+        #: pack folders (relative) found inside the pack in this batch, by their path:
+        #: where they are, and their symlinks
+        self.inside: dict[str, tuple[Path, frozenset[str]]] = {}
 
-    def enter(self, path: Path, *, state: bool = False) -> None:
-        if path not in self._seen:
-            sweep(path, state=state)
-            self._seen[path] = None
+    def enter(self, path: Path, *, state: bool = False) -> frozenset[str]:
+        """Sweep ``path`` the first time; the names of the symlinks in it then."""
+        links = self._seen.get(path)
+        if links is None:
+            links = self._seen[path] = sweep(path, state=state)
+        return links
 
     def sync(self) -> None:
         """Make the new names in every folder written durable (before, e.g., a manifest
@@ -219,22 +223,22 @@ def _enter(root: Path, relpath: str, folders: Folders | None, created: list[Path
     """The target of ``relpath``, its folder made and swept (once per batch)."""
     state = _is_state(relpath)
     parent, _, name = relpath.rpartition("/")
-    known = None if folders is None or state else folders.inside.get(parent)
+    known = None if folders is None else folders.inside.get(parent)
     if known is not None:
-        # its folder was found inside the pack earlier in this batch: only the file itself
-        # could lead elsewhere now (``check_all_inside`` does so too)
-        check_relpath(relpath)
-        if not os.path.islink(known / name):
-            return known / name
+        # its folder was checked earlier in this batch (in ``.voodoo/``: no symlink on the
+        # way), and listed: only the file itself could lead elsewhere now, when it is one
+        # of the folder's symlinks (as in ``check_all_inside``; no look at the disk per file)
+        (check_state_relpath if state else check_relpath)(relpath)
+        where, links = known
+        if name not in links:
+            return where / name
     target = inside(root, relpath)
     if not target.parent.is_dir():
         target = folder(root, parent, created) / target.name
-    if folders is not None and not state:
-        folders.inside[parent] = target.parent
     if folders is None:
         sweep(target.parent, state=state)
     else:
-        folders.enter(target.parent, state=state)
+        folders.inside[parent] = (target.parent, folders.enter(target.parent, state=state))
     return target
 
 
@@ -287,11 +291,13 @@ def temp_prefix(name: str) -> str:
     return f".{os.fsdecode(os.fsencode(name)[:100])}."
 
 
-def sweep(path: Path, *, state: bool = False) -> None:
+def sweep(path: Path, *, state: bool = False) -> frozenset[str]:
     """Remove voodoo's temporary files from the folder ``path``. A process killed between
     creating one and replacing its target leaves it; voodoo writes a pack under its lock,
     so no other writer can be using it. ``state``: the folder is voodoo's own (in
-    ``.voodoo/``), so the temporary files of older versions go too."""
+    ``.voodoo/``), so the temporary files of older versions go too. Returns the names of
+    the symlinks in the folder (from the same listing)."""
+    links = []
     with os.scandir(path) as entries:
         for entry in entries:
             name = entry.name
@@ -300,6 +306,9 @@ def sweep(path: Path, *, state: bool = False) -> None:
             ):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
+            elif entry.is_symlink():
+                links.append(name)
+    return frozenset(links)
 
 
 def sync_folder(path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, dotted_name, iter_statements
+from voodoo.analyzers._context import LINES, Context, dotted_name, iter_statements, statements_of
 from voodoo.analyzers._values import Known, static_value
 from voodoo.model import Json, freeze
 
@@ -29,8 +29,8 @@ def enum_members(ctx: Context) -> dict[str, dict[str, Json]]:
         if not any((ctx.qualname(b.value) or "").startswith("enum.") for b in statement.bases):
             continue
         members: dict[str, Json] = {}
-        for line in statement.body.body:
-            if isinstance(line, cst.SimpleStatementLine):
+        for line in statements_of(statement.body):
+            if isinstance(line, LINES):
                 for small in line.body:
                     if (
                         isinstance(small, cst.Assign)

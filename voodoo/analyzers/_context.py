@@ -20,7 +20,26 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from voodoo.analyzers._walk import flat_parents
 from voodoo.model import Diagnostic, Severity
 
-__all__ = ["Context", "Imported", "dotted_name", "is_main_test", "iter_imports", "iter_statements"]
+__all__ = [
+    "LINES",
+    "Context",
+    "Imported",
+    "Line",
+    "Statement",
+    "dotted_name",
+    "is_main_test",
+    "iter_imports",
+    "iter_statements",
+    "statements_of",
+]
+
+#: A line of simple statements: one on its own (``a = 1; b()``), or the one-line body of a
+#: compound statement (``if x: a = 1; b()``), which holds the same small statements and
+#: must be read the same way (an ``add_argument`` there is a parameter like any other).
+Line = cst.SimpleStatementLine | cst.SimpleStatementSuite
+LINES = (cst.SimpleStatementLine, cst.SimpleStatementSuite)
+#: What a block holds: statements, or (a one-line body) its one line.
+Statement = cst.BaseStatement | cst.SimpleStatementSuite
 
 
 class Context:
@@ -266,7 +285,7 @@ def iter_imports(module: cst.Module) -> Iterator[Imported]:
     so only statements are walked, never expressions: the one walk over a file's imports
     (analyzers' aliases, the local modules ``deps`` follows)."""
     for statement in iter_statements(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if not isinstance(statement, LINES):
             continue
         for small in statement.body:
             if isinstance(small, cst.Import):
@@ -318,32 +337,35 @@ def is_main_test(expr: cst.BaseExpression) -> bool:
     )
 
 
-def iter_statements(body: object) -> Iterator[cst.BaseStatement]:
-    """Every statement in ``body``, depth first, descending into compound statements only."""
-    stack: list[cst.CSTNode] = list(reversed(_as_statements(body)))
+def iter_statements(body: object) -> Iterator[Statement]:
+    """Every statement in ``body``, depth first, descending into compound statements only;
+    a one-line body (``if x: a()``) comes as its line, a ``SimpleStatementSuite``."""
+    stack: list[object] = list(reversed(statements_of(body)))
     while stack:
         statement = stack.pop()
-        if not isinstance(statement, cst.BaseStatement):
+        if not isinstance(statement, cst.BaseStatement | cst.SimpleStatementSuite):
             continue
         yield statement
-        children: list[cst.CSTNode] = []
+        children: list[Statement] = []
         for block in _blocks(statement):
-            children.extend(_as_statements(block))
+            children.extend(statements_of(block))
         stack.extend(reversed(children))
 
 
-def _as_statements(body: object) -> list[cst.CSTNode]:
-    if isinstance(body, cst.BaseSuite):
-        inner = body.body
-        return list(inner) if isinstance(inner, tuple | list) else []
-    if isinstance(body, tuple | list):
-        return list(body)
-    return []
+def statements_of(body: object) -> list[Statement]:
+    """A block's statements: an indented block's (or a module's, or a list's), or a
+    one-line body as its one line."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [body]
+    inner = body.body if isinstance(body, cst.BaseSuite) else body
+    if not isinstance(inner, tuple | list):
+        return []
+    return [s for s in inner if isinstance(s, cst.BaseStatement | cst.SimpleStatementSuite)]
 
 
-def _blocks(statement: cst.BaseStatement) -> list[object]:
+def _blocks(statement: Statement) -> list[object]:
     """The nested suites of a compound statement, in source order."""
-    if isinstance(statement, cst.SimpleStatementLine):
+    if isinstance(statement, LINES):
         return []
     blocks: list[object] = []
     body = getattr(statement, "body", None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._context import LINES, Context, Statement, dotted_name, statements_of
 from voodoo.analyzers._values import Known, constant_lookup, static_value
 
 __all__ = ["Markers", "present", "reached"]
@@ -42,7 +42,7 @@ def reached(ctx: Context, markers: Mapping[str, Markers]) -> set[str]:
         functions.setdefault(node.name.value, []).append(node)
     found: set[str] = set()
     seen: set[cst.FunctionDef] = set()
-    pending: list[list[cst.BaseStatement]] = [list(ctx.module.body)]
+    pending: list[list[Statement]] = [statements_of(ctx.module.body)]
     while pending:
         for call in _calls(ctx, pending.pop()):
             qualified = ctx.qualname(call.func) or ""
@@ -52,7 +52,7 @@ def reached(ctx: Context, markers: Mapping[str, Markers]) -> set[str]:
                 found |= _decorated_by(ctx, node, functions, markers)
                 if node not in seen:
                     seen.add(node)
-                    pending.append(list(_body(node.body)))
+                    pending.append(statements_of(node.body))
     return found
 
 
@@ -125,16 +125,11 @@ def _callee_name(func: cst.BaseExpression) -> str | None:
 
 def _defs(body: object) -> Iterator[cst.FunctionDef]:
     """Module functions and class methods (nested defs are reached through their body)."""
-    for statement in _body(body):
+    for statement in statements_of(body):
         if isinstance(statement, cst.FunctionDef):
             yield statement
         elif isinstance(statement, cst.ClassDef):
-            yield from (s for s in _body(statement.body) if isinstance(s, cst.FunctionDef))
-
-
-def _body(body: object) -> list[cst.BaseStatement]:
-    inner = body.body if isinstance(body, cst.BaseSuite) else body
-    return list(inner) if isinstance(inner, tuple | list) else []
+            yield from (s for s in statements_of(statement.body) if isinstance(s, cst.FunctionDef))
 
 
 def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
@@ -144,7 +139,7 @@ def _truth(ctx: Context, test: cst.BaseExpression) -> bool | None:
     return bool(value.value) if isinstance(value, Known) else None
 
 
-def _calls(ctx: Context, statements: list[cst.BaseStatement]) -> Iterator[cst.Call]:
+def _calls(ctx: Context, statements: list[Statement]) -> Iterator[cst.Call]:
     """Calls in ``statements`` that run when they run: not inside defs, dead branches or
     after a ``return``/``raise`` that always runs."""
     found: list[cst.Call] = []
@@ -152,36 +147,36 @@ def _calls(ctx: Context, statements: list[cst.BaseStatement]) -> Iterator[cst.Ca
     yield from found
 
 
-def _block(ctx: Context, statements: list[cst.BaseStatement], found: list[cst.Call]) -> bool:
+def _block(ctx: Context, statements: list[Statement], found: list[cst.Call]) -> bool:
     """Collect the calls of a block into ``found``; True when the block always leaves."""
     # any() stops at the first statement that leaves: what follows it never runs
     return any(_statement(ctx, statement, found) for statement in statements)
 
 
-def _statement(ctx: Context, statement: cst.BaseStatement, found: list[cst.Call]) -> bool:
+def _statement(ctx: Context, statement: Statement, found: list[cst.Call]) -> bool:
     if isinstance(statement, cst.FunctionDef | cst.ClassDef):
         for decorator in statement.decorators:
             found.extend(_expr_calls(decorator.decorator))
         return False
-    if isinstance(statement, cst.SimpleStatementLine):
+    if isinstance(statement, LINES):
         found.extend(_expr_calls(statement))
         return any(isinstance(small, cst.Return | cst.Raise) for small in statement.body)
     if isinstance(statement, cst.If):
         truth = _truth(ctx, statement.test)
         found.extend(_expr_calls(statement.test))
         orelse = statement.orelse
-        left = _block(ctx, _body(statement.body), found) if truth is not False else False
+        left = _block(ctx, statements_of(statement.body), found) if truth is not False else False
         if truth is True or orelse is None:
             return left and truth is True
         if isinstance(orelse, cst.If):
             right = _statement(ctx, orelse, found)
         else:
-            right = _block(ctx, _body(orelse.body), found)
+            right = _block(ctx, statements_of(orelse.body), found)
         return right if truth is False else left and right
     # other compound statements: header expressions, then every nested block
     for child in statement.children:
         if isinstance(child, cst.BaseSuite):
-            _block(ctx, _body(child), found)
+            _block(ctx, statements_of(child), found)
         elif isinstance(child, cst.CSTNode):
             nested = _nested(child)
             if nested:
@@ -191,11 +186,11 @@ def _statement(ctx: Context, statement: cst.BaseStatement, found: list[cst.Call]
     return False
 
 
-def _nested(node: cst.CSTNode) -> list[cst.BaseStatement]:
+def _nested(node: cst.CSTNode) -> list[Statement]:
     """Statements inside handler/else/finally clauses of try, for, while, with."""
-    suites: list[cst.BaseStatement] = []
+    suites: list[Statement] = []
     if isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler | cst.Else | cst.Finally):
-        suites.extend(_body(node.body))
+        suites.extend(statements_of(node.body))
     return suites
 
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._context import LINES, Context, dotted_name, statements_of
 from voodoo.analyzers._values import Known, Unknown, Value, positional_args, static_value
 from voodoo.analyzers._walk import children
 
@@ -139,16 +139,13 @@ class Interpreter:
     # -- statements --------------------------------------------------------------------
 
     def exec_block(self, body: Any, frame: Frame) -> None:
-        statements = body.body if isinstance(body, cst.BaseSuite) else body
-        if not isinstance(statements, tuple | list):
-            return
-        for statement in statements:
+        for statement in statements_of(body):  # (a one-line body: its line)
             if self.exhausted:
                 return
             self.exec_statement(statement, frame)
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, LINES):
             for small in statement.body:
                 self.exec_small(small, frame)
         elif isinstance(statement, cst.FunctionDef):
@@ -215,7 +212,7 @@ class Interpreter:
     def exec_class(self, node: cst.ClassDef, frame: Frame) -> None:
         cls = Class(node, bases=[self.eval(base.value, frame) for base in node.bases])
         class_frame = Frame(frame)
-        for statement in _body(node.body):
+        for statement in statements_of(node.body):
             if isinstance(statement, cst.FunctionDef):
                 method = Function(statement, frame, owner=cls)
                 cls.methods[statement.name.value] = method
@@ -507,15 +504,6 @@ def _is_static(node: cst.FunctionDef) -> bool:
 
 def _iterable(value: object) -> bool:
     return isinstance(value, list | tuple | str | dict | set | frozenset)
-
-
-def _body(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
-    inner = suite.body
-    return (
-        [s for s in inner if isinstance(s, cst.BaseStatement)]
-        if isinstance(inner, tuple | list)
-        else []
-    )
 
 
 def _outer_calls(expr: cst.CSTNode) -> Iterator[cst.Call]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._context import LINES, Context, Line, dotted_name, statements_of
 from voodoo.analyzers._values import Known, Unknown, Value, constant_lookup, static_value
 from voodoo.analyzers._walk import walk
 from voodoo.model import ArgKind, Diagnostic, Emit, Param, ParamType, Severity, freeze
@@ -265,8 +265,8 @@ class _Visitor(cst.CSTVisitor):
         self.guards.pop()
 
     def _collect_usage(self, body: cst.BaseSuite) -> None:
-        for statement in _statements(body):
-            if not isinstance(statement, cst.SimpleStatementLine):
+        for statement in statements_of(body):
+            if not isinstance(statement, LINES):
                 continue
             for small in statement.body:
                 if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
@@ -359,6 +359,12 @@ class _Visitor(cst.CSTVisitor):
         return None, False
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._line(node)
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._line(node)  # (``if len(sys.argv) > 2: x = sys.argv[2]``)
+
+    def _line(self, node: Line) -> None:
         self.targets = {}
         for small in node.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -440,8 +446,8 @@ class _Visitor(cst.CSTVisitor):
 def _leaves(body: cst.BaseSuite) -> bool:
     """The block ends the script or its function: its last statement exits, raises or
     returns."""
-    statements = _statements(body)
-    if not statements or not isinstance(statements[-1], cst.SimpleStatementLine):
+    statements = statements_of(body)
+    if not statements or not isinstance(statements[-1], LINES):
         return False
     for small in statements[-1].body:
         if isinstance(small, cst.Raise | cst.Return):
@@ -457,21 +463,14 @@ def _leaves(body: cst.BaseSuite) -> bool:
 
 def _assigned(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
     result: dict[str, cst.BaseExpression] = {}
-    for statement in _statements(body):
-        if isinstance(statement, cst.SimpleStatementLine):
+    for statement in statements_of(body):
+        if isinstance(statement, LINES):
             for small in statement.body:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1:
                     name = dotted_name(small.targets[0].target)
                     if name is not None:
                         result[name] = small.value
     return result
-
-
-def _statements(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
-    inner = body.body
-    if isinstance(inner, tuple | list):
-        return [s for s in inner if isinstance(s, cst.BaseStatement)]
-    return []
 
 
 def positional_params(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, is_main_test, iter_statements
+from voodoo.analyzers._context import LINES, Context, Statement, is_main_test, iter_statements
 from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Severity
 from voodoo.naming import action_name
@@ -166,7 +166,7 @@ def _main_guard(ctx: Context) -> cst.If | None:
 
 def _does_work(guard: cst.If) -> bool:
     for statement in iter_statements(guard.body):
-        if isinstance(statement, cst.SimpleStatementLine) and all(
+        if isinstance(statement, LINES) and all(
             isinstance(small, cst.Pass)
             or (
                 isinstance(small, cst.Expr)
@@ -198,10 +198,10 @@ def _first_effect(ctx: Context) -> cst.CSTNode | None:
     return None
 
 
-def _effect(ctx: Context, statement: cst.BaseStatement) -> bool:
+def _effect(ctx: Context, statement: Statement) -> bool:
     if isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return False
-    if isinstance(statement, cst.SimpleStatementLine):
+    if isinstance(statement, LINES):
         return any(_small_effect(ctx, small) for small in statement.body)
     if isinstance(statement, cst.For | cst.While):
         return True

@@ -19,7 +19,7 @@ from voodoo.analyzers._click_params import (
     build_level,
     json_type,
 )
-from voodoo.analyzers._context import Context, is_main_test, iter_statements
+from voodoo.analyzers._context import LINES, Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, constant_lookup, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Param, ParamType, Severity, freeze
@@ -176,7 +176,7 @@ def _collect(ctx: Context, diagnostics: list[Diagnostic]) -> dict[str, ClickComm
         if command is not None:
             commands[function.name.value] = command
     for statement in iter_statements(ctx.module.body):
-        if isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, LINES):
             for small in statement.body:
                 if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     _add_command(ctx, small.value, commands, diagnostics)

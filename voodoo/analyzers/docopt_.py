@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, iter_statements
+from voodoo.analyzers._context import LINES, Context, iter_statements
 from voodoo.analyzers._docopt_usage import HELP_OPTIONS, Leaf, Usage, UsageError, read_usage
 from voodoo.analyzers._values import Known, Value, keyword_arg, static_value
 from voodoo.analyzers._walk import find_all
@@ -89,7 +89,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
 
 def _find_call(ctx: Context) -> cst.Call | None:
     for statement in iter_statements(ctx.module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if not isinstance(statement, LINES):
             continue
         for node in find_all(statement, cst.Call):
             if isinstance(node, cst.Call) and ctx.refers_to(node.func, "docopt.docopt"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, is_main_test, iter_statements
+from voodoo.analyzers._context import LINES, Context, Statement, is_main_test, iter_statements
 from voodoo.analyzers._signature import Arg, read_doc, signature, top_level
 from voodoo.analyzers._walk import find_all
 from voodoo.model import ArgKind, Command, Diagnostic, Emit, Param
@@ -98,8 +98,8 @@ def _entry(ctx: Context) -> cst.FunctionDef | None:
     return None
 
 
-def _calls(statement: cst.BaseStatement) -> list[cst.Call]:
-    if not isinstance(statement, cst.SimpleStatementLine):
+def _calls(statement: Statement) -> list[cst.Call]:
+    if not isinstance(statement, LINES):
         return []
     return find_all(statement, cst.Call)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from voodoo.analyzers._context import Context, dotted_name
+from voodoo.analyzers._context import LINES, Context, dotted_name, statements_of
 from voodoo.analyzers._list_reads import find_reads, positional_params
 from voodoo.analyzers._values import (
     Known,
@@ -261,8 +261,7 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
     opt_name = dotted_name(target.elements[0].value)
     val_name = dotted_name(target.elements[1].value)
     groups: list[_Option] = []
-    statements = loop.body.body if isinstance(loop.body.body, tuple | list) else []
-    for statement in statements:
+    for statement in statements_of(loop.body):
         branch: cst.BaseStatement | cst.BaseSuite | None = statement
         while isinstance(branch, cst.If):
             strings = _strings(branch.test, opt_name, constant_lookup(ctx.constants))
@@ -306,9 +305,8 @@ def _strings(test: cst.BaseExpression, opt: str | None, lookup: Lookup) -> list[
 
 
 def _assignment(body: cst.BaseSuite, val: str | None) -> tuple[str | None, ParamType | None]:
-    statements = body.body if isinstance(body.body, tuple | list) else []
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
+    for statement in statements_of(body):  # (``if o == "-v": verbose = True`` too)
+        if not isinstance(statement, LINES):
             continue
         for small in statement.body:
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1):

@@ -15,7 +15,7 @@ import libcst as cst
 
 from voodoo.analyzers._choices import enum_members as _enum_members
 from voodoo.analyzers._click_params import ParamSpec, TypeSpec, json_type
-from voodoo.analyzers._context import Context, is_main_test, iter_statements
+from voodoo.analyzers._context import LINES, Context, is_main_test, iter_statements
 from voodoo.analyzers._values import Known, Value, constant_lookup, positional_args, static_value
 from voodoo.analyzers._walk import find_all
 from voodoo.analyzers.click_ import ClickCommand, build_command
@@ -65,7 +65,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
         if isinstance(statement, cst.FunctionDef):
             functions[statement.name.value] = statement
             _register(ctx, statement, apps, enums, diagnostics)
-        elif isinstance(statement, cst.SimpleStatementLine):
+        elif isinstance(statement, LINES):
             for small in statement.body:
                 _statement(ctx, small, apps, functions, enums, runs, diagnostics)
     root = _entry_point(ctx, apps, runs)
@@ -188,7 +188,7 @@ def sibling_app(ctx: Context, ref: cst.Attribute, diagnostics: list[Diagnostic])
         if isinstance(statement, cst.FunctionDef):
             functions[statement.name.value] = statement
             _register(sibling, statement, apps, enums, diagnostics)
-        elif isinstance(statement, cst.SimpleStatementLine):
+        elif isinstance(statement, LINES):
             for small in statement.body:
                 _statement(sibling, small, apps, functions, enums, runs, diagnostics)
     app = apps.get(ref.attr.value)

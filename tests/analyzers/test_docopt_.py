@@ -210,6 +210,23 @@ def _typeable(value: Any) -> bool:
     return not any(isinstance(v, str) and v.startswith("-") and v != "-" for v in items)
 
 
+@pytest.mark.parametrize("lease", ["-", "x"])
+def test_a_lone_dash_is_passed_as_a_positional_value(lease: str) -> None:
+    # found by the round trip below: "-" (stdin, to many tools) is a value to every
+    # parser, docopt included, even where it has no "--" to put before it
+    path = EXAMPLES / "vault_rotate.py"
+    (command,) = analyze_source(path.read_text("utf-8"), path.name).commands
+    values = {"revoke": True, "key": "", "lease_id": lease}
+    argv = RUNTIME.build_argv(spec_for(command, f"scripts/{path.name}", parser="docopt"), values)
+    assert argv[-1] == lease
+    assert mismatches(command, values, parse_with_docopt(path, argv)) == [], argv
+    with pytest.raises(RUNTIME.ArgvError, match="read it as an option"):  # "-x" still is
+        RUNTIME.build_argv(
+            spec_for(command, f"scripts/{path.name}", parser="docopt"),
+            {**values, "lease_id": "-x"},
+        )
+
+
 @pytest.mark.parametrize("path", DOCOPT_EXAMPLES)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())

@@ -238,6 +238,8 @@ def _positional_value(spec, param, token, last_level):
     _refuse_lone_double_dash(spec, param, token)
     if not _looks_like_option(spec, token) or _parser(spec) == "sysargv":
         return token
+    if len(token) == 1:
+        return token  # a lone "-" is a value to every parser
     if not last_level:
         raise ArgvError(
             f"parameter {param['name']!r}: {token!r} starts with {token[0]!r}; before the"

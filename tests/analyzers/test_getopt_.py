@@ -112,3 +112,76 @@ def test_a_getopt_script_taking_any_number_of_arguments_runs_for_real(tmp_path: 
     # no args given: none passed (the script sees an empty list)
     run = run_action(pack, "ping_hosts", {}, log=False)
     assert run.result["result"]["stdout"] == {"count": 1, "hosts": []}
+
+
+# -- defaults from the variable a branch sets: the value the loop starts with, for certain --
+
+_NO_COLOR = """\
+import getopt, sys
+opts, args = getopt.getopt(sys.argv[1:], "", ["no-color"])
+color = True
+for o, a in opts:
+    if o == "--no-color":
+        color = False
+"""
+
+_TUPLE = """\
+import getopt, sys
+opts, args = getopt.getopt(sys.argv[1:], "", ["verbose", "host="])
+host, verbose = "localhost", False
+for o, a in opts:
+    if o == "--verbose":
+        verbose = True
+    elif o == "--host":
+        host = a
+"""
+
+_OTHER_FUNCTION = """\
+import getopt, sys
+def helper():
+    debug, host = True, "elsewhere"
+    return debug, host
+def main():
+    debug = False
+    opts, args = getopt.getopt(sys.argv[1:], "dh:", ["debug", "host="])
+    for o, a in opts:
+        if o in ("-d", "--debug"):
+            debug = True
+        elif o in ("-h", "--host"):
+            host = a
+    host = "after"
+if __name__ == "__main__":
+    main()
+"""
+
+_UNCERTAIN = """\
+import getopt, os, sys
+verbose = False
+port = 22
+if os.environ.get("DEBUG"):
+    verbose = True
+port += 0
+opts, args = getopt.getopt(sys.argv[1:], "vp:")
+for o, a in opts:
+    if o == "-v":
+        verbose = True
+    elif o == "-p":
+        port = int(a)
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # the flag turns colour off: given by default it would reverse the script
+        pytest.param(_NO_COLOR, {"no_color": False}, id="switch-off-flag-not-given"),
+        pytest.param(_TUPLE, {"verbose": False, "host": "localhost"}, id="tuple-assignment"),
+        # helper()'s values and the assignment after the loop are not what the loop sees
+        pytest.param(_OTHER_FUNCTION, {"script_debug": False, "host": None}, id="other-function"),
+        # set in a branch before the loop, or changed in place: not known for certain
+        pytest.param(_UNCERTAIN, {"v": None, "p": None}, id="uncertain-left-out"),
+    ],
+)
+def test_a_default_is_what_the_loop_starts_with(source: str, expected: dict[str, object]) -> None:
+    (command,) = analyze_source(source, "tool.py").commands
+    assert {p.name: p.default for p in command.params} == expected

@@ -11,6 +11,7 @@ one array parameter ``args``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -24,7 +25,7 @@ from voodoo.analyzers._values import (
     keyword_arg,
     static_value,
 )
-from voodoo.analyzers._walk import walk
+from voodoo.analyzers._walk import find_all, flat_parents, iter_nodes, walk
 from voodoo.model import (
     ArgKind,
     Command,
@@ -54,6 +55,8 @@ class _Option:
     variable: str | None = None
     cast: ParamType | None = None
     node: cst.CSTNode | None = None
+    #: what the branch sets the variable to when that is ``True`` or ``False`` (a switch)
+    sets: bool | None = None
 
 
 @dataclass
@@ -96,7 +99,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     for string, takes in call.declared.items():
         if string not in handled:
             groups.append(_Option([string], takes))
-    initial = _initial_values(ctx.module, lookup)
+    initial = {} if loop is None else _initial_values(ctx.module, loop, lookup)
     params: list[Param] = []
     for group in groups:
         strings = _declared_strings(group, call.declared)
@@ -160,6 +163,10 @@ def _param(
         option = next(s for s in [*longs, *strings] if declared[s])
     default = initial.get(group.variable) if group.variable else None
     if not takes:
+        if isinstance(default, bool) and group.sets is not None:
+            # true: the flag is given. ``color = True`` then ``--no-color`` -> ``color =
+            # False``: not given by default (passing it would turn the colour off)
+            default = default == group.sets
         return Param(
             name=pname,
             dest=option,
@@ -277,8 +284,8 @@ def _branches(ctx: Context, loop: cst.For, diagnostics: list[Diagnostic]) -> lis
                     )
                 )
             else:
-                variable, cast = _assignment(branch.body, val_name)
-                groups.append(_Option(strings, False, variable, cast, branch))
+                variable, cast, sets = _assignment(branch.body, val_name)
+                groups.append(_Option(strings, False, variable, cast, branch, sets))
             orelse = branch.orelse
             branch = orelse if isinstance(orelse, cst.If) else None
     return groups
@@ -304,7 +311,11 @@ def _strings(test: cst.BaseExpression, opt: str | None, lookup: Lookup) -> list[
     return None
 
 
-def _assignment(body: cst.BaseSuite, val: str | None) -> tuple[str | None, ParamType | None]:
+def _assignment(
+    body: cst.BaseSuite, val: str | None
+) -> tuple[str | None, ParamType | None, bool | None]:
+    """The variable the branch assigns, its cast of the value, and the switch value it
+    sets (``verbose = True``: True)."""
     for statement in statements_of(body):  # (``if o == "-v": verbose = True`` too)
         if not isinstance(statement, LINES):
             continue
@@ -318,25 +329,108 @@ def _assignment(body: cst.BaseSuite, val: str | None) -> tuple[str | None, Param
                 and len(value.args) == 1
                 and dotted_name(value.args[0].value) == val
             ):
-                return variable, _CASTS.get(dotted_name(value.func) or "")
+                return variable, _CASTS.get(dotted_name(value.func) or ""), None
             if isinstance(value, cst.Name):
-                return variable, None
-    return None, None
+                switch = {"True": True, "False": False}.get(value.value)
+                return variable, None, switch
+    return None, None, None
 
 
-def _initial_values(module: cst.Module, lookup: Lookup) -> dict[str, Json]:
+def _initial_values(module: cst.Module, loop: cst.For, lookup: Lookup) -> dict[str, Json]:
+    """The literal value each variable holds when ``loop`` starts, where the code says so
+    for certain: the plain assignments (``a = 1``, ``a, b = 1, 2``) among the statements
+    run straight before the one holding the loop, in its function (at module level: the
+    module's). An assignment in a branch, another function or after the loop is not one."""
+    body, global_names = _scope_of(module, loop)
     values: dict[str, Json] = {}
-
-    class _Find(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if len(node.targets) != 1:
-                return
-            variable = dotted_name(node.targets[0].target)
-            if variable is None or variable in values:
-                return
-            value = static_value(node.value, lookup)
-            if isinstance(value, Known) and isinstance(value.value, str | int | float | bool):
-                values[variable] = value.value
-
-    walk(module, _Find())
+    if global_names:  # ``global verbose``: the module's value, unless the function sets one
+        values.update(
+            (k, v)
+            for k, v in _assigned_before(module.body, None, lookup).items()
+            if k in global_names
+        )
+    values.update(_assigned_before(body, loop, lookup))
     return values
+
+
+def _scope_of(module: cst.Module, loop: cst.For) -> tuple[Sequence[cst.CSTNode], set[str]]:
+    """The statements of the function that runs ``loop`` (else the module's), and the
+    names that function declares ``global``."""
+    parents = flat_parents(module)
+    node: cst.CSTNode | None = parents.get(id(loop))
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        node = parents.get(id(node))
+    if node is None:
+        return module.body, set()
+    names = {
+        n.name.value
+        for small in find_all(node.body, cst.Global)
+        for n in small.names
+        if isinstance(n.name, cst.Name)
+    }
+    return statements_of(node.body), names
+
+
+def _assigned_before(
+    statements: Sequence[cst.CSTNode], loop: cst.For | None, lookup: Lookup
+) -> dict[str, Json]:
+    """Literal plain assignments among ``statements`` before the one holding ``loop`` (the
+    last one of a variable wins: it is the value the loop sees)."""
+    values: dict[str, Json] = {}
+    for statement in statements:
+        if loop is not None and any(n is loop for n in iter_nodes(statement)):
+            break
+        if not isinstance(statement, LINES):
+            # a branch or a loop that may set it: its value is no longer known for certain
+            for name in _set_within(statement):
+                values.pop(name, None)
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.AugAssign | cst.AnnAssign):
+                values.pop(dotted_name(small.target) or "", None)
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                for each in small.targets if isinstance(small, cst.Assign) else ():
+                    values.pop(dotted_name(each.target) or "", None)
+                continue
+            target: cst.BaseExpression = small.targets[0].target
+            value = small.value
+            pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]] = [(target, value)]
+            if (
+                isinstance(target, cst.Tuple | cst.List)
+                and isinstance(value, cst.Tuple | cst.List)
+                and len(target.elements) == len(value.elements)
+            ):
+                pairs = [
+                    (t.value, v.value) for t, v in zip(target.elements, value.elements, strict=True)
+                ]
+            for name_node, value_node in pairs:
+                variable = dotted_name(name_node)
+                if variable is None:
+                    continue
+                found = static_value(value_node, lookup)
+                if isinstance(found, Known) and isinstance(found.value, str | int | float | bool):
+                    values[variable] = found.value
+                else:
+                    values.pop(variable, None)  # set to something not known: no default
+    return values
+
+
+def _set_within(statement: cst.CSTNode) -> set[str]:
+    """Names a compound statement may assign (not in the functions or classes it defines)."""
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return {statement.name.value}
+    names: set[str] = set()
+    for node in iter_nodes(statement):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.For):
+            targets = [node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name] if isinstance(node.name, cst.BaseExpression) else []
+        for target in targets:
+            for name in iter_nodes(target):
+                dotted = dotted_name(name) if isinstance(name, cst.BaseExpression) else None
+                if dotted is not None:
+                    names.add(dotted)
+    return names

@@ -223,16 +223,33 @@ class Interpreter:
         frame.set(node.name.value, cls)
 
     def exec_for(self, node: cst.For, frame: Frame) -> None:
-        items = self.iteration_values(node.iter, frame)
+        items = self._literal_items(node.iter, frame)
+        if items is None:
+            values = self.iteration_values(node.iter, frame)
+            items = None if values is None else [Known(item) for item in values]
         if items is None:
             self.assign(node.target, Unknown("loop variable over a computed sequence"), frame)
             self.exec_block(node.body, frame)
         else:
             for item in items[:_MAX_LOOP]:
-                self.assign(node.target, Known(item), frame)
+                self.assign(node.target, item, frame)
                 self.exec_block(node.body, frame)
         if node.orelse is not None:
             self.exec_block(node.orelse.body, frame)
+
+    def _literal_items(self, expr: cst.BaseExpression, frame: Frame) -> list[object] | None:
+        """The items of a literal tuple or list that holds objects the hooks made
+        (``for p in (backup, restore): p.add_argument(...)``), each as it is; None for any
+        other sequence (its elements are then evaluated once, by ``iteration_values``)."""
+        if not isinstance(expr, cst.Tuple | cst.List) or any(
+            isinstance(e, cst.StarredElement) or not isinstance(e.value, cst.Name | cst.Attribute)
+            for e in expr.elements
+        ):
+            return None
+        values = [self.eval(e.value, frame) for e in expr.elements]
+        if all(isinstance(v, Known | Unknown) for v in values):
+            return None
+        return values
 
     def iteration_values(self, expr: cst.BaseExpression, frame: Frame) -> list[Any] | None:
         if (
@@ -374,14 +391,25 @@ class Interpreter:
         if result is not NotImplemented:
             return result
         if isinstance(callee, BoundMethod) and isinstance(callee.receiver, Instance):
-            method = _find_method(callee.receiver.cls, callee.name)
+            method = find_method(callee.receiver.cls, callee.name)
             if method is not None:
                 return self.call_function(method, *self.eval_args(call, frame), callee.receiver)
+        if isinstance(callee, BoundMethod) and isinstance(callee.receiver, Class):
+            # ``Job.add_arguments(parser)``: a static method, a class method (its first
+            # parameter is the class), or a plain one given its instance explicitly
+            method = find_method(callee.receiver, callee.name)
+            if method is not None:
+                classmethod = _is_classmethod(method.node)
+                return self.call_function(
+                    method,
+                    *self.eval_args(call, frame),
+                    Instance(callee.receiver) if classmethod else None,
+                )
         if isinstance(callee, Function):
             return self.call_function(callee, *self.eval_args(call, frame))
         if isinstance(callee, Class):
             instance = Instance(callee)
-            init = _find_method(callee, "__init__")
+            init = find_method(callee, "__init__")
             if init is not None:
                 self.call_function(init, *self.eval_args(call, frame), instance)
             else:
@@ -484,7 +512,7 @@ class BoundMethod:
     name: str
 
 
-def _find_method(cls: Class, name: str) -> Function | None:
+def find_method(cls: Class, name: str) -> Function | None:
     seen: set[int] = set()
     queue = [cls]
     while queue:
@@ -500,6 +528,10 @@ def _find_method(cls: Class, name: str) -> Function | None:
 
 def _is_static(node: cst.FunctionDef) -> bool:
     return any(dotted_name(d.decorator) == "staticmethod" for d in node.decorators)
+
+
+def _is_classmethod(node: cst.FunctionDef) -> bool:
+    return any(dotted_name(d.decorator) == "classmethod" for d in node.decorators)
 
 
 def _iterable(value: object) -> bool:

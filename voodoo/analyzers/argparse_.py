@@ -27,9 +27,17 @@ from voodoo.analyzers._argparse_tree import (
 from voodoo.analyzers._choices import static_choices
 from voodoo.analyzers._context import Context
 from voodoo.analyzers._dispatch import with_dispatch_enums
-from voodoo.analyzers._interpreter import BoundMethod, Class, Frame, Interpreter
+from voodoo.analyzers._interpreter import (
+    BoundMethod,
+    Class,
+    Frame,
+    Instance,
+    Interpreter,
+    find_method,
+)
 from voodoo.analyzers._type_functions import converted_kind
 from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
+from voodoo.analyzers._walk import find_all
 from voodoo.model import Command, Diagnostic, Severity
 
 __all__ = ["analyze", "detect", "name"]
@@ -74,10 +82,22 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     root = recorder.choose_root()
     if root is None:
         return [], recorder.diagnostics
+    recorder.report_lost()
     commands = [build_command(ctx, chain, recorder.diagnostics) for chain in _leaves(root, [root])]
     commands = with_dispatch_enums(ctx, commands, recorder.diagnostics)
     # global parameters are built once per leaf: report each finding once
     return commands, list(dict.fromkeys(recorder.diagnostics))
+
+
+def _adds_to_known(callee: object) -> bool:
+    """Whether an ``add_argument`` call goes to a parser or group the analysis records (or
+    to the script's own method of that name, which the analysis then follows)."""
+    if not isinstance(callee, BoundMethod):
+        return False
+    receiver = callee.receiver
+    if isinstance(receiver, Parser | Group):
+        return True
+    return isinstance(receiver, Instance) and find_method(receiver.cls, callee.name) is not None
 
 
 def _leaves(parser: Parser, chain: list[Parser]) -> list[list[Parser]]:
@@ -96,6 +116,10 @@ class _Recorder:
         self.ctx = ctx
         self.parsers: list[Parser] = []
         self.diagnostics: list[Diagnostic] = []
+        #: ``x.add_argument(...)`` calls met with ``x`` not known, and those met with a
+        #: parser or group (a helper run alone first, then with its parser, is not lost)
+        self.unknown_adds: dict[cst.Call, None] = {}
+        self.known_adds: set[cst.Call] = set()
 
     # -- diagnostics -------------------------------------------------------------------
 
@@ -121,6 +145,11 @@ class _Recorder:
             value.returned = True
 
     def call(self, call: cst.Call, callee: object, interp: Interpreter, frame: Frame) -> object:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_argument":
+            if _adds_to_known(callee):
+                self.known_adds.add(call)
+            else:
+                self.unknown_adds[call] = None
         if callee is PARSER_CLASS or (
             isinstance(callee, Class) and any(b is PARSER_CLASS for b in callee.bases)
         ):
@@ -133,6 +162,44 @@ class _Recorder:
         if isinstance(receiver, Parser | Group):
             return self.container_call(receiver, method, call, interp, frame)
         return NotImplemented
+
+    def report_lost(self) -> None:
+        """A warning per ``add_argument`` that added nothing to a parser the analysis
+        knows: never a silent loss. (A helper run on its own first, with an unknown
+        parser, and then called with its parser, lost nothing.)"""
+        warned = {d.line for d in self.diagnostics if d.code == "parameter-lost"}
+        for call in find_all(self.ctx.module, cst.Call):
+            func = call.func
+            if (
+                not isinstance(func, cst.Attribute)
+                or func.attr.value != "add_argument"
+                or call in self.known_adds
+            ):
+                continue
+            line = self.ctx.line_of(call)
+            if line in warned:
+                continue  # (a comprehension says so already)
+            why = (
+                "adds an option to a parser that is not known statically here (one kept in "
+                "a container, passed as *args, a subclass's self, ...)"
+                if call in self.unknown_adds
+                else "is in code the analysis does not follow (a lambda, ...)"
+            )
+            self.warn(
+                call,
+                "parameter-lost",
+                f"{self.ctx.code_for(func.value)}.add_argument(...) {why}; "
+                "that option is missing from the action",
+            )
+        for arg in find_all(self.ctx.module, cst.Arg):
+            value = arg.value
+            if isinstance(value, cst.Attribute) and value.attr.value == "add_argument":
+                self.warn(
+                    arg,
+                    "parameter-lost",
+                    f"{self.ctx.code_for(value)} is passed on as a value (functools.partial, "
+                    "map, ...); the options added through it are missing from the action",
+                )
 
     # -- parsers -----------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import pytest
 
 from voodoo.analysis import analyze_source
-from voodoo.model import ArgKind, Joiner, Param, ParamType
+from voodoo.model import ArgKind, Joiner, Param, ParamType, Script, Severity
 
 HEAD = "import click\n\n"
 CALL = '\n\nif __name__ == "__main__":\n    main()\n'
@@ -324,3 +325,106 @@ def test_no_entry_point_is_still_analyzed_with_info() -> None:
 )
 def test_framework_choice(source: str, framework: str | None) -> None:
     assert analyze_source(source, "t.py").framework == framework
+
+
+# -- options shared between commands ------------------------------------------------------
+
+
+def _shared(source: str) -> Script:
+    return analyze_source(textwrap.dedent(source).encode(), "tool.py")
+
+
+def test_an_option_held_in_a_variable_is_read_where_it_decorates() -> None:
+    script = _shared(
+        """\
+        import click
+        region_option = click.option("--region", default="us-east-1", help="AWS region")
+        @click.command()
+        @region_option
+        @click.option("--limit", type=int, default=10)
+        def main(region, limit):
+            pass
+        if __name__ == "__main__":
+            main()
+        """
+    )
+    (command,) = script.commands
+    assert [(p.name, p.default, p.description) for p in command.params] == [
+        ("region", "us-east-1", "AWS region"),
+        ("limit", 10, None),
+    ]
+    assert [d.code for d in script.diagnostics if d.code == "parameter-lost"] == []
+
+
+@pytest.mark.parametrize(
+    ("helper", "decorator", "line"),
+    [
+        pytest.param(
+            """\
+            def common_options(f):
+                f = click.option("--region", default="us-east-1")(f)
+                return f
+            """,
+            "@common_options",
+            6,
+            id="decorator-function",
+        ),
+        pytest.param(
+            """\
+            common = [click.option("--region", default="us-east-1")]
+            def add_options(options):
+                def wrapper(func):
+                    for option in reversed(options):
+                        func = option(func)
+                    return func
+                return wrapper
+            """,
+            "@add_options(common)",
+            10,
+            id="add-options-list",
+        ),
+    ],
+)
+def test_options_applied_by_a_helper_decorator_are_reported(
+    helper: str, decorator: str, line: int
+) -> None:
+    script = _shared(
+        "import click\n"
+        + textwrap.dedent(helper)
+        + textwrap.dedent(
+            f"""\
+            @click.command()
+            {decorator}
+            @click.option("--bucket", required=True)
+            def main(region, bucket):
+                pass
+            """
+        )
+    )
+    (command,) = script.commands
+    assert [p.name for p in command.params] == ["bucket"]  # still ingested, the rest kept
+    lost = [d for d in script.diagnostics if d.code == "parameter-lost"]
+    assert [(d.line, d.severity) for d in lost] == [(line, Severity.WARNING)]
+    assert decorator in lost[0].message
+
+
+def test_other_decorators_of_a_command_raise_no_warning() -> None:
+    script = _shared(
+        """\
+        import click, functools
+        def log_calls(f):
+            @functools.wraps(f)
+            def inner(*a, **k):
+                return f(*a, **k)
+            return inner
+        @click.command()
+        @click.pass_context
+        @log_calls
+        @click.option("--bucket", required=True)
+        def main(ctx, bucket):
+            pass
+        """
+    )
+    (command,) = script.commands
+    assert [p.name for p in command.params] == ["bucket"]
+    assert [d.code for d in script.diagnostics if d.code == "parameter-lost"] == []

@@ -310,6 +310,41 @@ def _add_command(
 # -- parameters ------------------------------------------------------------------------
 
 
+def _warn_if_it_adds_options(
+    ctx: Context, decorator: cst.Decorator, diagnostics: list[Diagnostic]
+) -> None:
+    """``parameter-lost`` for a decorator that applies click options the analysis does not
+    follow: a function of this file whose body makes them (``def common_options(f):
+    f = click.option(...)(f)``), or one given module values that hold them
+    (``@add_options(common)``, ``common = [click.option(...), ...]``)."""
+    target = decorator.decorator
+    func = target.func if isinstance(target, cst.Call) else target
+    places: list[cst.CSTNode] = []
+    name = func.value if isinstance(func, cst.Name) else None
+    places.extend(
+        s for s in ctx.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name
+    )
+    if isinstance(target, cst.Call):
+        for arg in target.args:
+            places.append(arg.value)
+            if isinstance(arg.value, cst.Name) and arg.value.value in ctx.constants:
+                places.append(ctx.constants[arg.value.value])
+    for place in places:
+        for call in find_all(place, cst.Call):
+            if any(ctx.refers_to(call.func, q) for q in _PARAM_DECORATORS):
+                diagnostics.append(
+                    ctx.diagnostic(
+                        decorator,
+                        Severity.WARNING,
+                        "parameter-lost",
+                        f"@{ctx.code_for(target)} applies click options the analysis does "
+                        "not follow; they are missing from the action (use @click.option "
+                        "on the command, or a variable holding one)",
+                    )
+                )
+                return
+
+
 def _params(
     ctx: Context, function: cst.FunctionDef, diagnostics: list[Diagnostic]
 ) -> list[ParamSpec]:
@@ -317,9 +352,13 @@ def _params(
     lookup = constant_lookup(ctx.constants)
     for decorator in function.decorators:  # top to bottom: click's order
         target = decorator.decorator
+        shared = ctx.constants.get(target.value) if isinstance(target, cst.Name) else None
+        if isinstance(shared, cst.Call):
+            target = shared  # ``region_option = click.option(...)`` then ``@region_option``
         func = target.func if isinstance(target, cst.Call) else target
         kind = next((q for q in _PARAM_DECORATORS if ctx.refers_to(func, q)), None)
         if kind is None:
+            _warn_if_it_adds_options(ctx, decorator, diagnostics)
             continue
         implied = dict(_PARAM_DECORATORS[kind])
         call = target if isinstance(target, cst.Call) else cst.Call(func=func)

@@ -79,3 +79,27 @@ def test_a_name_bound_to_a_slice_used_whole_is_the_array(source: str, names: lis
     script = analyze_source(source, "s.py")
     assert [p.name for c in script.commands for p in c.params] == names
     assert ("argv-not-followed" in {d.code for d in script.diagnostics}) is warned
+
+
+@pytest.mark.parametrize(
+    ("read", "default"),
+    [
+        ("sys.argv[2] if len(sys.argv) > 2 else '30'", "30"),
+        ("int(sys.argv[2]) if len(sys.argv) > 2 else 30", "30"),
+        ("float(sys.argv[2]) if len(sys.argv) >= 3 else 5.0", "5.0"),
+        ("int(sys.argv[2], 16) if len(sys.argv) > 2 else 16", "16"),
+    ],
+)
+def test_a_guarded_read_in_a_conditional_expression_is_optional(read: str, default: str) -> None:
+    source = f"import sys\nhost = sys.argv[1]\nvalue = {read}\nprint(host, value)\n"
+    (command,) = analyze_source(source, "tool.py").commands
+    assert [(p.name, p.required, p.default) for p in command.params] == [
+        ("argv1", True, None),
+        ("argv2", False, default),
+    ]
+
+
+def test_an_unguarded_converted_read_stays_required() -> None:
+    source = "import sys\nvalue = int(sys.argv[1]) if sys.stdin.isatty() else 30\n"
+    (command,) = analyze_source(source, "tool.py").commands
+    assert [(p.name, p.required) for p in command.params] == [("argv1", True)]

@@ -314,10 +314,18 @@ class _Visitor(cst.CSTVisitor):
             return
         self.handled.add(id(node))
         length = self._len_guard(node.test)
-        index = self._index_read(node.body)
+        body = node.body
+        if (
+            isinstance(body, cst.Call)
+            and body.args
+            and body.args[0].keyword is None
+            and not body.args[0].star
+        ):
+            body = body.args[0].value  # ``int(sys.argv[2]) if len(sys.argv) > 2 else 30``
+        index = self._index_read(body)
         if length is not None and index is not None and index[0] < length:
-            self.handled.add(id(node.body))
-            self._record(index[0], node.body, node.orelse, True)
+            self.handled.add(id(body))
+            self._record(index[0], body, node.orelse, True)
 
     def _index_read(self, expr: cst.BaseExpression) -> tuple[int, int] | None:
         """``L[i]`` -> (absolute index, offset)."""

@@ -335,6 +335,9 @@ def _param(
     pname = param.name.value
     annotation = param.annotation.annotation if param.annotation is not None else None
     info: cst.Call | None = None
+    alias = ctx.constants.get(annotation.value) if isinstance(annotation, cst.Name) else None
+    if isinstance(alias, cst.Subscript) and ctx.qualname(alias.value) in _ANNOTATED:
+        annotation = alias  # ``Region = Annotated[str, typer.Option("--aws-region")]``
     if isinstance(annotation, cst.Subscript) and (ctx.qualname(annotation.value) in _ANNOTATED):
         elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
         annotation = elements[0] if elements else None

@@ -98,6 +98,33 @@ def test_a_script_with_no_entry_point_is_reported_not_turned_into_an_empty_actio
     assert not shebang.commands and "nothing-runs" in _codes(shebang)
 
 
+def test_a_script_parsing_a_parser_from_another_module_is_reported_not_an_empty_action() -> None:
+    # its parameters live in common_cli: an action without them would fail every run
+    script = _analyze('''\
+        from common_cli import base_parser
+        def main():
+            parser = base_parser("restart a service")
+            parser.add_argument("service")
+            return parser.parse_args()
+        if __name__ == "__main__":
+            main()
+        ''')
+    assert not script.commands
+    assert _codes(script, Severity.WARNING) == ["parser-elsewhere"]
+    assert [d.line for d in script.diagnostics if d.code == "parser-elsewhere"] == [5]
+    # both sides: an argparse parser without options still runs without arguments
+    plain = _analyze('''\
+        import argparse
+        def main():
+            argparse.ArgumentParser(description="Rotate logs.").parse_args()
+            print("rotated")
+        if __name__ == "__main__":
+            main()
+        ''')
+    assert [c.params for c in plain.commands] == [()]
+    assert "parser-elsewhere" not in _codes(plain)
+
+
 def test_tests_packaging_and_package_relative_modules_are_not_actions() -> None:
     unittest_main = _analyze(
         "import unittest\nclass T(unittest.TestCase):\n    pass\n\n"

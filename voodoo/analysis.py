@@ -309,7 +309,7 @@ def _analyze(
     # a framework that found nothing and lost nothing (argparse imported but unused, a
     # parser without arguments): the script still runs, without a command line
     if not commands and (analyzer is None or all(d.severity is Severity.INFO for d in diagnostics)):
-        plain = runnable(ctx)
+        plain = runnable(ctx, claimed=analyzer is not None)
         diagnostics = [*diagnostics, *plain.diagnostics]
         if plain.command is None or plain.kind is None:
             return dataclasses.replace(base, diagnostics=tuple(diagnostics))

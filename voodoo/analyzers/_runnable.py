@@ -84,8 +84,10 @@ class Runnable:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def runnable(ctx: Context) -> Runnable:
-    """The no-parameter action of a file without a command line, or why there is none."""
+def runnable(ctx: Context, *, claimed: bool = False) -> Runnable:
+    """The no-parameter action of a file without a command line, or why there is none.
+    ``claimed``: an analyzer accepted the file and found no command line in it (argparse
+    with a parser that has no options): then it runs without arguments indeed."""
     guard = _main_guard(ctx)
     effect = _first_effect(ctx)
     if ctx.stem in ("setup", "conftest") or _is_test(ctx, guard):
@@ -109,6 +111,22 @@ def runnable(ctx: Context) -> Runnable:
                 ),
             ),
         )
+    elsewhere = None if claimed else _parsed_elsewhere(ctx)
+    if elsewhere is not None:
+        return Runnable(
+            None,
+            None,
+            (
+                ctx.diagnostic(
+                    elsewhere,
+                    Severity.WARNING,
+                    "parser-elsewhere",
+                    f"{ctx.code_for(elsewhere)} parses a command line built in another "
+                    "module, which is not read; its parameters are not known, so no action "
+                    "is generated (an action without them would fail); skipped",
+                ),
+            ),
+        )
     command = Command(
         name=action_name(ctx.stem, ()),
         description=_first_paragraph(ctx.docstring),
@@ -124,6 +142,18 @@ def runnable(ctx: Context) -> Runnable:
         + ("" if kind == "main" else " (it does its work at the top level)"),
     )
     return Runnable(kind, command, (note,))
+
+
+_PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+
+
+def _parsed_elsewhere(ctx: Context) -> cst.Call | None:
+    """A ``x.parse_args()`` call in a file no analyzer accepted: the parser comes from
+    another module (``from common_cli import base_parser``)."""
+    for call in find_all(ctx.module, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _PARSE_METHODS:
+            return call
+    return None
 
 
 def _note(ctx: Context, message: str) -> Diagnostic:

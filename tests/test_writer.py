@@ -22,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -679,3 +680,38 @@ def test_the_one_emitter_writes_multi_line_strings_as_blocks_only_when_asked() -
     rest = "when: '0o17'\nlist:\n  - 'yes'\n  - " + "a" * 100 + "\n"
     for text in (pack_style, shown):  # the rest alike: quoted for YAML 1.1 and 1.2, unwrapped
         assert text.endswith(rest) and yaml.safe_load(text) == data
+
+
+def test_a_folder_another_run_makes_at_the_same_moment_is_used_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two first runs (or threads) on one new pack: both see .voodoo missing, one makes it
+    pack = tmp_path / "ops"
+    pack.mkdir()
+    real = Path.mkdir
+
+    def raced(self: Path, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)  # the other run made it first...
+        raise FileExistsError(17, "File exists", str(self))  # ...so this one is refused
+
+    monkeypatch.setattr(Path, "mkdir", raced)
+    created: list[Path] = []
+    made = _writer.folder(pack.resolve(), ".voodoo/cache", created)
+    assert made.is_dir() and created == []  # not this run's to remove on failure
+
+
+def test_a_symlink_planted_where_a_folder_was_being_made_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = _victim(tmp_path)
+    pack = tmp_path / "ops"
+    pack.mkdir()
+
+    def planted(self: Path, *args: Any, **kwargs: Any) -> None:
+        self.symlink_to(victim)
+        raise FileExistsError(17, "File exists", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", planted)
+    with pytest.raises(FileExistsError):
+        _writer.folder(pack.resolve(), "actions")
+    _untouched(victim)

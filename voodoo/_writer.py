@@ -96,7 +96,12 @@ def folder(root: Path, relpath: str, created: list[Path] | None = None) -> Path:
             break
         probe = probe.parent
     for made in reversed(missing):
-        made.mkdir(parents=made == root)  # (the folders above the pack are the user's path)
+        try:
+            made.mkdir(parents=made == root)  # (the folders above the pack are the user's path)
+        except FileExistsError:
+            if made.is_symlink() or not made.is_dir():
+                raise
+            continue  # made meanwhile by another run (checked again below, as any folder)
         if created is not None:
             created.append(made)
     if missing and relpath:

@@ -67,13 +67,15 @@ def _ingested(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _full_cache(pack: Path) -> cache.Cache:
-    """The pack's cache with its entry whole again, so that saving writes its analysis."""
+    """The pack's cache with every entry whole again, so that saving writes each
+    analysis."""
     loaded = cache.load(pack)
-    rel, entry = next(iter(loaded.scripts.items()))
-    script = cache.analysis(pack, rel, entry)
-    assert script is not None
-    full = dataclasses.replace(entry, script=script, full=True, encoded=None)
-    return dataclasses.replace(loaded, scripts={rel: full}, lines={})
+    full = {}
+    for rel, entry in loaded.scripts.items():
+        script = cache.analysis(pack, rel, entry)
+        assert script is not None
+        full[rel] = dataclasses.replace(entry, script=script, full=True, encoded=None)
+    return dataclasses.replace(loaded, scripts=full, lines={})
 
 
 def _state(pack: Path) -> dict[str, bytes]:
@@ -516,19 +518,14 @@ def test_a_later_analysis_file_symlinked_in_a_checked_folder_is_refused(tmp_path
     src, pack = _ingested(tmp_path)
     (src / "restore.py").write_text(SCRIPT.replace("backup", "restore"))
     assert ingest([src], pack).exit_code == 0
-    loaded = cache.load(pack)
-    full = {}
-    for rel, entry in loaded.scripts.items():
-        script = cache.analysis(pack, rel, entry)
-        assert script is not None
-        full[rel] = dataclasses.replace(entry, script=script, full=True, encoded=None)
-    assert sorted(full) == ["backup.py", "restore.py"]
+    full = _full_cache(pack)
+    assert sorted(full.scripts) == ["backup.py", "restore.py"]
     later = pack / cache._analysis_path("restore.py")
     later.unlink()
     later.symlink_to(pack / "pack.yaml")
     before = _state(pack)
     with pytest.raises(PackError, match="is a symlink"):
-        cache.save(pack, dataclasses.replace(loaded, scripts=full, lines={}), [])
+        cache.save(pack, full, [])
     assert _state(pack) == before  # pack.yaml not written through it
     assert (pack / cache._analysis_path("backup.py")).is_file()  # (the first one was)
 

@@ -117,12 +117,12 @@ class Folders:
     def __init__(self) -> None:
         #: each folder entered -> the names of the symlinks in it when it was swept
         self._seen: dict[Path, frozenset[str]] = {}
-        #: pack folders (relative) found inside the pack in this batch, by their path:
-        #: where they are, and their symlinks
-        self.inside: dict[str, tuple[Path, frozenset[str]]] = {}
+        #: folders (relative) found inside the pack in this batch -> where they are
+        self.inside: dict[str, Path] = {}
 
     def enter(self, path: Path, *, state: bool = False) -> frozenset[str]:
-        """Sweep ``path`` the first time; the names of the symlinks in it then."""
+        """Sweep ``path`` the first time; the names of the symlinks in it then (later
+        calls: the same names, from that listing)."""
         links = self._seen.get(path)
         if links is None:
             links = self._seen[path] = sweep(path, state=state)
@@ -228,14 +228,13 @@ def _enter(root: Path, relpath: str, folders: Folders | None, created: list[Path
     """The target of ``relpath``, its folder made and swept (once per batch)."""
     state = _is_state(relpath)
     parent, _, name = relpath.rpartition("/")
-    known = None if folders is None else folders.inside.get(parent)
-    if known is not None:
+    if folders is not None and parent in folders.inside:
+        where = folders.inside[parent]
         # its folder was checked earlier in this batch (in ``.voodoo/``: no symlink on the
         # way), and listed: only the file itself could lead elsewhere now, when it is one
         # of the folder's symlinks (as in ``check_all_inside``; no look at the disk per file)
         (check_state_relpath if state else check_relpath)(relpath)
-        where, links = known
-        if name not in links:
+        if name not in folders.enter(where, state=state):
             return where / name
     target = inside(root, relpath)
     if not target.parent.is_dir():
@@ -243,7 +242,8 @@ def _enter(root: Path, relpath: str, folders: Folders | None, created: list[Path
     if folders is None:
         sweep(target.parent, state=state)
     else:
-        folders.inside[parent] = (target.parent, folders.enter(target.parent, state=state))
+        folders.enter(target.parent, state=state)
+        folders.inside[parent] = target.parent
     return target
 
 

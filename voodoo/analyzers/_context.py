@@ -194,6 +194,10 @@ class Context:
             code = whole
         return start, code
 
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The node ``node`` sits in (trivia aside; None for the module)."""
+        return self._parent_map().get(id(node))
+
     def _parent_map(self) -> dict[int, cst.CSTNode]:
         if self._parents is None:
             self._parents = flat_parents(self.module)

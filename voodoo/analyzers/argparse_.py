@@ -37,7 +37,7 @@ from voodoo.analyzers._interpreter import (
 )
 from voodoo.analyzers._type_functions import converted_kind
 from voodoo.analyzers._values import Known, Unknown, Value, keyword_arg
-from voodoo.analyzers._walk import find_all
+from voodoo.analyzers._walk import iter_nodes
 from voodoo.model import Command, Diagnostic, Severity
 
 __all__ = ["analyze", "detect", "name"]
@@ -167,39 +167,41 @@ class _Recorder:
         """A warning per ``add_argument`` that added nothing to a parser the analysis
         knows: never a silent loss. (A helper run on its own first, with an unknown
         parser, and then called with its parser, lost nothing.)"""
-        warned = {d.line for d in self.diagnostics if d.code == "parameter-lost"}
-        for call in find_all(self.ctx.module, cst.Call):
-            func = call.func
-            if (
-                not isinstance(func, cst.Attribute)
-                or func.attr.value != "add_argument"
-                or call in self.known_adds
-            ):
-                continue
-            line = self.ctx.line_of(call)
-            if line in warned:
-                continue  # (a comprehension says so already)
-            why = (
-                "adds an option to a parser that is not known statically here (one kept in "
-                "a container, passed as *args, a subclass's self, ...)"
-                if call in self.unknown_adds
-                else "is in code the analysis does not follow (a lambda, ...)"
-            )
-            self.warn(
-                call,
-                "parameter-lost",
-                f"{self.ctx.code_for(func.value)}.add_argument(...) {why}; "
-                "that option is missing from the action",
-            )
-        for arg in find_all(self.ctx.module, cst.Arg):
-            value = arg.value
-            if isinstance(value, cst.Attribute) and value.attr.value == "add_argument":
-                self.warn(
-                    arg,
-                    "parameter-lost",
-                    f"{self.ctx.code_for(value)} is passed on as a value (functools.partial, "
-                    "map, ...); the options added through it are missing from the action",
+        passed_on: list[cst.Arg] = []  # (reported after the calls)
+        for node in iter_nodes(self.ctx.module):
+            if isinstance(node, cst.Call):
+                func = node.func
+                if (
+                    not isinstance(func, cst.Attribute)
+                    or func.attr.value != "add_argument"
+                    or node in self.known_adds
+                ):
+                    continue
+                why = (
+                    "adds an option to a parser that is not known statically here (one "
+                    "kept in a container, passed as *args, a subclass's self, ...)"
+                    if node in self.unknown_adds
+                    else "is in code the analysis does not follow (a lambda, ...)"
                 )
+                self.warn(
+                    node,
+                    "parameter-lost",
+                    f"{self.ctx.code_for(func.value)}.add_argument(...) {why}; "
+                    "that option is missing from the action",
+                )
+            elif (
+                isinstance(node, cst.Arg)
+                and isinstance(node.value, cst.Attribute)
+                and node.value.attr.value == "add_argument"
+            ):
+                passed_on.append(node)
+        for arg in passed_on:
+            self.warn(
+                arg,
+                "parameter-lost",
+                f"{self.ctx.code_for(arg.value)} is passed on as a value (functools.partial, "
+                "map, ...); the options added through it are missing from the action",
+            )
 
     # -- parsers -----------------------------------------------------------------------
 

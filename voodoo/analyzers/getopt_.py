@@ -25,7 +25,7 @@ from voodoo.analyzers._values import (
     keyword_arg,
     static_value,
 )
-from voodoo.analyzers._walk import find_all, flat_parents, iter_nodes, walk
+from voodoo.analyzers._walk import find_all, iter_nodes, walk
 from voodoo.model import (
     ArgKind,
     Command,
@@ -99,7 +99,7 @@ def analyze(ctx: Context) -> tuple[list[Command], list[Diagnostic]]:
     for string, takes in call.declared.items():
         if string not in handled:
             groups.append(_Option([string], takes))
-    initial = {} if loop is None else _initial_values(ctx.module, loop, lookup)
+    initial = {} if loop is None else _initial_values(ctx, loop, lookup)
     params: list[Param] = []
     for group in groups:
         strings = _declared_strings(group, call.declared)
@@ -336,12 +336,13 @@ def _assignment(
     return None, None, None
 
 
-def _initial_values(module: cst.Module, loop: cst.For, lookup: Lookup) -> dict[str, Json]:
+def _initial_values(ctx: Context, loop: cst.For, lookup: Lookup) -> dict[str, Json]:
     """The literal value each variable holds when ``loop`` starts, where the code says so
     for certain: the plain assignments (``a = 1``, ``a, b = 1, 2``) among the statements
     run straight before the one holding the loop, in its function (at module level: the
     module's). An assignment in a branch, another function or after the loop is not one."""
-    body, global_names = _scope_of(module, loop)
+    module = ctx.module
+    body, global_names = _scope_of(ctx, loop)
     values: dict[str, Json] = {}
     if global_names:  # ``global verbose``: the module's value, unless the function sets one
         values.update(
@@ -353,15 +354,14 @@ def _initial_values(module: cst.Module, loop: cst.For, lookup: Lookup) -> dict[s
     return values
 
 
-def _scope_of(module: cst.Module, loop: cst.For) -> tuple[Sequence[cst.CSTNode], set[str]]:
+def _scope_of(ctx: Context, loop: cst.For) -> tuple[Sequence[cst.CSTNode], set[str]]:
     """The statements of the function that runs ``loop`` (else the module's), and the
     names that function declares ``global``."""
-    parents = flat_parents(module)
-    node: cst.CSTNode | None = parents.get(id(loop))
+    node = ctx.parent(loop)
     while node is not None and not isinstance(node, cst.FunctionDef):
-        node = parents.get(id(node))
+        node = ctx.parent(node)
     if node is None:
-        return module.body, set()
+        return ctx.module.body, set()
     names = {
         n.name.value
         for small in find_all(node.body, cst.Global)

@@ -416,7 +416,9 @@ def _assigned_before(
 
 
 def _set_within(statement: cst.CSTNode) -> set[str]:
-    """Names a compound statement may assign (not in the functions or classes it defines)."""
+    """Names a statement before the loop may assign: a ``def`` or ``class`` its own name,
+    a compound statement every name assigned anywhere in it (over-cautious: a function
+    defined inside it counts too; the cost is a default left out, never a wrong one)."""
     if isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return {statement.name.value}
     names: set[str] = set()
